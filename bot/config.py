@@ -1,0 +1,147 @@
+"""Settings from the environment or a `.env` file (CONTRACT.md §4)."""
+from __future__ import annotations
+
+import sys
+from datetime import time
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    DATABASE_URL: str = "sqlite+aiosqlite:///data/kh147.db"
+    TELEGRAM_BOT_TOKEN: str | None = None
+    TELEGRAM_API_BASE_URL: str = "https://api.telegram.org/bot"
+    TELEGRAM_MODE: str = "polling"
+    ZALO_BOT_TOKEN: str | None = None
+    ZALO_API_BASE_URL: str = "https://bot-api.zaloplatforms.com/bot"
+    WEBHOOK_BASE_URL: str | None = None
+    WEBHOOK_SECRET: str | None = None
+    HTTP_HOST: str = "0.0.0.0"
+    HTTP_PORT: int = 8080
+    ADMIN_TELEGRAM_IDS: str = ""
+    ADMIN_ZALO_IDS: str = ""
+    BOT_TIMEZONE: str = "Asia/Ho_Chi_Minh"
+    REMINDER_DAYS: str = "14,7,3,1,0"
+    REMINDER_TIME: str = "08:00"
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if "://" not in v:
+            raise ValueError("cần một URL SQLAlchemy, ví dụ sqlite+aiosqlite:///data/kh147.db")
+        return v
+
+    @field_validator("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN", "WEBHOOK_BASE_URL", "WEBHOOK_SECRET")
+    @classmethod
+    def _blank_is_unset(cls, v: str | None) -> str | None:
+        return v.strip() or None if v is not None else None
+
+    @field_validator("TELEGRAM_MODE")
+    @classmethod
+    def _mode(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in ("polling", "webhook"):
+            raise ValueError("chỉ nhận 'polling' hoặc 'webhook'")
+        return v
+
+    @field_validator("HTTP_PORT")
+    @classmethod
+    def _port(cls, v: int) -> int:
+        if not 0 <= v <= 65535:
+            raise ValueError("cổng phải từ 0 đến 65535")
+        return v
+
+    @field_validator("ADMIN_TELEGRAM_IDS", "ADMIN_ZALO_IDS")
+    @classmethod
+    def _ids(cls, v: str) -> str:
+        _split_ids(v)
+        return v
+
+    @field_validator("BOT_TIMEZONE")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"múi giờ không tồn tại: {v!r}") from e
+        return v
+
+    @field_validator("REMINDER_DAYS")
+    @classmethod
+    def _days(cls, v: str) -> str:
+        _parse_days(v)
+        return v
+
+    @field_validator("REMINDER_TIME")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        _parse_time(v)
+        return v
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.BOT_TIMEZONE)
+
+    @cached_property
+    def admin_telegram_ids(self) -> frozenset[str]:
+        return _split_ids(self.ADMIN_TELEGRAM_IDS)
+
+    @cached_property
+    def admin_zalo_ids(self) -> frozenset[str]:
+        return _split_ids(self.ADMIN_ZALO_IDS)
+
+    def admin_ids(self, channel: str) -> frozenset[str]:
+        return {"telegram": self.admin_telegram_ids, "zalo": self.admin_zalo_ids}.get(
+            channel, frozenset()
+        )
+
+    @cached_property
+    def reminder_days(self) -> tuple[int, ...]:
+        return _parse_days(self.REMINDER_DAYS)
+
+    @cached_property
+    def reminder_time(self) -> time:
+        return _parse_time(self.REMINDER_TIME)
+
+
+def _split_ids(v: str) -> frozenset[str]:
+    ids = frozenset(p.strip() for p in (v or "").split(",") if p.strip())
+    for i in ids:
+        if not i.lstrip("-").isalnum():
+            raise ValueError(f"mã người dùng không hợp lệ: {i!r}")
+    return ids
+
+
+def _parse_days(v: str) -> tuple[int, ...]:
+    try:
+        days = tuple(sorted({int(p) for p in v.split(",") if p.strip()}, reverse=True))
+    except ValueError as e:
+        raise ValueError("cần các số ngày cách nhau bằng dấu phẩy, ví dụ 14,7,3,1,0") from e
+    if not days or any(d < 0 or d > 365 for d in days):
+        raise ValueError("mỗi số ngày phải từ 0 đến 365")
+    return days
+
+
+def _parse_time(v: str) -> time:
+    try:
+        hh, mm = v.strip().split(":")
+        return time(int(hh), int(mm))
+    except ValueError as e:
+        raise ValueError("cần giờ dạng HH:MM, ví dụ 08:00") from e
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings, or exit 2 with one line naming the bad setting (never a traceback)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as e:
+        err = e.errors()[0]
+        name = ".".join(str(p) for p in err.get("loc", ())) or "?"
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        print(f"Lỗi cấu hình: {name}: {msg}", file=sys.stderr)
+        raise SystemExit(2) from None

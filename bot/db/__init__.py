@@ -1,0 +1,1 @@
+"""Storage: models, engine/session set-up, repository and Alembic migrations."""
