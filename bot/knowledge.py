@@ -2,11 +2,20 @@
 
 Public API (other modules rely on it):
     load_knowledge(path=None) -> Knowledge      cached per path; raises KnowledgeError
-    kb.document                                 Document
+    parse_knowledge(raw: dict) -> Knowledge     validate an already-decoded file
+    fold(text) -> str                           Vietnamese folding: NFC, lower case, no
+                                                diacritics, đ→d, punctuation/space collapsed
+    kb.document                                 Document (number, title, issued_by, date,
+                                                signer, implements; extra: every other field,
+                                                e.g. extra["signer_title"], extra["preamble"])
     kb.agencies / kb.agency(id)                 tuple[Agency] / Agency (KeyError if unknown)
     kb.sections / kb.section(id)                tuple[Section] / Section
     kb.tasks / kb.task(id)                      tuple[Task] / Task
-    kb.objectives, kb.deadlines, kb.deadline(id)
+    kb.objectives, kb.objective(id)             part II items with figures (dicts with name,
+                                                value, unit, ...)
+    kb.deadlines, kb.deadline(id)
+    kb.places / kb.place(id)                    KCN/CCN the plan names, with the tasks naming them
+    kb.glossary                                 tuple[GlossaryEntry] (abbr, expansion, aliases)
     kb.tasks_of(section_id)                     tasks of a section, in order
     kb.sections_led_by(agency_id)               sections whose lead is the agency (for a member
                                                 district: its parent collective's sections)
@@ -14,21 +23,51 @@ Public API (other modules rely on it):
     kb.general_section_ids                      ("1", "IV.1", "IV.3"): binding every agency
     kb.children(agency_id)                      member units of a collective (districts)
     kb.item(id)                                 Task or Section for a task/section id, or None
+    kb.resolve_agency(text)                     Agency whose name or alias folds to exactly the
+                                                text ("Sở KH&ĐT", "so xay dung"), or None
+    kb.resolve_place(text)                      Place likewise ("KCN Việt Hàn", "viet han"); the
+                                                bare "Yên Lư" (a KCN and a CCN) names neither
+    kb.alias_index                              {folded alias: agency id}, every name and alias
+    kb.reporting_agencies()                     leads that report (ubnd_huyen replaced by its
+                                                ten districts), in file order
+    kb.deadlines_for(agency_id)                 deadlines binding the agency ("all", itself, or
+                                                its parent collective)
+
+Task.deadline is the first (nearest) deadline a bullet carries; Task.deadlines has all of them
+(5.6.1 carries "5.6-2021" and "5.6-2025"). Task.places holds place ids (kb.place(id)).
 """
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "kh147.json"
 GENERAL_SECTIONS = ("1", "IV.1", "IV.3")
+PARTS = ("I", "II", "III", "IV")
+PLACE_KINDS = ("KCN", "CCN")
+# section ids per part, as the plan numbers them
+SECTION_ID = {"I": re.compile(r"I\.\d+"), "II": re.compile(r"II\.\d+"),
+              "III": re.compile(r"\d+(\.\d+)?"), "IV": re.compile(r"IV\.\d+")}
 
 
 class KnowledgeError(ValueError):
     """The knowledge file is broken; the message names the place."""
+
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Fold Vietnamese text for matching: 'Sở KH&ĐT' -> 'so kh dt', 'Hòa' -> 'hoa'."""
+    s = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
+    s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+    return " ".join(_NON_WORD.sub(" ", s).split())
 
 
 @dataclass(frozen=True)
@@ -49,6 +88,7 @@ class Agency:
     aliases: tuple[str, ...]
     parent: str | None = None
     kind: str = ""
+    short: str = ""  # the usual short form, e.g. "Sở KH&ĐT"
 
 
 @dataclass(frozen=True)
@@ -71,14 +111,16 @@ class Task:
     partners: tuple[str, ...]
     text: str
     deadline: str | None = None
-    places: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()  # place ids
+    deadlines: tuple[str, ...] = ()  # every deadline the bullet carries; deadline is the first
 
 
 @dataclass(frozen=True)
 class Objective:
     id: str
     text: str
-    figures: tuple[dict, ...] = ()
+    figures: tuple[dict, ...] = field(default=(), hash=False)  # dicts are not hashable
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,10 +136,30 @@ class Deadline:
     report_to: str | None
     source: str
     kind: str = ""  # "report" for the IV.3 periodic reports, "milestone", "plan", "target"
+    note: str = ""  # how the date was read from the plan
+    places: tuple[str, ...] = ()
 
     @property
     def recurring(self) -> bool:
         return self.due is None
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str  # "KCN Việt Hàn"
+    kind: str  # "KCN" or "CCN"
+    aliases: tuple[str, ...]
+    tasks: tuple[str, ...]
+    short: str = ""  # "Việt Hàn"
+    deadlines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    abbr: str
+    expansion: str
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +175,13 @@ class Knowledge:
     _section: dict = field(compare=False, hash=False, repr=False)
     _task: dict = field(compare=False, hash=False, repr=False)
     _deadline: dict = field(compare=False, hash=False, repr=False)
+    places: tuple[Place, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+    _place: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _objective: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _alias: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _by_section: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _place_alias: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     general_section_ids = GENERAL_SECTIONS
 
@@ -128,11 +197,17 @@ class Knowledge:
     def deadline(self, deadline_id: str) -> Deadline:
         return self._deadline[deadline_id]
 
+    def place(self, place_id: str) -> Place:
+        return self._place[place_id]
+
+    def objective(self, objective_id: str) -> Objective:
+        return self._objective[objective_id]
+
     def item(self, item_id: str) -> Task | Section | None:
         return self._task.get(item_id) or self._section.get(item_id)
 
     def tasks_of(self, section_id: str) -> tuple[Task, ...]:
-        return tuple(t for t in self.tasks if t.section == section_id)
+        return self._by_section.get(section_id, ())
 
     def children(self, agency_id: str) -> tuple[Agency, ...]:
         return tuple(a for a in self.agencies if a.parent == agency_id)
@@ -146,11 +221,85 @@ class Knowledge:
         ids = {agency_id, a.parent} - {None}
         return tuple(s for s in self.sections if s.lead not in ids and ids & set(s.partners))
 
+    @property
+    def alias_index(self) -> dict[str, str]:
+        return dict(self._alias)
+
+    def resolve_agency(self, text: str) -> Agency | None:
+        aid = self._alias.get(fold(text))
+        return self._agency[aid] if aid else None
+
+    def resolve_place(self, text: str) -> Place | None:
+        pid = self._place_alias.get(fold(text))
+        return self._place[pid] if pid else None
+
+    def reporting_agencies(self) -> tuple[Agency, ...]:
+        leads = {s.lead for s in self.sections if s.lead}
+        out: list[Agency] = []
+        for a in self.agencies:
+            if a.id in leads and self.children(a.id):
+                continue  # a collective reports through its member units
+            if a.id in leads or (a.parent in leads):
+                out.append(a)
+        return tuple(out)
+
+    def deadlines_for(self, agency_id: str) -> tuple[Deadline, ...]:
+        a = self._agency[agency_id]
+        ids = {agency_id, a.parent} - {None}
+        return tuple(d for d in self.deadlines
+                     if d.applies_to == "all" or ids & set(d.applies_to))
+
+
+# --- field readers: each failure names the place --------------------------------------------
+
 
 def _need(obj: dict, key: str, where: str) -> Any:
+    if not isinstance(obj, dict):
+        raise KnowledgeError(f"{where}: expected an object")
     if key not in obj:
         raise KnowledgeError(f"{where}: missing field '{key}'")
     return obj[key]
+
+
+def _str(obj: dict, key: str, where: str) -> str:
+    v = _need(obj, key, where)
+    if not isinstance(v, str) or not v.strip():
+        raise KnowledgeError(f"{where}: field '{key}' must be a non-empty string")
+    return v
+
+
+def _opt_str(obj: dict, key: str, where: str, required: bool = True) -> str | None:
+    v = _need(obj, key, where) if required else obj.get(key)
+    if v is not None and (not isinstance(v, str) or not v.strip()):
+        raise KnowledgeError(f"{where}: field '{key}' must be a string or null")
+    return v
+
+
+def _strs(obj: dict, key: str, where: str, required: bool = True) -> tuple[str, ...]:
+    v = _need(obj, key, where) if required else obj.get(key, [])
+    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+        raise KnowledgeError(f"{where}: field '{key}' must be a list of strings")
+    return tuple(v)
+
+
+def _opt_int(obj: dict, key: str, where: str) -> int | None:
+    v = obj.get(key)
+    if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
+        raise KnowledgeError(f"{where}: field '{key}' must be an integer or null")
+    return v
+
+
+def _list(raw: dict, key: str) -> list:
+    v = _need(raw, key, "file")
+    if not isinstance(v, list):
+        raise KnowledgeError(f"file: field '{key}' must be a list")
+    return v
+
+
+def _where(kind: str, items: list, i: int) -> str:
+    it = items[i]
+    ident = it.get("id") if isinstance(it, dict) else None
+    return f"{kind} '{ident}'" if isinstance(ident, str) else f"{kind}[{i}]"
 
 
 def _index(items, what: str) -> dict:
@@ -162,48 +311,144 @@ def _index(items, what: str) -> dict:
     return out
 
 
-def parse_knowledge(raw: dict) -> Knowledge:
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _document(raw: dict) -> Document:
     d = _need(raw, "document", "file")
-    document = Document(**{k: str(_need(d, k, "document")) for k in
-                           ("number", "title", "issued_by", "date", "signer", "implements")},
-                        extra={k: v for k, v in d.items()})
-    agencies = tuple(
-        Agency(id=_need(a, "id", f"agencies[{i}]"), name=_need(a, "name", f"agencies[{i}]"),
-               aliases=tuple(_need(a, "aliases", f"agency {a.get('id')}")),
-               parent=a.get("parent"), kind=a.get("kind", ""))
-        for i, a in enumerate(_need(raw, "agencies", "file")))
-    sections = tuple(
-        Section(id=str(_need(s, "id", f"sections[{i}]")), title=_need(s, "title", f"section {s.get('id')}"),
-                lead=_need(s, "lead", f"section {s.get('id')}"),
-                partners=tuple(_need(s, "partners", f"section {s.get('id')}")),
-                text=_need(s, "text", f"section {s.get('id')}"), part=s.get("part", ""),
-                group=s.get("group"), binds_all=bool(s.get("binds_all", False)))
-        for i, s in enumerate(_need(raw, "sections", "file")))
-    tasks = tuple(
-        Task(id=str(_need(t, "id", f"tasks[{i}]")), section=str(_need(t, "section", f"task {t.get('id')}")),
-             lead=_need(t, "lead", f"task {t.get('id')}"),
-             partners=tuple(_need(t, "partners", f"task {t.get('id')}")),
-             text=_need(t, "text", f"task {t.get('id')}"),
-             deadline=_need(t, "deadline", f"task {t.get('id')}"), places=tuple(t.get("places", ())))
-        for i, t in enumerate(_need(raw, "tasks", "file")))
-    objectives = tuple(
-        Objective(id=_need(o, "id", f"objectives[{i}]"), text=_need(o, "text", f"objective {o.get('id')}"),
-                  figures=tuple(o.get("figures", ())))
-        for i, o in enumerate(_need(raw, "objectives", "file")))
-    deadlines = tuple(
-        Deadline(id=_need(x, "id", f"deadlines[{i}]"), title=_need(x, "title", f"deadline {x.get('id')}"),
-                 due=x.get("due"), month=x.get("month"), day=x.get("day"),
-                 from_year=x.get("from_year"), to_year=x.get("to_year"),
-                 applies_to=(x["applies_to"] if isinstance(_need(x, "applies_to", f"deadline {x.get('id')}"), str)
-                             else tuple(x["applies_to"])),
-                 report_to=_need(x, "report_to", f"deadline {x.get('id')}"),
-                 source=str(_need(x, "source", f"deadline {x.get('id')}")), kind=x.get("kind", ""))
-        for i, x in enumerate(_need(raw, "deadlines", "file")))
+    keys = ("number", "title", "issued_by", "date", "signer", "implements")
+    return Document(**{k: _str(d, k, "document") for k in keys},
+                    extra={k: v for k, v in d.items()})
+
+
+def _agency(a: dict, where: str) -> Agency:
+    return Agency(id=_str(a, "id", where), name=_str(a, "name", where),
+                  aliases=_strs(a, "aliases", where), parent=_opt_str(a, "parent", where, False),
+                  kind=a.get("kind") or "", short=a.get("short") or "")
+
+
+def _section(s: dict, where: str) -> Section:
+    part = _str(s, "part", where) if "part" in s else ""
+    if part and part not in PARTS:
+        raise KnowledgeError(f"{where}: part '{part}' is not one of {', '.join(PARTS)}")
+    return Section(id=_str(s, "id", where), title=_str(s, "title", where),
+                   lead=_opt_str(s, "lead", where), partners=_strs(s, "partners", where),
+                   text=_str(s, "text", where), part=part,
+                   group=_opt_str(s, "group", where, False),
+                   binds_all=bool(s.get("binds_all", False)))
+
+
+def _task(t: dict, where: str) -> Task:
+    deadline = _opt_str(t, "deadline", where)
+    deadlines = _strs(t, "deadlines", where, False) or ((deadline,) if deadline else ())
+    return Task(id=_str(t, "id", where), section=_str(t, "section", where),
+                lead=_opt_str(t, "lead", where), partners=_strs(t, "partners", where),
+                text=_str(t, "text", where), deadline=deadline,
+                places=_strs(t, "places", where, False), deadlines=deadlines)
+
+
+def _objective(o: dict, where: str) -> Objective:
+    figures = o.get("figures", [])
+    if not isinstance(figures, list) or not all(isinstance(f, dict) for f in figures):
+        raise KnowledgeError(f"{where}: field 'figures' must be a list of objects")
+    for k, f in enumerate(figures):
+        if not isinstance(f.get("value"), int | float) or isinstance(f.get("value"), bool):
+            raise KnowledgeError(f"{where} figures[{k}]: 'value' must be a number")
+        _str(f, "unit", f"{where} figures[{k}]")
+    return Objective(id=_str(o, "id", where), text=_str(o, "text", where),
+                     figures=tuple(figures), title=o.get("title") or "")
+
+
+def _deadline(x: dict, where: str) -> Deadline:
+    applies = _need(x, "applies_to", where)
+    if isinstance(applies, str):
+        if applies != "all":
+            raise KnowledgeError(f"{where}: applies_to must be a list of agency ids or 'all'")
+    else:
+        applies = _strs(x, "applies_to", where)
+    return Deadline(id=_str(x, "id", where), title=_str(x, "title", where),
+                    due=_opt_str(x, "due", where, False), month=_opt_int(x, "month", where),
+                    day=_opt_int(x, "day", where), from_year=_opt_int(x, "from_year", where),
+                    to_year=_opt_int(x, "to_year", where), applies_to=applies,
+                    report_to=_opt_str(x, "report_to", where), source=_str(x, "source", where),
+                    kind=x.get("kind") or "", note=x.get("note") or "",
+                    places=_strs(x, "places", where, False))
+
+
+def _place(p: dict, where: str) -> Place:
+    kind = _str(p, "kind", where)
+    if kind not in PLACE_KINDS:
+        raise KnowledgeError(f"{where}: kind '{kind}' is not KCN or CCN")
+    return Place(id=_str(p, "id", where), name=_str(p, "name", where), kind=kind,
+                 aliases=_strs(p, "aliases", where), tasks=_strs(p, "tasks", where),
+                 short=p.get("short") or "", deadlines=_strs(p, "deadlines", where, False))
+
+
+def _glossary(g: dict, where: str) -> GlossaryEntry:
+    return GlossaryEntry(abbr=_str(g, "abbr", where), expansion=_str(g, "expansion", where),
+                         aliases=_strs(g, "aliases", where, False))
+
+
+def _typed(raw: dict, key: str, kind: str, make, required: bool = True) -> tuple:
+    items = _list(raw, key) if required or key in raw else []
+    return tuple(make(it, _where(kind, items, i)) for i, it in enumerate(items))
+
+
+def parse_knowledge(raw: dict) -> Knowledge:
+    if not isinstance(raw, dict):
+        raise KnowledgeError("file: expected a JSON object at the top")
+    document = _document(raw)
+    agencies = _typed(raw, "agencies", "agency", _agency)
+    sections = _typed(raw, "sections", "section", _section)
+    tasks = _typed(raw, "tasks", "task", _task)
+    objectives = _typed(raw, "objectives", "objective", _objective)
+    deadlines = _typed(raw, "deadlines", "deadline", _deadline)
+    places = _typed(raw, "places", "place", _place, required=False)
+    glossary = _typed(raw, "glossary", "glossary entry", _glossary, required=False)
+    by_section: dict[str, list[Task]] = {}
+    for t in tasks:
+        by_section.setdefault(t.section, []).append(t)
     kb = Knowledge(document, agencies, sections, tasks, objectives, deadlines, raw,
                    _index(agencies, "agency"), _index(sections, "section"), _index(tasks, "task"),
-                   _index(deadlines, "deadline"))
+                   _index(deadlines, "deadline"), places, glossary,
+                   _place=_index(places, "place"), _objective=_index(objectives, "objective"),
+                   _alias=_alias_index(agencies),
+                   _by_section={k: tuple(v) for k, v in by_section.items()},
+                   _place_alias=_place_alias_index(places))
     _check_references(kb)
+    _check_numbering(kb)
+    _check_places(kb)
+    _check_glossary(kb)
     return kb
+
+
+def _alias_index(agencies: tuple[Agency, ...]) -> dict[str, str]:
+    """Folded name/alias -> agency id; an alias naming two agencies is an error."""
+    out: dict[str, str] = {}
+    for a in agencies:
+        for alias in (a.name, *a.aliases):
+            key = fold(alias)
+            if not key:
+                raise KnowledgeError(f"agency '{a.id}': alias '{alias}' is empty once folded")
+            other = out.setdefault(key, a.id)
+            if other != a.id:
+                raise KnowledgeError(
+                    f"agency '{a.id}': alias '{alias}' also names agency '{other}'")
+    return out
+
+
+def _place_alias_index(places: tuple[Place, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for p in places:
+        for alias in (p.name, *p.aliases):
+            other = out.setdefault(fold(alias), p.id)
+            if other != p.id:
+                raise KnowledgeError(f"place '{p.id}': alias '{alias}' also names place "
+                                     f"'{other}'")
+    return out
+
+
+# --- cross-reference checks -------------------------------------------------------------------
 
 
 def _check_references(kb: Knowledge) -> None:
@@ -212,30 +457,132 @@ def _check_references(kb: Knowledge) -> None:
             raise KnowledgeError(f"{where}: unknown agency id '{aid}'")
 
     for a in kb.agencies:
-        agency_ref(a.parent, f"agency {a.id} parent")
+        agency_ref(a.parent, f"agency '{a.id}' parent")
+        if a.parent and kb._agency[a.parent].parent:
+            raise KnowledgeError(f"agency '{a.id}': parent '{a.parent}' is itself a member unit")
     for s in kb.sections:
-        agency_ref(s.lead, f"section {s.id} lead")
-        for p in s.partners:
-            agency_ref(p, f"section {s.id} partners")
+        _check_section(kb, s, agency_ref)
     for t in kb.tasks:
-        if t.section not in kb._section:
-            raise KnowledgeError(f"task {t.id}: unknown section '{t.section}'")
-        agency_ref(t.lead, f"task {t.id} lead")
-        for p in t.partners:
-            agency_ref(p, f"task {t.id} partners")
-        if t.deadline is not None and t.deadline not in kb._deadline:
-            raise KnowledgeError(f"task {t.id}: unknown deadline '{t.deadline}'")
+        _check_task(kb, t, agency_ref)
+    for o in kb.objectives:
+        sec = kb._section.get(o.id)
+        if sec is None or sec.part not in ("", "II"):
+            raise KnowledgeError(f"objective '{o.id}': no part II section with this id")
     for x in kb.deadlines:
-        if x.source not in kb._section:
-            raise KnowledgeError(f"deadline {x.id}: unknown source section '{x.source}'")
-        agency_ref(x.report_to, f"deadline {x.id} report_to")
-        if not isinstance(x.applies_to, str):
-            for aid in x.applies_to:
-                agency_ref(aid, f"deadline {x.id} applies_to")
-        elif x.applies_to != "all":
-            raise KnowledgeError(f"deadline {x.id}: applies_to must be a list or 'all'")
-        if x.due is None and None in (x.month, x.day, x.from_year, x.to_year):
-            raise KnowledgeError(f"deadline {x.id}: needs 'due' or month/day/from_year/to_year")
+        _check_deadline(kb, x, agency_ref)
+    for sid in GENERAL_SECTIONS:
+        if sid not in kb._section:
+            raise KnowledgeError(f"general section '{sid}' is missing")
+
+
+def _check_section(kb: Knowledge, s: Section, agency_ref) -> None:
+    if s.part and not SECTION_ID[s.part].fullmatch(s.id):
+        raise KnowledgeError(f"section '{s.id}': id is not numbered like part {s.part}")
+    if s.binds_all != (s.id in GENERAL_SECTIONS):
+        raise KnowledgeError(f"section '{s.id}': binds_all must be true exactly for "
+                             f"{', '.join(GENERAL_SECTIONS)}")
+    agency_ref(s.lead, f"section '{s.id}' lead")
+    for p in s.partners:
+        agency_ref(p, f"section '{s.id}' partners")
+    if s.id in kb._task:
+        raise KnowledgeError(f"section '{s.id}': id is also a task id")
+    if s.group is not None:
+        if s.group not in kb._section:
+            raise KnowledgeError(f"section '{s.id}': unknown group '{s.group}'")
+        if not s.id.startswith(s.group + "."):
+            raise KnowledgeError(f"section '{s.id}': id does not start with its group "
+                                 f"'{s.group}.'")
+
+
+def _check_task(kb: Knowledge, t: Task, agency_ref) -> None:
+    sec = kb._section.get(t.section)
+    if sec is None:
+        raise KnowledgeError(f"task '{t.id}': unknown section '{t.section}'")
+    agency_ref(t.lead, f"task '{t.id}' lead")
+    if t.lead != sec.lead:
+        raise KnowledgeError(f"task '{t.id}': lead '{t.lead}' differs from the lead "
+                             f"'{sec.lead}' of section '{sec.id}'")
+    for p in t.partners:
+        agency_ref(p, f"task '{t.id}' partners")
+    for d in (t.deadline, *t.deadlines):
+        if d is not None and d not in kb._deadline:
+            raise KnowledgeError(f"task '{t.id}': unknown deadline '{d}'")
+    if t.deadline is not None and t.deadlines and t.deadline != t.deadlines[0]:
+        raise KnowledgeError(f"task '{t.id}': deadline '{t.deadline}' is not the first of "
+                             f"its deadlines")
+
+
+def _check_deadline(kb: Knowledge, x: Deadline, agency_ref) -> None:
+    where = f"deadline '{x.id}'"
+    if x.source not in kb._section:
+        raise KnowledgeError(f"{where}: unknown source section '{x.source}'")
+    agency_ref(x.report_to, f"{where} report_to")
+    if not isinstance(x.applies_to, str):
+        if not x.applies_to:
+            raise KnowledgeError(f"{where}: applies_to is empty")
+        for aid in x.applies_to:
+            agency_ref(aid, f"{where} applies_to")
+    for pid in x.places:
+        if pid not in kb._place:
+            raise KnowledgeError(f"{where}: unknown place '{pid}'")
+    if x.due is not None:
+        try:
+            date.fromisoformat(x.due)
+        except ValueError as e:
+            raise KnowledgeError(f"{where}: due '{x.due}' is not an ISO date") from e
+        return
+    if None in (x.month, x.day, x.from_year, x.to_year):
+        raise KnowledgeError(f"{where}: needs 'due' or month/day/from_year/to_year")
+    try:
+        date(x.from_year, x.month, x.day)
+    except ValueError as e:
+        raise KnowledgeError(f"{where}: month {x.month} day {x.day} is not a date") from e
+    if x.from_year > x.to_year:
+        raise KnowledgeError(f"{where}: from_year {x.from_year} is after to_year {x.to_year}")
+
+
+def _check_numbering(kb: Knowledge) -> None:
+    """Task ids are the section id plus the 1-based position: '2.2.1', '2.2.2', …, '1.3'."""
+    seen: set[str] = set()
+    last = None
+    for t in kb.tasks:
+        if t.section != last and t.section in seen:
+            raise KnowledgeError(f"task '{t.id}': tasks of section '{t.section}' are not "
+                                 f"listed together")
+        seen.add(t.section)
+        last = t.section
+    for sid, tasks in kb._by_section.items():
+        for k, t in enumerate(tasks, 1):
+            if t.id != f"{sid}.{k}":
+                raise KnowledgeError(f"task '{t.id}': id does not follow the numbering rule "
+                                     f"(task {k} of section '{sid}' must be '{sid}.{k}')")
+
+
+def _check_places(kb: Knowledge) -> None:
+    for p in kb.places:
+        for tid in p.tasks:
+            if tid not in kb._task:
+                raise KnowledgeError(f"place '{p.id}': unknown task '{tid}'")
+            if p.id not in kb._task[tid].places:
+                raise KnowledgeError(f"place '{p.id}': task '{tid}' does not list it in places")
+        for did in p.deadlines:
+            if did not in kb._deadline:
+                raise KnowledgeError(f"place '{p.id}': unknown deadline '{did}'")
+    for t in kb.tasks:
+        for pid in t.places:
+            if pid not in kb._place:
+                raise KnowledgeError(f"task '{t.id}': unknown place '{pid}'")
+            if t.id not in kb._place[pid].tasks:
+                raise KnowledgeError(f"task '{t.id}': place '{pid}' does not list the task")
+
+
+def _check_glossary(kb: Knowledge) -> None:
+    seen: set[str] = set()
+    for g in kb.glossary:
+        key = fold(g.abbr)
+        if key in seen:
+            raise KnowledgeError(f"glossary entry '{g.abbr}': duplicate abbreviation")
+        seen.add(key)
 
 
 @cache
@@ -247,4 +594,7 @@ def load_knowledge(path: str | Path | None = None) -> Knowledge:
         raise KnowledgeError(f"{p}: file not found") from e
     except json.JSONDecodeError as e:
         raise KnowledgeError(f"{p}: invalid JSON at line {e.lineno}: {e.msg}") from e
-    return parse_knowledge(raw)
+    try:
+        return parse_knowledge(raw)
+    except KnowledgeError as e:
+        raise KnowledgeError(f"{p.name}: {e}") from None
