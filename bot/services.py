@@ -25,6 +25,11 @@ class Services:
     clock: Callable[[], datetime] = field(default=_utcnow)
     # channels that draw buttons; the others get numbered choices (see handlers.dispatch)
     button_channels: frozenset[str] = frozenset({"telegram"})
+    # terminal users given admin rights with `chat --admin` (the terminal has no id list)
+    console_admins: frozenset[str] = frozenset()
+    # channel name -> running adapter, so a reply can reach another channel (a Zalo admin
+    # approving a Telegram user); filled by the runner
+    senders: dict = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()
@@ -34,7 +39,7 @@ class Services:
 
     def is_admin(self, channel: str, user_id: str) -> bool:
         if channel == "console":
-            return False
+            return str(user_id) in self.console_admins
         return str(user_id) in self.settings.admin_ids(channel)
 
     async def close(self) -> None:

@@ -31,3 +31,15 @@ class Channel(Protocol):
 
     async def send(self, chat_id: str, reply: Reply) -> SendResult:
         """Deliver one reply (split, rendered) with the channel's retries and rate limits."""
+
+
+async def deliver(svc, own: Channel, origin_chat_id: str, reply: Reply) -> SendResult:
+    """Send a reply where it belongs: the origin chat, another chat on this channel, or a
+    chat on another running channel (a Zalo admin approving a Telegram official)."""
+    target = reply.chat
+    if target is None or target.channel == own.name:
+        return await own.send(target.chat_id if target else origin_chat_id, reply)
+    other = svc.senders.get(target.channel)
+    if other is None:
+        return SendResult(ok=False, error=f"channel {target.channel} is not running")
+    return await other.send(target.chat_id, reply)

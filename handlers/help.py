@@ -1,0 +1,39 @@
+"""/start, /help, /trogiup: what the bot does, with examples."""
+from __future__ import annotations
+
+from bot.core import Reply, Request
+from bot.services import Services
+from handlers.registry import command
+
+HELP = """Xin chào! Tôi là trợ lý tra cứu Kế hoạch triển khai Nghị quyết số 147-NQ/TU của Tỉnh ủy về phát triển công nghiệp tỉnh Bắc Giang giai đoạn 2021-2030.
+
+Đồng chí có thể hỏi bằng tiếng Việt có dấu hoặc không dấu, ví dụ:
+• Sở Xây dựng phải làm gì?
+• ai lo giải phóng mặt bằng KCN Việt Hàn?
+• hạn báo cáo năm?
+• mục 5.6
+
+Các lệnh:
+/hoi CÂU HỎI — hỏi về Kế hoạch
+/nhiemvu [CƠ QUAN] — nhiệm vụ của một cơ quan
+/hanchot — các hạn sắp tới
+/muctieu — các mục tiêu của Kế hoạch
+/dangky CƠ QUAN — đăng ký làm cán bộ đầu mối của cơ quan
+/capnhat MỤC TRẠNG THÁI [GHI CHÚ] — cập nhật tiến độ, ví dụ: /capnhat 2.2.1 đang thực hiện Đã phê duyệt 2 đồ án
+/trangthai [CƠ QUAN] — tình trạng mới nhất của từng nhiệm vụ
+/nhacnho [CƠ QUAN|tat] — đăng ký hoặc tắt nhắc hạn cho cuộc trò chuyện này"""
+
+ADMIN_HELP = """
+
+Dành cho cán bộ Sở Công Thương (quản trị):
+/tonghop [KỲ] — tổng hợp theo cơ quan (KỲ: 2026 hoặc 6T/2026)
+/xuat [csv|xlsx] [KỲ] — xuất báo cáo ra tệp
+/thanhvien [CƠ QUAN] — danh sách cán bộ đã đăng ký
+/duyet ID, /tuchoi ID — duyệt hoặc từ chối yêu cầu đăng ký
+/guitatca NỘI DUNG — gửi thông báo tới mọi cuộc trò chuyện đã đăng ký nhắc hạn"""
+
+
+@command("start", "help", "trogiup")
+async def cmd_help(req: Request, svc: Services, _args: str) -> list[Reply]:
+    admin = req.is_admin or svc.is_admin(req.channel, req.user_id)
+    return [Reply(HELP + (ADMIN_HELP if admin else ""))]

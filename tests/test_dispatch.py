@@ -1,0 +1,60 @@
+"""The dispatcher: commands, group etiquette, numbered choices that survive a restart."""
+from __future__ import annotations
+
+from bot.core import Choice, Reply, Request
+from bot.services import build_services
+from handlers import dispatch
+from handlers.registry import callback, command
+
+PICKED: list[str] = []
+
+
+@command("thu_chon")
+async def _offer(req, svc, args):
+    return [Reply("Chọn một:", choices=(Choice("Một", "thu:1"), Choice("Hai", "thu:2")))]
+
+
+@callback("thu")
+async def _picked(req, svc, rest):
+    PICKED.append(rest)
+    return [Reply(f"Đã chọn {rest}")]
+
+
+def zalo(text, **kw) -> Request:
+    return Request(channel="zalo", user_id="u1", chat_id="u1", text=text, **kw)
+
+
+async def test_unknown_command_gets_one_line(sqlite_svc):
+    [r] = await dispatch(zalo("/khonglenhnay"), sqlite_svc)
+    assert "/khonglenhnay" in r.text and "\n" not in r.text
+
+
+async def test_overlong_message_is_refused(sqlite_svc):
+    [r] = await dispatch(zalo("a" * 10_000), sqlite_svc)
+    assert "quá dài" in r.text
+
+
+async def test_group_chatter_not_addressed_to_bot_is_ignored(sqlite_svc):
+    req = Request(channel="telegram", user_id="5", chat_id="-100", text="chào cả nhà",
+                  chat_type="group", addressed=False)
+    assert await dispatch(req, sqlite_svc) == []
+
+
+async def test_number_picks_a_choice_even_after_restart(sqlite_svc):
+    [offer] = await dispatch(zalo("/thu_chon"), sqlite_svc)
+    assert [c.label for c in offer.choices] == ["Một", "Hai"]
+    # a new process on the same database: nothing held in memory
+    fresh = build_services(sqlite_svc.settings)
+    try:
+        [r] = await dispatch(zalo("2"), fresh)
+    finally:
+        await fresh.close()
+    assert r.text == "Đã chọn 2" and PICKED[-1] == "2"
+
+
+async def test_button_channels_keep_no_numbered_state(sqlite_svc):
+    tg = Request(channel="telegram", user_id="7", chat_id="7", text="/thu_chon")
+    await dispatch(tg, sqlite_svc)
+    [r] = await dispatch(Request(channel="telegram", user_id="7", chat_id="7", callback="thu:1"),
+                         sqlite_svc)
+    assert r.text == "Đã chọn 1"
