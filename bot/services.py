@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.config import Settings
+from bot.db.models import utcnow
 from bot.db.session import make_engine, make_sessionmaker
 from bot.knowledge import Knowledge, load_knowledge
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -22,7 +19,7 @@ class Services:
     kb: Knowledge
     engine: AsyncEngine
     sessions: async_sessionmaker
-    clock: Callable[[], datetime] = field(default=_utcnow)
+    clock: Callable[[], datetime] = field(default=utcnow)
     # channels that draw buttons; the others get numbered choices (see handlers.dispatch)
     button_channels: frozenset[str] = frozenset({"telegram"})
     # terminal users given admin rights with `chat --admin` (the terminal has no id list)

@@ -50,6 +50,8 @@ async def _on_text(req: Request, svc: Services) -> list[Reply]:
         kind, payload, owner = state
         if kind == CHOICES_KIND:
             if text.isdigit() and 1 <= int(text) <= len(payload):
+                # a choice is used once: a later "2" must not act on this list again
+                await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)
                 return await _on_callback(req, svc, payload[int(text) - 1])
         elif kind in PENDING:
             await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)

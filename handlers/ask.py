@@ -1,1 +1,128 @@
-"""Placeholder: being written."""
+"""Questions about the plan: /hoi (and plain text), /nhiemvu, /muctieu.
+
+The answering itself is bot.answer (platform-neutral); here an `Answer` becomes a `Reply`, and
+an ambiguous answer's readings become buttons whose data ("hoi:a:<agency>", "hoi:s:<section>",
+"hoi:q:<question>") carries all it needs after a restart.
+"""
+from __future__ import annotations
+
+from bot.answer import Answer, agency_answer, answer, objectives_answer
+from bot.core import Choice, Reply, Request
+from bot.services import Services
+from bot.text import resolve_agency
+from handlers.registry import callback, command
+
+MAX_DATA = 64  # Telegram's callback_data limit, in bytes
+STALE = "Lựa chọn này không còn hiệu lực. Xin hỏi lại."
+ASK_HOW = ("Xin gõ câu hỏi sau lệnh, ví dụ: /hoi Sở Xây dựng phải làm gì? hoặc "
+           "/hoi hạn báo cáo năm?")
+
+
+def _today(svc: Services):
+    return svc.local_now().date()
+
+
+def _fit(prefix: str, text: str) -> str:
+    """prefix + text cut to MAX_DATA bytes without splitting a character."""
+    data = prefix + text
+    while len(data.encode("utf-8")) > MAX_DATA:
+        data = data[:-1]
+    return data
+
+
+def _choice_data(svc: Services, ans: Answer, label: str, query: str) -> str:
+    """A compact, self-contained key for one reading of an ambiguous question."""
+    for aid, name in zip(ans.agency_ids, ans.agencies, strict=False):
+        if name == label:
+            return f"hoi:a:{aid}"
+    q = query.strip()
+    low = q.casefold()
+    for head in ("mục ", "muc "):
+        if low.startswith(head):
+            sid = q[len(head):].strip()
+            if svc.kb.item(sid) is not None or sid in ("I", "II", "III", "IV"):
+                return f"hoi:s:{sid}"
+    return _fit("hoi:q:", q)
+
+
+def to_reply(svc: Services, ans: Answer) -> Reply:
+    choices = tuple(Choice(label[:60], _choice_data(svc, ans, label, query))
+                    for label, query in ans.choices)
+    return Reply(ans.text, choices)
+
+
+@command("hoi")
+async def cmd_ask(req: Request, svc: Services, args: str) -> list[Reply]:
+    question = (args or "").strip()
+    if not question:
+        return [Reply(ASK_HOW)]
+    return [to_reply(svc, answer(svc.kb, question, _today(svc)))]
+
+
+@callback("hoi")
+async def on_ask_choice(req: Request, svc: Services, rest: str) -> list[Reply]:
+    kind, _, key = rest.partition(":")
+    if kind == "a":
+        try:
+            svc.kb.agency(key)
+        except KeyError:
+            return [Reply(STALE)]
+        return [to_reply(svc, agency_answer(svc.kb, key))]
+    if kind == "s" and key:
+        return [to_reply(svc, answer(svc.kb, f"mục {key}", _today(svc)))]
+    if kind == "q" and key.strip():
+        return [to_reply(svc, answer(svc.kb, key, _today(svc)))]
+    return [Reply(STALE)]
+
+
+def _agency_picker(svc: Services, text: str, ids: list[str] | None = None) -> Reply:
+    """Buttons for the agencies that lead sections (or the given ones)."""
+    kb = svc.kb
+    if ids is None:
+        leads = {s.lead for s in kb.sections if s.lead}
+        ids = [a.id for a in kb.agencies if a.id in leads]
+    return Reply(text, tuple(Choice(kb.agency(a).name, f"nv:{a}") for a in ids))
+
+
+async def _own_agency(req: Request, svc: Services) -> str | None:
+    """The agency of an approved member, if the storage layer knows one."""
+    try:
+        from bot.db.repo import member_agency
+        return await member_agency(svc.sessions, req.channel, req.user_id)
+    except (ImportError, AttributeError):
+        return None
+
+
+@command("nhiemvu")
+async def cmd_duties(req: Request, svc: Services, args: str) -> list[Reply]:
+    name = (args or "").strip()
+    if not name:
+        own = await _own_agency(req, svc)
+        if own:
+            try:
+                return [to_reply(svc, agency_answer(svc.kb, own))]
+            except KeyError:
+                pass
+        return [_agency_picker(svc, "Xin chọn cơ quan để xem nhiệm vụ:")]
+    found = resolve_agency(svc.kb, name)
+    if len(found) == 1:
+        return [to_reply(svc, agency_answer(svc.kb, found[0].id))]
+    if found:
+        return [_agency_picker(svc, f"«{name[:60]}» có thể là một trong các cơ quan sau, xin chọn:",
+                               [a.id for a in found])]
+    return [_agency_picker(svc, f"Không tìm thấy cơ quan «{name[:60]}» trong Kế hoạch. "
+                                "Xin chọn trong danh sách:")]
+
+
+@callback("nv")
+async def on_duties_choice(req: Request, svc: Services, rest: str) -> list[Reply]:
+    try:
+        svc.kb.agency(rest)
+    except KeyError:
+        return [Reply(STALE)]
+    return [to_reply(svc, agency_answer(svc.kb, rest))]
+
+
+@command("muctieu")
+async def cmd_objectives(req: Request, svc: Services, args: str) -> list[Reply]:
+    return [to_reply(svc, objectives_answer(svc.kb))]

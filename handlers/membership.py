@@ -1,1 +1,232 @@
-"""Placeholder: being written."""
+"""Membership: /dangky, the admins' decision (buttons or /duyet, /tuchoi), /thanhvien,
+/xoathanhvien. An official belongs to one agency at a time; district officials register to
+their own district."""
+from __future__ import annotations
+
+import re
+
+from bot.core import ChatRef, Choice, Reply, Request
+from bot.db import repo
+from bot.periods import fmt_local
+from bot.services import Services
+from handlers.registry import callback, command
+
+PRIVATE_ONLY = "Xin đăng ký trong tin nhắn riêng với bot."
+ADMINS_ONLY = "Lệnh này chỉ dành cho quản trị viên (cán bộ Sở Công Thương)."
+_ID = re.compile(r"^#?(\d{1,9})$")
+
+
+def is_admin(req: Request, svc: Services) -> bool:
+    return req.is_admin or svc.is_admin(req.channel, req.user_id)
+
+
+def parse_id(text: str) -> int | None:
+    m = _ID.match((text or "").strip())
+    return int(m.group(1)) if m else None
+
+
+async def notify_targets(svc: Services) -> list[ChatRef]:
+    """Every admin's private chat, terminal admins included."""
+    refs = await repo.admin_chats(svc.sessions, svc.settings)
+    refs += [ChatRef("console", i) for i in sorted(getattr(svc, "console_admins", ()) or ())]
+    return refs
+
+
+def _agency_name(svc: Services, agency_id: str) -> str:
+    try:
+        return svc.kb.agency(agency_id).name
+    except KeyError:
+        return agency_id
+
+
+def _resolve(svc: Services, text: str) -> list:
+    from bot.text import resolve_agency
+
+    return resolve_agency(svc.kb, text)
+
+
+# ---------------------------------------------------------------- /dangky
+
+@command("dangky")
+async def cmd_register(req: Request, svc: Services, args: str) -> list[Reply]:
+    if not req.is_private:
+        return [Reply(PRIVATE_ONLY)]
+    if not args:
+        return [Reply("Xin ghi tên cơ quan, ví dụ: /dangky Sở Xây dựng, /dangky SXD hoặc "
+                      "/dangky UBND huyện Việt Yên.")]
+    found = _resolve(svc, args)
+    if not found:
+        return [Reply(f"Không tìm thấy cơ quan “{args[:80]}” trong Kế hoạch; xin ghi tên đầy đủ "
+                      "hoặc viết tắt, ví dụ: Sở Xây dựng, SXD.")]
+    if len(found) > 1:
+        return [Reply("Đồng chí muốn đăng ký vào cơ quan nào?",
+                      tuple(Choice(a.name, f"dk:{a.id}") for a in found))]
+    return await _register(req, svc, found[0].id)
+
+
+@callback("dk")
+async def cb_register(req: Request, svc: Services, agency_id: str) -> list[Reply]:
+    if not req.is_private:
+        return [Reply(PRIVATE_ONLY)]
+    try:
+        svc.kb.agency(agency_id)
+    except KeyError:
+        return [Reply("Lựa chọn này không còn hiệu lực. Xin gõ lại /dangky TÊN CƠ QUAN.")]
+    return await _register(req, svc, agency_id)
+
+
+async def _register(req: Request, svc: Services, agency_id: str) -> list[Reply]:
+    kb = svc.kb
+    districts = kb.children(agency_id)
+    if districts:
+        return [Reply(f"{kb.agency(agency_id).name} báo cáo theo từng đơn vị; xin chọn huyện, "
+                      "thành phố của Đồng chí:",
+                      tuple(Choice(d.name, f"dk:{d.id}") for d in districts))]
+    name = kb.agency(agency_id).name
+    await repo.upsert_chat(svc.sessions, req.channel, req.chat_id, "private", req.chat_title)
+    current = await repo.member_of(svc.sessions, req.channel, req.user_id)
+    if current and current.agency_id == agency_id:
+        await repo.upsert_user(svc.sessions, req.channel, req.user_id, req.user_name)
+        return [Reply(f"Đồng chí đã là thành viên của {name}.")]
+    row = await repo.request_membership(svc.sessions, req.channel, req.user_id, agency_id,
+                                        display_name=req.user_name, chat_id=req.chat_id,
+                                        now=svc.now())
+    targets = await notify_targets(svc)
+    note = f" Hiện Đồng chí là thành viên của {_agency_name(svc, current.agency_id)}; khi được " \
+           "duyệt sẽ chuyển sang cơ quan mới." if current else ""
+    if not targets:
+        return [Reply(f"Đã ghi nhận yêu cầu số {row.id} tham gia {name}, nhưng chưa có quản trị "
+                      "viên nào được cấu hình; xin liên hệ Sở Công Thương." + note)]
+    asked = f"Yêu cầu đăng ký số {row.id}: {repo.who(row)} ({row.channel}: {row.external_id}) " \
+            f"xin tham gia {name}."
+    if current:
+        asked += f" Hiện là thành viên của {_agency_name(svc, current.agency_id)}."
+    buttons = (Choice(f"Duyệt yêu cầu số {row.id}", f"reg:ok:{row.id}"),
+               Choice(f"Từ chối yêu cầu số {row.id}", f"reg:no:{row.id}"))
+    replies = [Reply(f"Đã gửi yêu cầu tham gia {name} (số {row.id}) tới quản trị viên. Đồng chí "
+                     "sẽ nhận được thông báo khi yêu cầu được xử lý." + note)]
+    replies += [Reply(asked, buttons, chat=t) for t in targets]
+    return replies
+
+
+# ---------------------------------------------------------------- decisions
+
+@callback("reg")
+async def cb_decide(req: Request, svc: Services, rest: str) -> list[Reply]:
+    action, _, raw = rest.partition(":")
+    mid = parse_id(raw)
+    if action not in ("ok", "no") or mid is None:
+        return [Reply("Lựa chọn này không còn hiệu lực.")]
+    return await _decide(req, svc, mid, action == "ok")
+
+
+@command("duyet")
+async def cmd_approve(req: Request, svc: Services, args: str) -> list[Reply]:
+    return await _decide_command(req, svc, args, approve=True)
+
+
+@command("tuchoi")
+async def cmd_reject(req: Request, svc: Services, args: str) -> list[Reply]:
+    return await _decide_command(req, svc, args, approve=False)
+
+
+async def _decide_command(req: Request, svc: Services, args: str, approve: bool) -> list[Reply]:
+    if not is_admin(req, svc):
+        return [Reply(ADMINS_ONLY)]
+    if not args:
+        return await _pending_list(svc)
+    mid = parse_id(args)
+    if mid is None:
+        verb = "duyet" if approve else "tuchoi"
+        return [Reply(f"Xin ghi số yêu cầu, ví dụ: /{verb} 12 (gõ /duyet để xem các yêu cầu "
+                      "đang chờ).")]
+    return await _decide(req, svc, mid, approve)
+
+
+async def _pending_list(svc: Services) -> list[Reply]:
+    rows = await repo.list_pending(svc.sessions)
+    if not rows:
+        return [Reply("Không có yêu cầu đăng ký nào đang chờ duyệt.")]
+    tz = svc.settings.tz
+    lines = ["Yêu cầu đăng ký đang chờ duyệt:"]
+    lines += [f"• Số {r.id}: {repo.who(r)} ({r.channel}: {r.external_id}) — "
+              f"{_agency_name(svc, r.agency_id)}, gửi lúc {fmt_local(r.requested_at, tz)}"
+              for r in rows]
+    lines.append("Duyệt: /duyet SỐ; từ chối: /tuchoi SỐ.")
+    choices = tuple(Choice(f"Duyệt yêu cầu số {r.id}", f"reg:ok:{r.id}") for r in rows[:10])
+    return [Reply("\n".join(lines), choices)]
+
+
+async def _decide(req: Request, svc: Services, mid: int, approve: bool) -> list[Reply]:
+    if not is_admin(req, svc):
+        return [Reply("Chỉ quản trị viên mới duyệt được yêu cầu đăng ký.")]
+    d = await repo.decide_membership(svc.sessions, mid, approve, by_channel=req.channel,
+                                     by_external_id=req.user_id, by_name=req.user_name,
+                                     now=svc.now())
+    if d.outcome == "not_found":
+        return [Reply(f"Không có yêu cầu đăng ký số {mid}.")]
+    row = d.row
+    name = _agency_name(svc, row.agency_id)
+    if d.outcome == "already":
+        states = {"approved": "đã được duyệt", "rejected": "đã bị từ chối",
+                  "cancelled": "đã được thay bằng yêu cầu mới hơn",
+                  "removed": "đã được duyệt, sau đó thành viên bị xoá",
+                  "ended": "đã được duyệt, sau đó thành viên chuyển cơ quan"}
+        return [Reply(f"Yêu cầu số {mid} {states.get(row.state, 'đã được xử lý')} trước đó.")]
+    if approve:
+        moved = f" (rời {_agency_name(svc, d.previous_agency)})" if d.previous_agency else ""
+        return [Reply(f"Đã duyệt yêu cầu số {mid}: {repo.who(row)} là thành viên của "
+                      f"{name}{moved}."),
+                Reply(f"Yêu cầu tham gia {name} của Đồng chí đã được duyệt. Đồng chí có thể "
+                      "cập nhật tiến độ nhiệm vụ bằng lệnh /capnhat.", chat=row.chat)]
+    return [Reply(f"Đã từ chối yêu cầu số {mid} ({repo.who(row)} — {name})."),
+            Reply(f"Yêu cầu tham gia {name} của Đồng chí chưa được chấp thuận. Xin liên hệ "
+                  "Sở Công Thương nếu cần.", chat=row.chat)]
+
+
+# ---------------------------------------------------------------- members
+
+@command("thanhvien")
+async def cmd_members(req: Request, svc: Services, args: str) -> list[Reply]:
+    if not is_admin(req, svc):
+        return [Reply(ADMINS_ONLY)]
+    agency_ids = None
+    title = "Thành viên đã được duyệt"
+    if args:
+        found = _resolve(svc, args)
+        if not found:
+            return [Reply(f"Không tìm thấy cơ quan “{args[:80]}” trong Kế hoạch.")]
+        agency = found[0]
+        agency_ids = [agency.id, *(c.id for c in svc.kb.children(agency.id))]
+        title += f" của {agency.name}"
+    rows = await repo.list_members(svc.sessions, agency_ids)
+    pending = await repo.list_pending(svc.sessions)
+    tail = f"\nĐang chờ duyệt: {len(pending)} yêu cầu (gõ /duyet để xem)." if pending else ""
+    if not rows:
+        return [Reply(f"{title}: chưa có ai.{tail}")]
+    order = {a.id: i for i, a in enumerate(svc.kb.agencies)}
+    rows.sort(key=lambda r: (order.get(r.agency_id, 999), r.id))
+    tz = svc.settings.tz
+    lines = [f"{title} ({len(rows)}):"]
+    lines += [f"• Số {r.id}: {repo.who(r)} ({r.channel}: {r.external_id}) — "
+              f"{_agency_name(svc, r.agency_id)}, từ {fmt_local(r.decided_at, tz, False)}"
+              for r in rows]
+    lines.append("Xoá một thành viên: /xoathanhvien SỐ." + tail)
+    return [Reply("\n".join(lines))]
+
+
+@command("xoathanhvien")
+async def cmd_remove(req: Request, svc: Services, args: str) -> list[Reply]:
+    if not is_admin(req, svc):
+        return [Reply(ADMINS_ONLY)]
+    mid = parse_id(args)
+    if mid is None:
+        return [Reply("Xin ghi số thành viên (xem bằng /thanhvien), ví dụ: /xoathanhvien 12.")]
+    row = await repo.remove_member(svc.sessions, mid, by_channel=req.channel,
+                                   by_external_id=req.user_id, now=svc.now())
+    if row is None:
+        return [Reply(f"Không có thành viên đang hoạt động số {mid} (xem bằng /thanhvien).")]
+    name = _agency_name(svc, row.agency_id)
+    return [Reply(f"Đã xoá {repo.who(row)} khỏi {name}."),
+            Reply(f"Đồng chí không còn là thành viên của {name} trên bot. Xin liên hệ Sở Công "
+                  "Thương nếu có nhầm lẫn.", chat=row.chat)]

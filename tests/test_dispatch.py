@@ -58,3 +58,12 @@ async def test_button_channels_keep_no_numbered_state(sqlite_svc):
     [r] = await dispatch(Request(channel="telegram", user_id="7", chat_id="7", callback="thu:1"),
                          sqlite_svc)
     assert r.text == "Đã chọn 1"
+
+
+async def test_a_numbered_choice_is_used_once(sqlite_svc):
+    await dispatch(zalo("/thu_chon"), sqlite_svc)
+    [r] = await dispatch(zalo("1"), sqlite_svc)
+    assert r.text == "Đã chọn 1"
+    before = len(PICKED)
+    await dispatch(zalo("2"), sqlite_svc)  # now just a question, not choice 2 of an old list
+    assert len(PICKED) == before

@@ -1,7 +1,7 @@
 """What the runner and the reminder engine need from a channel adapter."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from aiohttp import web
@@ -42,4 +42,4 @@ async def deliver(svc, own: Channel, origin_chat_id: str, reply: Reply) -> SendR
     other = svc.senders.get(target.channel)
     if other is None:
         return SendResult(ok=False, error=f"channel {target.channel} is not running")
-    return await other.send(target.chat_id, reply)
+    return await other.send(target.chat_id, replace(reply, chat=None))

@@ -1,7 +1,7 @@
 """Tables. Portable SQL only: the same code runs on SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -18,7 +19,7 @@ from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -31,17 +32,27 @@ class UTCDateTime(TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given to the database")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
+# Deterministic constraint names, so Alembic migrations name the same objects on every engine.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING)
 
 
 class User(Base):
@@ -59,17 +70,24 @@ class User(Base):
 
 
 class Membership(Base):
-    """A request to belong to an agency and what became of it; rows are kept as history."""
+    """A request to belong to an agency and what became of it; rows are kept as history.
+
+    state: pending -> approved | rejected | cancelled (a newer request replaced it);
+    approved -> removed (by an admin) | ended (the user was approved for another agency).
+    """
 
     __tablename__ = "memberships"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     agency_id: Mapped[str] = mapped_column(String(40), index=True)
-    state: Mapped[str] = mapped_column(String(16))  # pending|approved|rejected|removed
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    chat_id: Mapped[str] = mapped_column(String(64), default="")  # where to tell the outcome
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class Chat(Base):

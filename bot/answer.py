@@ -1,0 +1,1133 @@
+"""The answering engine: one question in, one `Answer` out, whatever the channel.
+
+    answer(kb, question, today=None) -> Answer
+    cli_ask(question, as_json) -> int          `python -m bot ask [--json] QUESTION|-`
+
+How a question is read: fold it (bot.text), fix typos against the plan's own vocabulary, then
+decide what is asked, in this order: a section number ("mục 5.6"), the document itself (who
+signed it, which resolution it implements), an agency's duties (a name or alias with nothing
+else of substance), a deadline or report date, an objective figure, or a topic. Topics are
+ranked by BM25 over the plan's bullets (words and word pairs, abbreviations expanded from the
+glossary, places boosted); a question that matches nothing gets a short "what I can do" answer,
+and one whose words are too common to point anywhere gets two or three choices instead.
+
+Everything quoted comes from the plan's text; nothing is paraphrased into new facts.
+Imports stay light (no database, no channel library) so `ask` starts fast.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
+
+from bot.text import agency_index, find_agencies, fold, resolve_agency, strip_marks
+
+INTENTS = ("agency", "topic", "deadline", "objective", "section", "document", "ambiguous",
+           "help", "none")
+
+
+@dataclass(frozen=True)
+class Answer:
+    intent: str
+    text: str
+    agencies: tuple[str, ...] = ()  # canonical names, most relevant first
+    agency_ids: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()  # section ids, most relevant first
+    partner_sections: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (label, query)
+
+    def to_json(self, question: str) -> dict:
+        """The object `ask --json` prints (CONTRACT.md §3), with a few extra fields."""
+        return {"question": question, "intent": self.intent, "agencies": list(self.agencies),
+                "sections": list(self.sections), "answer": self.text,
+                "agency_ids": list(self.agency_ids),
+                "partner_sections": list(self.partner_sections), "tasks": list(self.tasks),
+                "choices": [{"label": label, "query": q} for label, q in self.choices]}
+
+
+# ---------------------------------------------------------------- vocabulary
+
+# words that carry no topic: question words, politeness, "who does it"
+# (folding merges words: "đầu"/"đâu", "tài"/"tại", "chữa"/"chưa" — those stay out of it)
+STOP = {
+    "ai", "gi", "nao", "sao", "khong", "vay", "nhi", "nhe", "oi", "a", "u", "cua", "phai",
+    "lam", "la", "co", "duoc", "nhung", "cac", "nhu", "can", "cho", "ve", "voi", "va", "trong",
+    "nay", "do", "boi", "hay", "xin", "biet", "em", "bot", "lo", "den", "theo", "khi", "vao",
+    "len", "cung", "se", "nhiem", "vu", "viec", "thi",
+}
+# courtesy around a question
+POLITE = ("dong chi", "cho hoi", "xin hoi", "vui long", "lam on", "xin cho biet", "cho biet",
+          "muon biet", "muon hoi", "cho em hoi", "cho toi hoi", "giup toi", "tra loi giup",
+          "lam ro", "hien nay", "xin cam on", "cam on")
+# phrases removed before ranking (checked on the folded question)
+STOP_PHRASES = ("phu trach", "chiu trach nhiem", "dam nhiem", "dam nhan", "co quan nao",
+                "don vi nao", "so nao", "nganh nao", "the nao", "nhu the nao", "la gi",
+                "lam gi", "hom nay", "bao nhieu", "khi nao", "bao gio", "o dau", "ve dau",
+                "duoc giao", "giao cho", "ke hoach nay",
+                "ke hoach 147", "trong ke hoach", "theo ke hoach", "cho biet", "xin hoi",
+                "cho hoi", "can lam", "phai lam", "co nhiem vu", "nhiem vu", "cong viec",
+                "bao nhieu phan tram", "bo tri", *POLITE)
+# words of an agency-duty question that say nothing about a topic
+DUTY_WORDS = {
+    "nhiem", "vu", "viec", "gi", "lam", "phai", "can", "duoc", "giao", "co", "nhung", "cac",
+    "cua", "trong", "ke", "hoach", "147", "nq", "tu", "theo", "trach", "chiu", "phan", "cong",
+    "thuc", "hien", "nhu", "the", "nao", "la", "ai", "chu", "tri", "phoi", "hop", "noi",
+    "dung", "tai", "so", "nganh", "nay", "cu", "ve", "dang", "ky", "hoi", "xin", "cho", "biet",
+    "tom", "tat", "liet", "danh", "sach", "toan", "bo", "ca", "va", "voi", "nghi", "quyet",
+    "tinh", "bac", "giang",
+}
+# built-in glossary; the knowledge file's glossary is merged over it
+GLOSSARY = {
+    "kcn": "khu cong nghiep", "ccn": "cum cong nghiep", "gpmb": "giai phong mat bang",
+    "pccc": "phong chay chua chay", "dtm": "danh gia tac dong moi truong",
+    "tthc": "thu tuc hanh chinh", "dn": "doanh nghiep", "cchc": "cai cach hanh chinh",
+    "ndt": "nha dau tu", "cntt": "cong nghe thong tin", "bvmt": "bao ve moi truong",
+    "nhxh": "nha o xa hoi", "xttm": "xuc tien thuong mai", "tmdt": "thuong mai dien tu",
+    "dmst": "doi moi sang tao", "nnl": "nguon nhan luc", "attp": "an toan thuc pham",
+    "antt": "an ninh trat tu", "hcc": "hanh chinh cong", "ktxh": "kinh te xa hoi",
+}
+# fixed rewrites of the ranked words: "khu, cụm công nghiệp" names both; "diện tích" is not
+# "điện" once folded, so it becomes one word
+COMPOUNDS = [
+    (("khu", "cum", "cong", "nghiep"), ("khu", "cong", "nghiep", "cum", "cong", "nghiep")),
+    (("dien", "tich"), ("dientich",)),
+]
+# a place ("KCN Việt Hàn") named in the question lifts the bullets that name it
+PLACE_BOOST = 0.6
+BIGRAM_WEIGHT = 1.2
+K1, B = 1.2, 0.6
+
+_SECTION_RE = re.compile(
+    r"(?:(?<![\w.])(?:muc|phan|nhom|khoan|tieu muc|nhiem vu)\s*(?P<roman>iv|iii|ii|i)"
+    r"(?:\s*[.\-]\s*(?P<rsub>\d))?(?![\w.]))"
+    r"|(?<![\w.,/])(?P<num>\d(?:\.\d){1,2})(?![\w,/]|\.\d)"
+    r"|(?<![\w.,/])(?P<broman>iv|ii|i)\.(?P<bsub>\d)(?![\w,/]|\.\d)"
+    r"|(?:(?<![\w.])(?:muc|nhom)\s+(?P<group>\d)(?![\w.]|\.\d))")
+_NO_SECTION_RE = re.compile(r"^(?:muc|nhom|phan)\s+(\d+(?:\.\d+)*|[ivx]+(?:\.\d+)?)\b")
+_YEAR_RE = re.compile(r"\b(20[2-3]\d)\b")
+
+
+def _has(text: str, *phrases: str) -> bool:
+    padded = f" {text} "
+    return any(f" {p} " in padded for p in phrases)
+
+
+# ---------------------------------------------------------------- index
+
+
+@dataclass
+class Doc:
+    id: str  # task id, objective id, or section id
+    section: str
+    kind: str  # "task", "objective", "part"
+    text: str
+    lead: str | None
+    partners: tuple[str, ...]
+    places: tuple[str, ...]
+    length: int = 0
+
+
+class Index:
+    """Everything the engine precomputes for one Knowledge."""
+
+    def __init__(self, kb) -> None:
+        self.kb = kb
+        self.glossary = dict(GLOSSARY)
+        self.phrase_map: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        for g in getattr(kb, "glossary", ()):
+            abbr, exp = fold(g.abbr), fold(g.expansion)
+            if abbr and exp and len(exp.split()) <= 6:
+                self.glossary[abbr.replace(" ", "")] = exp
+                for al in g.aliases:  # "giải tỏa mặt bằng" → "giải phóng mặt bằng"
+                    fa = fold(al)
+                    if fa and fa != exp and len(fa.split()) > 1:
+                        self.phrase_map.append((tuple(fa.split()), tuple(exp.split())))
+        self.docs = self._docs(kb)
+        self.vocab_freq: dict[str, int] = {}
+        self.postings: dict[str, dict[int, int]] = {}
+        self.pairs: set[tuple[str, str]] = set()  # meaningful words at most 2 apart in the plan
+        for i, d in enumerate(self.docs):
+            raw = fold(d.text).split()
+            for w in raw:
+                self.vocab_freq[w] = self.vocab_freq.get(w, 0) + 1
+            toks = self.canon(raw)
+            terms = self.terms(toks)
+            d.length = len(terms)
+            for t in terms:
+                self.postings.setdefault(t, {}).setdefault(i, 0)
+                self.postings[t][i] += 1
+            words = [w for w in toks if w not in STOP]
+            for j, w in enumerate(words):
+                for k in range(j + 1, min(j + 3, len(words))):
+                    self.pairs.add((w, words[k]))
+        n = len(self.docs)
+        self.avg_len = sum(d.length for d in self.docs) / max(n, 1)
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5))
+                    for t, p in self.postings.items()}
+        self.max_idf = math.log(1 + (n - 0.5) / 1.5)
+        self.places = self._places(kb)
+        self.marks = self._marks(kb)
+        self.place_names = sorted(
+            {fold(x) for p in getattr(kb, "places", ()) for x in (p.name, *p.aliases,
+                                                                   getattr(p, "short", ""))
+             if x and len(fold(x).split()) >= 2}, key=len, reverse=True)
+        extra = set(self.glossary) | agency_index(kb).vocab | STOP | DUTY_WORDS
+        for w in extra:
+            self.vocab_freq.setdefault(w, 1)
+        self.vocab = list(self.vocab_freq)
+        self.by_id = {d.id: i for i, d in enumerate(self.docs)}
+        self._canon_cache: dict[str, list[str]] = {}
+        self.doc_deadlines = {d.id: _task_deadlines(kb, d.id) for d in self.docs}
+
+    def canon_text(self, text: str) -> list[str]:
+        """Canonical tokens of a piece of the plan (cached: the plan does not change)."""
+        found = self._canon_cache.get(text)
+        if found is None:
+            found = self._canon_cache[text] = self.canon(fold(text).split())
+        return found
+
+    @staticmethod
+    def _docs(kb) -> list[Doc]:
+        docs = [Doc(t.id, t.section, "task", t.text, t.lead, tuple(t.partners),
+                    tuple(getattr(t, "places", ()))) for t in kb.tasks]
+        docs += [Doc(o.id, o.id, "objective", o.text, None, (), ()) for o in kb.objectives]
+        have = {d.section for d in docs}
+        docs += [Doc(s.id, s.id, "part", s.text, s.lead, tuple(s.partners), ())
+                 for s in kb.sections if s.id not in have and s.part in ("I", "IV") and s.text]
+        return docs
+
+    def _marks(self, kb) -> set[str]:
+        """Terms that identify a topic alone: acronyms and numbers the plan uses."""
+        words = set(self.glossary)
+        for d in self.docs:
+            for w in re.findall(r"\b(?:[A-ZĐ]{2,}|\d{2,})\b", d.text):
+                words.add(fold(w))
+        return {w for w in words if (w in self.postings or w in self.glossary) and len(w) >= 3
+                and not _YEAR_RE.fullmatch(w) and w not in ("ubnd", "hdnd", "xix")}
+
+    def _places(self, kb) -> list[tuple[tuple[str, ...], set[str]]]:
+        out = []
+        for p in getattr(kb, "places", ()):
+            names = {fold(x) for x in (p.name, *p.aliases, getattr(p, "short", ""))}
+            for nm in names:
+                toks = tuple(self.canon(nm.split()))
+                if len(toks) >= 2:
+                    out.append((toks, set(p.tasks)))
+        return out
+
+    def canon(self, toks: list[str]) -> list[str]:
+        """Abbreviations expanded, split on '&', "khu, cụm công nghiệp" read as both."""
+        out: list[str] = []
+        for w in toks:
+            if "&" in w:
+                out.extend(x for x in w.split("&") if x)
+                continue
+            exp = self.glossary.get(w)
+            out.extend(exp.split() if exp else (w,))
+        for src, dst in self.phrase_map:
+            out = _replace_seq(out, src, dst)
+        for src, dst in COMPOUNDS:
+            out = _replace_seq(out, src, dst)
+        return out
+
+    @staticmethod
+    def terms(toks: list[str]) -> list[str]:
+        uni = [w for w in toks if w not in STOP]
+        bi = [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False) if not (a in STOP and b in STOP)]
+        return uni + bi
+
+    def correct(self, w: str) -> str:
+        """A typo'd word → the most frequent plan word one slip away.
+
+        Vietnamese syllables are short, so a changed letter in a 4-letter word is as likely a
+        different real word ("bóng" is not "công"): short words are only un-swapped ("dugn"
+        → "dung"); longer ones may also lose, gain or change one letter (two from 8 letters).
+        """
+        if w in self.vocab_freq or len(w) < 4 or not w.isalpha():
+            return w
+        limit = 1 if len(w) < 8 else 2
+        found = process.extract(w, self.vocab, scorer=OSA.distance, score_cutoff=limit,
+                                limit=12)
+        if len(w) < 5:
+            found = [f for f in found if f[1] == 1 and Levenshtein.distance(w, f[0]) == 2]
+        if not found:
+            return w
+        best = min(d for _, d, _ in found)
+        cands = [c for c, d, _ in found if d == best]
+        return max(cands, key=lambda c: (self.vocab_freq.get(c, 0), c))
+
+    def score(self, toks: list[str], weights: dict[str, float] | None = None) -> list[float]:
+        scores = [0.0] * len(self.docs)
+        for t in dict.fromkeys(self.terms(toks)):
+            post = self.postings.get(t)
+            if not post:
+                continue
+            w = self.idf[t] * (BIGRAM_WEIGHT if " " in t else 1.0)
+            if weights:
+                w *= weights.get(t, 1.0)
+            for i, tf in post.items():
+                norm = K1 * (1 - B + B * self.docs[i].length / self.avg_len)
+                scores[i] += w * tf * (K1 + 1) / (tf + norm)
+        return scores
+
+    def blank_places(self, text: str) -> str:
+        padded = f" {text} "
+        for name in self.place_names:
+            if f" {name} " in padded:
+                padded = padded.replace(f" {name} ", " | ")
+        return padded.strip()
+
+    def place_tasks(self, toks: list[str]) -> set[str]:
+        s = " " + " ".join(toks) + " "
+        found: set[str] = set()
+        for name, tasks in self.places:
+            if f" {' '.join(name)} " in s:
+                found |= tasks
+        return found
+
+
+def _replace_seq(toks: list[str], src: tuple[str, ...], dst: tuple[str, ...]) -> list[str]:
+    if len(toks) < len(src) or src[0] not in toks:
+        return toks
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        if tuple(toks[i:i + len(src)]) == src:
+            out.extend(dst)
+            i += len(src)
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
+
+_INDEXES: dict[int, tuple[object, Index]] = {}
+
+
+def index_for(kb) -> Index:
+    """Built once per Knowledge, never per question."""
+    hit = _INDEXES.get(id(kb))
+    if hit is None or hit[0] is not kb:
+        hit = _INDEXES[id(kb)] = (kb, Index(kb))
+    return hit[1]
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+
+def _agency_name(kb, aid: str | None) -> str:
+    if not aid:
+        return ""
+    try:
+        return kb.agency(aid).name
+    except KeyError:
+        return aid
+
+
+def _section_label(sid: str) -> str:
+    return f"Mục {sid}"
+
+
+def _lead_names(kb, sids) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ids: list[str] = []
+    for sid in sids:
+        s = kb.section(sid)
+        if s.lead and s.lead not in ids:
+            ids.append(s.lead)
+    return tuple(_agency_name(kb, a) for a in ids), tuple(ids)
+
+
+def _heading(kb, sid: str) -> str:
+    s = kb.section(sid)
+    who = _agency_name(kb, s.lead)
+    if who:
+        partners = ", ".join(_agency_name(kb, p) for p in s.partners)
+        return f"{_section_label(sid)} — {who}" + (f" (phối hợp: {partners})" if partners else "")
+    return f"{_section_label(sid)} — {s.title}"
+
+
+def _clean(text: str) -> str:
+    """Plan text without markdown emphasis and the closing "./."."""
+    t = re.sub(r"\*+", "", text).replace("./.", ".")
+    return " ".join(t.split())
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ(])", _clean(text)) if s]
+
+
+def _group_title(kb, sid: str) -> str:
+    s = kb.section(sid)
+    if s.group:
+        g = kb.section(s.group)
+        return f"{g.id}. {g.title}"
+    return ""
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def answer(kb, question: str, today: date | None = None) -> Answer:
+    """Answer one question about the plan (see the module docstring for the reading order)."""
+    today = today or _local_today()
+    q = _Question(kb, question)
+    if not q.folded:
+        return _help(kb, "help")
+    for step in (_by_section_number, _by_document, _by_help, _by_agency, _by_deadline,
+                 _by_topic):
+        found = step(kb, q, today)
+        if found is not None:
+            return found
+    return _help(kb, "none")
+
+
+class _Question:
+    """A question read once: folded, typo-fixed, canonical tokens, agency mentions."""
+
+    def __init__(self, kb, text: str) -> None:
+        self.raw = text or ""
+        self.idx = index_for(kb)
+        self.folded = fold(self.raw)
+        toks = self.folded.split()
+        self.toks = [self.idx.correct(w) for w in toks]
+        self.fixed = " ".join(self.toks)
+        self.mentions = find_agencies(kb, self.fixed, fuzzy=False) if self.toks else []
+        self.canon = self.idx.canon(self.toks)
+        # what cue words are looked for in: no place or agency names ("Việt Hàn" is not "hạn")
+        blank = set()
+        for m in self.mentions:
+            blank |= set(range(m.start, m.end))
+        cue = [("|" if i in blank else w) for i, w in enumerate(self.toks)]
+        self.cues = self.idx.blank_places(" ".join(cue))
+        self.canon_nonames = self.idx.canon([w for w in cue if w != "|"])
+
+    def seq(self, drop: set[str] | None = None, names: bool = True) -> list[str]:
+        """Canonical tokens in order, without stop phrases (and `drop` words): what is ranked;
+        stopwords stay so that word pairs are the question's real neighbours. names=False
+        leaves out the agency names the question mentions."""
+        text = " " + " ".join(self.canon if names else self.canon_nonames) + " "
+        for p in STOP_PHRASES:
+            text = text.replace(f" {p} ", " ")
+        return [w for w in text.split() if not drop or w not in drop]
+
+    def content(self, drop: set[str] | None = None, names: bool = True) -> list[str]:
+        """The words of `seq` that carry meaning."""
+        return [w for w in self.seq(drop, names) if w not in STOP]
+
+
+def _local_today() -> date:
+    try:
+        from zoneinfo import ZoneInfo
+        tz = ZoneInfo(os.environ.get("BOT_TIMEZONE") or "Asia/Ho_Chi_Minh")
+        return datetime.now(tz).date()
+    except Exception:  # an unknown zone name: the machine's date is close enough here
+        return date.today()
+
+
+def _help(kb, intent: str) -> Answer:
+    text = ("Tôi trả lời câu hỏi về Kế hoạch của UBND tỉnh Bắc Giang triển khai Nghị quyết số "
+            "147-NQ/TU về phát triển công nghiệp giai đoạn 2021-2030: nhiệm vụ của từng cơ "
+            "quan, ai chủ trì một việc, hạn chót và báo cáo, các mục tiêu, nội dung một mục.\n"
+            "Ví dụ: «Nhiệm vụ của Sở Y tế?» hoặc «Ai lo giải phóng mặt bằng các cụm công "
+            "nghiệp?»")
+    if intent == "none":
+        text = "Câu hỏi này nằm ngoài nội dung Kế hoạch. " + text
+    return Answer(intent, text)
+
+
+# ---- section by number
+
+
+def _section_ids(kb, q: _Question) -> list[str]:
+    plain = strip_marks(q.raw.casefold()).replace("đ", "d")
+    plain = re.sub(r"\s+", " ", plain)
+    out: list[str] = []
+    for m in _SECTION_RE.finditer(plain):
+        if m.group("num"):
+            sid = m.group("num")
+        elif m.group("broman"):
+            sid = f"{m.group('broman').upper()}.{m.group('bsub')}"
+        elif m.group("roman"):
+            sid = m.group("roman").upper() + (f".{m.group('rsub')}" if m.group("rsub") else "")
+        else:
+            sid = m.group("group")
+        known = kb.item(sid) is not None or sid in ("I", "II", "III", "IV")
+        if known and sid not in out:
+            out.append(sid)
+    return out
+
+
+def _by_section_number(kb, q: _Question, today: date) -> Answer | None:
+    ids = _section_ids(kb, q)
+    if not ids:
+        m = _NO_SECTION_RE.match(q.folded)
+        if m:  # "mục 2.8": say so rather than guess
+            return Answer("none", f"Kế hoạch không có Mục {m.group(1)}. Các mục nhiệm vụ đánh số "
+                                  "1 đến 8 (ví dụ 2.2, 5.6), mục tiêu II.1 đến II.6, tổ chức thực "
+                                  "hiện IV.1 đến IV.3.")
+        return None
+    sid = ids[0]
+    if sid in ("I", "II", "III", "IV"):
+        return _part_answer(kb, sid)
+    item = kb.item(sid)
+    if item is not None and not hasattr(item, "title"):  # a task id such as "2.2.1"
+        s = kb.section(item.section)
+        text = f"{_heading(kb, s.id)}\nNhiệm vụ {item.id}:\n• {_clean(item.text)}"
+        names, aids = _lead_names(kb, [s.id])
+        return Answer("section", text, names, aids, (s.id,), (), (item.id,))
+    return _section_answer(kb, sid)
+
+
+def _section_answer(kb, sid: str) -> Answer:
+    s = kb.section(sid)
+    lines: list[str] = []
+    tasks = list(kb.tasks_of(sid))
+    if s.part == "III" and s.group is None:  # a task group: its own bullets and its subsections
+        lines.append(f"Mục {sid}. {s.title}")
+        subs = [x for x in kb.sections if x.group == sid]
+        if tasks:
+            lines.append("Nhiệm vụ chung của các sở, ngành và UBND huyện, thành phố:" if
+                         s.binds_all else "")
+            lines += [f"• {_clean(t.text)}" for t in tasks]
+        for x in subs:
+            lines.append(f"• {_section_label(x.id)} — {_agency_name(kb, x.lead)} "
+                         f"({len(kb.tasks_of(x.id))} nhiệm vụ)")
+        names, aids = _lead_names(kb, [x.id for x in subs])
+        return Answer("section", "\n".join(x for x in lines if x), names, aids,
+                      (sid, *[x.id for x in subs]), (), tuple(t.id for t in tasks))
+    if s.part == "II":
+        obj = kb.objective(sid) if hasattr(kb, "objective") else None
+        text = f"{_section_label(sid)} (mục tiêu {sid[3:]}) — {s.title}\n• {_clean(obj.text if obj else s.text)}"
+        return Answer("section", text, (), (), (sid,))
+    group = _group_title(kb, sid)
+    lines.append(_heading(kb, sid))
+    if group:
+        lines.append(f"(thuộc nhóm nhiệm vụ {group})")
+    elif s.part in ("I", "IV"):
+        lines[0] = f"{_section_label(sid)} — {s.title}"
+    body = tasks or [s]
+    lines += [f"• {_clean(t.text)}" for t in body]
+    ids = [s.lead] if s.lead else []
+    ids += [p for p in s.partners if p not in ids]
+    return Answer("section", "\n".join(lines), tuple(_agency_name(kb, a) for a in ids),
+                  tuple(ids), (sid,), (), tuple(t.id for t in tasks))
+
+
+def _part_answer(kb, part: str) -> Answer:
+    if part == "II":
+        return objectives_answer(kb)
+    secs = [s for s in kb.sections if s.part == part and (part != "III" or s.group is None)]
+    titles = {"I": "Mục đích, yêu cầu", "III": "Nội dung, nhiệm vụ", "IV": "Tổ chức thực hiện"}
+    lines = [f"Phần {part}. {titles.get(part, '')}"]
+    for s in secs:
+        body = " ".join(_clean(t.text) for t in kb.tasks_of(s.id)) or _clean(s.text)
+        lines.append(f"• {_section_label(s.id)} — {s.title}" +
+                     (f": {body}" if part != "III" else ""))
+    return Answer("section", "\n".join(lines), (), (), tuple(s.id for s in secs))
+
+
+def objectives_answer(kb) -> Answer:
+    """Part II, all six objectives (the /muctieu command)."""
+    lines = ["Mục tiêu của Kế hoạch (phần II):"]
+    for o in kb.objectives:
+        lines.append(f"• {_section_label(o.id)}: {_clean(o.text)}")
+    return Answer("objective", "\n".join(lines), (), (), tuple(o.id for o in kb.objectives))
+
+
+# ---- the document itself
+
+_DOC_CUES = ("nghi quyet nao", "nghi quyet gi", "ai ky", "nguoi ky", "ky boi", "ky ke hoach",
+             "ky van ban", "ky ban hanh", "duoc ky", "chu ky", "ai ban hanh", "co quan ban hanh",
+             "ban hanh ngay", "ban hanh khi nao", "ban hanh nam", "ban hanh thang",
+             "ban hanh luc nao", "so hieu", "trich yeu", "ten ke hoach", "ten van ban",
+             "ke hoach nay la gi", "van ban nay", "ke hoach nay ve", "can cu nghi quyet",
+             "ke hoach so may", "ke hoach so bao nhieu", "ngay ban hanh", "do ai ky",
+             "ky khi nao", "ai da ky")
+
+
+def _by_document(kb, q: _Question, today: date) -> Answer | None:
+    if not _has(q.cues, *_DOC_CUES):
+        return None
+    return document_answer(kb)
+
+
+def document_answer(kb) -> Answer:
+    d = kb.document
+    extra = getattr(d, "extra", {}) or {}
+    number = extra.get("number_display") or d.number
+    title = extra.get("signer_title") or ""
+    text = (f"Kế hoạch số {number} của {d.issued_by}, ban hành tháng {d.date}: "
+            f"«{_clean(d.title)}».\n"
+            f"• Kế hoạch triển khai thực hiện {d.implements}.\n"
+            f"• Người ký: {d.signer}" + (f" ({title}, ký thay Chủ tịch)" if title else "") + ".\n"
+            "• Nội dung gồm 4 phần: I. Mục đích, yêu cầu; II. Mục tiêu; III. Nội dung, nhiệm vụ; "
+            "IV. Tổ chức thực hiện.")
+    return Answer("document", text, (), (), ())
+
+
+def _by_help(kb, q: _Question, today: date) -> Answer | None:
+    if _has(q.cues, "tro giup", "help", "start", "huong dan su dung", "ban lam duoc gi",
+            "bot lam duoc gi", "ban biet gi", "xin chao", "chao ban", "hello", "hi"):
+        return _help(kb, "help")
+    return None
+
+
+# ---- an agency's duties
+
+
+def _by_agency(kb, q: _Question, today: date) -> Answer | None:
+    mentions = q.mentions
+    ids = list(dict.fromkeys(m.agency_id for m in mentions))
+    # what the question says besides the names
+    taken = set()
+    name_toks = q.fixed.split()
+    for m in mentions:
+        taken |= set(range(m.start, m.end))
+    rest_raw = [w for i, w in enumerate(name_toks) if i not in taken]
+    rest_text = f" {' '.join(rest_raw)} "
+    for p in POLITE:
+        rest_text = rest_text.replace(f" {p} ", " ")
+    rest = [w for w in q.idx.canon(rest_text.split()) if w not in DUTY_WORDS and w not in STOP]
+    if _deadline_cue(q) or _objective_cue(q):
+        return None
+    if not ids:
+        words = rest_text.split()
+        if words and len(words) <= 8 and words[0] in ("so", "ban", "ubnd", "van", "vp"):
+            name = [w for w in words if w not in DUTY_WORDS or w in ("so", "ban", "van")]
+            guess = resolve_agency(kb, " ".join(name))
+            guess = [a for a in guess if not (a.parent and any(g.id == a.parent for g in guess))]
+            if len(guess) == 1:
+                return agency_answer(kb, guess[0].id)
+            if 1 < len(guess) <= 4:
+                return _choose_agency(kb, [a.id for a in guess])
+            # "Sở Tài chính có nhiệm vụ gì?": a department the plan does not name
+            if (words[0] == "so" and 2 <= len(name) <= 4 and words[1] not in ("nao", "nganh")
+                    and (len(words) <= 4 or _has(q.fixed, *_DUTY_PHRASES))):
+                return _unknown_agency(kb)
+        return None
+    strong = [m for m in mentions if not m.weak]
+    if rest:
+        return None  # the names come with a topic: ranked as a topic, led by them
+    if len(ids) > 1 and len({kb.agency(a).parent or a for a in ids}) > 1:
+        pick = [m.agency_id for m in (strong or mentions)]
+        pick = list(dict.fromkeys(pick))
+        if len(pick) == 1:
+            return agency_answer(kb, pick[0])
+        return _choose_agency(kb, pick)
+    return agency_answer(kb, ids[0])
+
+
+_DUTY_PHRASES = ("nhiem vu", "lam gi", "phai lam", "duoc giao", "trach nhiem", "viec gi",
+                 "chu tri", "phan cong", "can lam", "giao gi", "lam nhung")
+
+
+def _unknown_agency(kb) -> Answer:
+    leads = {s.lead for s in kb.sections if s.lead}
+    names = [a.name for a in kb.agencies if a.id in leads]
+    text = ("Kế hoạch không giao nhiệm vụ riêng cho cơ quan này (ngoài các nhiệm vụ chung ở Mục 1, "
+            "IV.1 và IV.3). Các cơ quan chủ trì: " + "; ".join(names) + ".")
+    return Answer("none", text)
+
+
+def _choose_agency(kb, ids: list[str]) -> Answer:
+    names = [_agency_name(kb, a) for a in ids]
+    text = "Có nhiều cơ quan khớp với câu hỏi. Xin chọn cơ quan Đồng chí muốn hỏi."
+    return Answer("ambiguous", text, tuple(names), tuple(ids), (), (), (),
+                  tuple((n, f"Nhiệm vụ của {n}") for n in names))
+
+
+def agency_answer(kb, agency_id: str) -> Answer:
+    """Every subsection the agency leads, by task group, each bullet quoted; then partner work."""
+    a = kb.agency(agency_id)
+    lead_id = a.parent or a.id
+    led = list(kb.sections_led_by(a.id))
+    led_ids = [s.id for s in led]
+    who = a.name
+    if a.parent:
+        who = f"{a.name} (thuộc {_agency_name(kb, a.parent)})"
+    lines = [f"Nhiệm vụ của {who} theo Kế hoạch triển khai Nghị quyết 147-NQ/TU: chủ trì "
+             f"{len(led)} mục" + (f" ({', '.join(led_ids)})" if led_ids else "") + "."]
+    tasks: list[str] = []
+    last_group = None
+    for s in led:
+        group = _group_title(kb, s.id) or ("IV. Tổ chức thực hiện" if s.part == "IV" else "")
+        if group != last_group:
+            lines.append("")
+            lines.append(group)
+            last_group = group
+        lines.append(_heading(kb, s.id))
+        for t in kb.tasks_of(s.id):
+            lines.append(f"• {_clean(t.text)}")
+            tasks.append(t.id)
+    ids = {a.id, lead_id}
+    partner_tasks = [t for t in kb.tasks if t.section not in led_ids and ids & set(t.partners)
+                     and t.lead not in ids]
+    partner_secs = list(dict.fromkeys(
+        [t.section for t in partner_tasks] + [s.id for s in kb.partner_sections(a.id)]))
+    if partner_secs:
+        lines.append("")
+        lines.append("Phối hợp (cơ quan khác chủ trì):")
+        for sid in partner_secs:
+            s = kb.section(sid)
+            lines.append(f"{_section_label(sid)} — {_agency_name(kb, s.lead) or s.title} chủ trì")
+            for t in kb.tasks_of(sid):
+                if t in partner_tasks or not any(x.section == sid for x in partner_tasks):
+                    lines.append(f"• {_clean(t.text)}")
+    lines.append("")
+    lines.append("Nhiệm vụ chung của mọi cơ quan: Mục 1 (tuyên truyền, người đứng đầu, phân cấp); "
+                 "Mục IV.1 (xây dựng kế hoạch cụ thể, hoàn thành trong tháng 9 năm 2021); "
+                 "Mục IV.3 (báo cáo 6 tháng trước ngày 15/6, báo cáo năm trước ngày 15/12, gửi "
+                 "Sở Công Thương).")
+    sections = tuple(led_ids) + tuple(g for g in kb.general_section_ids if g not in led_ids)
+    names = (a.name,) + ((_agency_name(kb, a.parent),) if a.parent else ())
+    aids = (a.id,) + ((a.parent,) if a.parent else ())
+    return Answer("agency", "\n".join(lines).strip(), names, aids, sections,
+                  tuple(s for s in partner_secs if s not in led_ids), tuple(tasks))
+
+
+# ---- deadlines and reports
+
+_TIME_CUES = ("han", "han chot", "thoi han", "khi nao", "bao gio", "ngay nao", "thang nao",
+              "nam nao", "truoc ngay", "luc nao", "con bao nhieu ngay", "may ngay", "thoi diem",
+              "moc", "tien do", "xong", "ngay may", "dinh ky", "khi nao xong")
+# words of a deadline question that say nothing about which task
+DEADLINE_WORDS = {"han", "chot", "xong", "hoan", "thanh", "nam", "moc", "ngay", "thang", "truoc",
+                  "sap", "toi", "gan", "nhat", "tiep", "het", "thoi", "deadline", "luc", "bao",
+                  "gio", "con", "may", "nhieu", "dau", "ca"} | DUTY_WORDS
+_REPORT_WHERE = ("gui ve", "gui cho", "gui ai", "nop ve", "nop cho", "nop ai", "ve dau",
+                 "gui dau", "nop dau", "noi nhan", "bao cao ai", "bao cao cho ai", "cho ai")
+
+
+def _deadline_cue(q: _Question) -> bool:
+    t = q.cues.replace("han che", "|")  # "hạn chế" restricts, it is no deadline
+    report = _has(t, "bao cao") and (
+        _has(t, *_TIME_CUES, *_REPORT_WHERE, "6 thang", "sau thang", "hang nam", "bao cao nam",
+             "nam", "ket qua thuc hien", "dinh ky", "nop", "gui", "ky bao cao"))
+    if report:
+        return True
+    if _has(t, "han", "han chot", "thoi han", "khi nao", "bao gio", "ngay nao", "thang nao",
+            "truoc ngay", "luc nao", "con bao nhieu ngay", "may ngay", "xong"):
+        return True
+    return bool(_YEAR_RE.search(t)) and _has(t, "hoan thanh", "xong", "phai", "moc")
+
+
+def _by_deadline(kb, q: _Question, today: date) -> Answer | None:
+    if not _deadline_cue(q):
+        return None
+    t = q.cues
+    dls = list(kb.deadlines)
+    if _has(t, "bao cao", "nop", "gui"):
+        reports = [d for d in dls if d.kind == "report"]
+        if _has(t, "6 thang", "sau thang", "nua nam"):
+            reports = [d for d in reports if d.month and d.month <= 6]
+        elif _has(t, "bao cao nam", "hang nam", "cuoi nam", "ca nam") or (
+                _has(t, "nam") and not _YEAR_RE.search(t)):
+            reports = [d for d in reports if d.month and d.month > 6] or reports
+        if reports and not _topic_beats_reports(q):
+            reports.sort(key=lambda d: next_occurrence(d, today) or today)
+            return _deadline_answer(kb, reports, today, where=True)
+    years = {int(y) for y in _YEAR_RE.findall(t)}
+    drop = DEADLINE_WORDS | {str(y) for y in years}
+    content = q.content(drop, names=False)
+    seq = q.seq(drop, names=False)
+    agencies = [m.agency_id for m in q.mentions if not m.weak]
+    if agencies:  # "hạn của BQL KCN": the deadlines binding that agency
+        bound = {d.id for a in agencies for d in _deadlines_for(kb, a)}
+        dls = [d for d in dls if d.id in bound]
+    if not content and not years:
+        return upcoming_answer(kb, today, dls)
+    scores = q.idx.score(seq) if content else [0.0] * len(q.idx.docs)
+    ranked = []
+    for d in dls:
+        if d.kind == "report":
+            continue
+        if years and not (d.due and int(d.due[:4]) in years):
+            continue
+        linked = [i for i, doc in enumerate(q.idx.docs) if d.id in q.idx.doc_deadlines[doc.id]]
+        linked = linked or [i for i, doc in enumerate(q.idx.docs) if doc.section == d.source]
+        s = max((scores[i] for i in linked), default=0.0)
+        ranked.append((s, d))
+    if not ranked:
+        return None
+    ranked.sort(key=lambda x: (-x[0], x[1].due or ""))
+    top = ranked[0][0]
+    if content and top <= 0:
+        return None
+    if content and top > 0:
+        chosen = [d for s, d in ranked if s >= 0.85 * top][:4]
+    else:
+        chosen = [d for _, d in sorted(ranked, key=lambda x: x[1].due or "")]
+    return _deadline_answer(kb, chosen, today)
+
+
+def _deadlines_for(kb, agency_id: str):
+    if hasattr(kb, "deadlines_for"):
+        return kb.deadlines_for(agency_id)
+    a = kb.agency(agency_id)
+    ids = {agency_id, a.parent}
+    return tuple(d for d in kb.deadlines if d.applies_to == "all" or ids & set(d.applies_to))
+
+
+def upcoming_answer(kb, today: date, deadlines=None) -> Answer:
+    """Deadlines still ahead, nearest first; the passed one-off dates summed up after."""
+    dls = list(kb.deadlines if deadlines is None else deadlines)
+    ahead = [(next_occurrence(d, today), d) for d in dls]
+    coming = sorted([(o, d) for o, d in ahead if o and o >= today], key=lambda x: x[0])
+    passed = sorted([(o, d) for o, d in ahead if o and o < today], key=lambda x: x[0])
+    if not coming:
+        found = _deadline_answer(kb, [d for _, d in passed], today)
+        return found
+    ans = _deadline_answer(kb, [d for _, d in coming], today)
+    text = ans.text.replace("Hạn theo Kế hoạch", "Các hạn sắp tới theo Kế hoạch", 1)
+    if passed:
+        text += "\nĐã qua: " + "; ".join(
+            f"{d.title} ({_section_label(d.source)}, {o.day}/{o.month}/{o.year})"
+            for o, d in passed) + "."
+        sections = ans.sections + tuple(dict.fromkeys(
+            d.source for _, d in passed if d.source not in ans.sections))
+    else:
+        sections = ans.sections
+    return Answer("deadline", text, ans.agencies, ans.agency_ids, sections, (), ans.tasks)
+
+
+def _task_deadlines(kb, doc_id: str) -> tuple[str, ...]:
+    try:
+        t = kb.task(doc_id)
+    except KeyError:
+        return ()
+    return tuple(getattr(t, "deadlines", ()) or ((t.deadline,) if t.deadline else ()))
+
+
+def _topic_beats_reports(q: _Question) -> bool:
+    """"báo cáo đánh giá tác động môi trường" is a topic, not the periodic report."""
+    drop = DEADLINE_WORDS | {"cao", "nop", "gui", "6", "ket", "qua", "dinh", "ky", "hang"}
+    content = q.content(drop, names=False)
+    if len(content) < 2:
+        return False
+    scores = q.idx.score(q.seq({"bao", "cao", "nop", "gui", "han", "ngay", "thang"}, names=False))
+    best = max(range(len(scores)), key=scores.__getitem__)
+    return scores[best] > 6 and q.idx.docs[best].section != "IV.3"
+
+
+def next_occurrence(d, today: date) -> date | None:
+    """The deadline's next date on or after today (the last one when all have passed)."""
+    if d.due:
+        return date.fromisoformat(d.due)
+    last = None
+    for y in range(d.from_year, d.to_year + 1):
+        last = date(y, d.month, d.day)
+        if last >= today:
+            return last
+    return last
+
+
+def _when(d, today: date) -> str:
+    occ = next_occurrence(d, today)
+    if occ is None:
+        return ""
+    days = (occ - today).days
+    ds = f"{occ.day}/{occ.month}/{occ.year}"
+    if days > 0:
+        return f"{ds} (còn {days} ngày)"
+    if days == 0:
+        return f"{ds} (hạn là hôm nay)"
+    return f"{ds} (đã qua)"
+
+
+def _deadline_answer(kb, dls, today: date, where: bool = False) -> Answer:
+    lines: list[str] = []
+    sections: list[str] = []
+    agencies: list[str] = []
+    tasks: list[str] = []
+    for d in dls:
+        src = d.source
+        if src not in sections:
+            sections.append(src)
+        occ = _when(d, today)
+        to = f", gửi {_agency_name(kb, d.report_to)}" if d.report_to else ""
+        if d.applies_to != "all":
+            to += "; thực hiện: " + ", ".join(_agency_name(kb, a) for a in d.applies_to)
+        if d.recurring:
+            rule = f"trước ngày {d.day}/{d.month} hằng năm ({d.from_year}-{d.to_year})"
+            lines.append(f"• {d.title} ({_section_label(src)}): {rule}{to}. Kỳ tới: {occ}.")
+        else:
+            lines.append(f"• {d.title} ({_section_label(src)}): hạn {occ}{to}.")
+        if d.report_to and d.report_to not in agencies:
+            agencies.append(d.report_to)
+        if d.applies_to != "all":
+            for a in d.applies_to:
+                if a not in agencies:
+                    agencies.append(a)
+        linked = [t for t in kb.tasks if d.id in _task_deadlines(kb, t.id)]
+        tasks += [t.id for t in linked if t.id not in tasks]
+        quote = _deadline_quote(kb, d, linked)
+        if quote:
+            lines.append(f"  Trích Kế hoạch: «{quote}»")
+    head = "Hạn theo Kế hoạch (tính đến ngày " + f"{today.day}/{today.month}/{today.year}):"
+    if where and dls and dls[0].report_to:
+        head = (f"Báo cáo kết quả thực hiện gửi về {_agency_name(kb, dls[0].report_to)}. " + head)
+    seen = set()
+    quotes = []
+    for line in lines:  # the two reports quote the same sentence: say it once
+        if line.startswith("  Trích") and line in seen:
+            continue
+        seen.add(line)
+        quotes.append(line)
+    return Answer("deadline", "\n".join([head, *quotes]),
+                  tuple(_agency_name(kb, a) for a in agencies), tuple(agencies),
+                  tuple(sections), (), tuple(tasks))
+
+
+def _deadline_quote(kb, d, linked) -> str:
+    texts = [t.text for t in linked] or [t.text for t in kb.tasks_of(d.source)]
+    if not texts:
+        try:
+            texts = [kb.objective(d.source).text]
+        except (KeyError, AttributeError):
+            texts = [kb.section(d.source).text]
+    if len(texts) == 1 and len(_clean(texts[0])) <= 420:
+        return _clean(texts[0])
+    sents = [s for t in texts for s in _sentences(t)]
+    if not sents:
+        return ""
+    want = fold(d.title).split() + [str(d.day or ""), str(d.month or "")]
+    if d.due:
+        want += [d.due[:4]]
+
+    def overlap(s: str) -> int:
+        fs = set(fold(s).split())
+        return sum(1 for w in set(want) if w in fs)
+    best = max(sents, key=overlap)
+    return _trim(best)
+
+
+def _trim(s: str, limit: int = 420) -> str:
+    return s if len(s) <= limit else s[:limit].rsplit(" ", 1)[0] + " …"
+
+
+# ---- objectives and topics
+
+_OBJ_CUES = ("muc tieu", "chi tieu", "bao nhieu", "ty le", "ty trong", "toc do", "tang truong",
+             "phan tram", "den nam 2030", "den 2030", "vao nam 2030", "tong so", "so luong",
+             "dat bao nhieu", "may khu", "may cum", "bao nhieu khu", "bao nhieu cum",
+             "chi so", "grdp", "ty dong", "nghin ty")
+
+
+# words of a question about the objectives in general ("kế hoạch có mấy mục tiêu")
+OBJECTIVE_WORDS = {"muc", "tieu", "chi", "may", "gom", "bao", "nhieu", "chinh", "the", "neu",
+                   "ra", "de", "tat", "ca", "cac", "nhung", "dat", "duoc", "den", "2030"}
+
+
+def _objective_cue(q: _Question) -> bool:
+    return _has(q.cues, *_OBJ_CUES) or "%" in q.raw
+
+
+def _by_topic(kb, q: _Question, today: date) -> Answer | None:
+    idx = q.idx
+    names = set()
+    for m in q.mentions:
+        names |= set(range(m.start, m.end))
+    strong_ids = [m.agency_id for m in q.mentions if not m.weak]
+    # names stay in the ranked words when weak ("thanh tra" is also a verb)
+    toks = [w for i, w in enumerate(q.toks) if i not in names or
+            any(m.weak and m.start <= i < m.end for m in q.mentions)]
+    q2 = _Question.__new__(_Question)
+    q2.__dict__.update(q.__dict__)
+    q2.canon = idx.canon(toks)
+    content = q2.content()
+    seq = q2.seq()
+    if not content:
+        if strong_ids:
+            return agency_answer(kb, strong_ids[0])
+        return None
+    if not _plausible(idx, content):
+        return None
+    scores = idx.score(seq)
+    places = idx.place_tasks(q.canon)
+    objective = _objective_cue(q)
+    if objective and _has(q.fixed, "muc tieu", "chi tieu") and not [
+            w for w in content if w not in DUTY_WORDS and w not in OBJECTIVE_WORDS]:
+        return objectives_answer(kb)  # "mục tiêu của kế hoạch là gì"
+    top = max(scores) if scores else 0.0
+    if top <= 0:
+        return None
+    for i, d in enumerate(idx.docs):
+        s = scores[i]
+        if s <= 0:
+            continue
+        if places and d.id in places:
+            s += PLACE_BOOST * top
+        if objective and d.kind == "objective":
+            s *= 1.6
+        if strong_ids and (d.lead in strong_ids or _parent_in(kb, d.lead, strong_ids)):
+            s *= 1.5
+        scores[i] = s
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    best = scores[order[0]]
+    if _too_broad(idx, content):
+        return _ambiguous(kb, idx, content, order, scores, q.raw)
+    picked = [i for i in order[:8] if scores[i] >= 0.45 * best]
+    top_doc = idx.docs[picked[0]]
+    intent = "objective" if top_doc.kind == "objective" else "topic"
+    if intent == "objective" and objective:
+        picked = [i for i in picked if idx.docs[i].kind == "objective"]
+    return _topic_answer(kb, idx, q2, content, picked, intent)
+
+
+def _parent_in(kb, aid: str | None, ids: list[str]) -> bool:
+    if not aid:
+        return False
+    return any(kb.agency(x).parent == aid for x in ids if x in kb._agency)
+
+
+def _plausible(idx: Index, content: list[str]) -> bool:
+    """Does the question touch the plan at all?
+
+    More than half of its words must sit in a word pair the plan also has, or be one of the
+    plan's marked terms (acronyms such as "SIPAS", numbers such as "1721"). Single Vietnamese
+    syllables prove little: "lãi suất" shares both with the plan ("lại", "suất đầu tư").
+    One known word may stand alone.
+    """
+    known = [w for w in content if w in idx.postings]
+    if not known:
+        return False
+    if len(content) == 1:
+        return True
+    covered = set()
+    for j, (a, b) in enumerate(zip(content, content[1:], strict=False)):
+        if (a, b) in idx.pairs:
+            covered |= {j, j + 1}
+    covered |= {j for j, w in enumerate(content) if w in idx.marks}
+    unknown = sum(1 for w in content if w not in idx.postings)  # words the plan never uses
+    return len(covered) > 0.5 * (len(content) + unknown)
+
+
+def _too_broad(idx: Index, content: list[str]) -> bool:
+    """Every word of the question is everywhere in the plan ("công nghiệp" alone)."""
+    if len(content) > 3:
+        return False
+    terms = Index.terms(content)
+    n = len(idx.docs)
+    dfs = [len(idx.postings.get(t, ())) for t in terms]
+    dfs = [x for x in dfs if x]
+    return bool(dfs) and min(dfs) >= 0.25 * n
+
+
+def _ambiguous(kb, idx: Index, content, order, scores, q_raw: str) -> Answer:
+    """Offer the two or three readings that fit best instead of guessing."""
+    choices: list[tuple[str, str]] = []
+    sections: list[str] = []
+    if any(idx.docs[i].kind == "objective" for i in order[:15]):
+        choices.append(("Các mục tiêu của Kế hoạch (phần II)", "mục II"))
+        sections.append("II")
+    groups: list[str] = []
+    for i in order:
+        s = kb.section(idx.docs[i].section)
+        g = s.group or (s.id if s.part == "III" else None)
+        if g and g not in groups:
+            groups.append(g)
+        if len(groups) + len(choices) >= 3:
+            break
+    for g in groups:
+        gs = kb.section(g)
+        choices.append((f"Nhóm {g}: {gs.title}", f"mục {g}"))
+        sections.append(g)
+    choices = choices[:3]
+    words = " ".join(re.sub(r"[^\w\s&/-]", " ", q_raw).split()) or " ".join(content)
+    text = (f"Từ «{words}» có trong nhiều phần của Kế hoạch. Xin chọn một nội dung, hoặc hỏi cụ "
+            "thể hơn (ví dụ: cơ quan nào, việc gì).")
+    return Answer("ambiguous", text, (), (), (), (), (), tuple(choices))
+
+
+def _best_sentence(idx: Index, content: list[str], text: str) -> str:
+    want = set(content)
+    pairs = {f"{a} {b}" for a, b in zip(content, content[1:], strict=False)}
+    best, best_s = "", -1.0
+    for s in _sentences(text):
+        toks = idx.canon_text(s)
+        ts = set(toks)
+        score = sum(idx.idf.get(w, 0.5) for w in want if w in ts)
+        score += sum(1.5 for a, b in zip(toks, toks[1:], strict=False) if f"{a} {b}" in pairs)
+        if any(ch.isdigit() for ch in s) and any(w.isdigit() for w in want):
+            score += 0.5
+        if score > best_s:
+            best, best_s = s, score
+    if len(best) > 420:  # a long sentence: the clause that matches, marked as cut
+        clauses = best.split("; ")
+        ranked = max(range(len(clauses)), key=lambda k: _overlap(idx, want, clauses[k]))
+        part = clauses[ranked]
+        return _trim(("… " if ranked else "") + part + (" …" if ranked < len(clauses) - 1 else ""))
+    return _trim(best)
+
+
+def _overlap(idx: Index, want: set[str], text: str) -> float:
+    toks = set(idx.canon_text(text))
+    return sum(idx.idf.get(w, 0.5) for w in want if w in toks)
+
+
+def _topic_answer(kb, idx: Index, q: _Question, content, picked, intent) -> Answer:
+    lines = ["Theo Kế hoạch, nội dung liên quan:"]
+    sections: list[str] = []
+    tasks: list[str] = []
+    by_section: dict[str, list[int]] = {}
+    for i in picked:
+        sid = idx.docs[i].section
+        if sid not in by_section and len(by_section) >= 3:
+            continue
+        by_section.setdefault(sid, []).append(i)
+    for sid, docs in by_section.items():
+        sections.append(sid)
+        s = kb.section(sid)
+        if idx.docs[docs[0]].kind == "objective":
+            lines.append(f"{_section_label(sid)} — Mục tiêu: {s.title}")
+        elif s.lead:
+            lines.append(_heading(kb, sid))
+        else:
+            lines.append(f"{_section_label(sid)} — {s.title}")
+        for i in docs[:2]:
+            d = idx.docs[i]
+            if d.kind == "task":
+                tasks.append(d.id)
+            quote = _clean(d.text) if d.kind == "objective" else _best_sentence(idx, content, d.text)
+            lines.append(f"• «{quote}»")
+    names, aids = _lead_names(kb, sections)
+    return Answer(intent, "\n".join(lines), names, aids, tuple(sections), (), tuple(tasks))
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _emit(ans: Answer, question: str, as_json: bool, one_line: bool) -> None:
+    if as_json:
+        out = json.dumps(ans.to_json(question), ensure_ascii=False)
+    else:
+        text = ans.text + "".join(f"\n• {label}: «{q}»" for label, q in ans.choices)
+        out = text.replace("\n", " | ") if one_line else text
+    sys.stdout.write(out + "\n")
+    sys.stdout.flush()
+
+
+def cli_ask(question: str, as_json: bool) -> int:
+    """`ask`: one question, or with "-" one question per stdin line (one output line each)."""
+    from bot.knowledge import KnowledgeError, load_knowledge
+    try:
+        kb = load_knowledge()
+    except KnowledgeError as e:
+        sys.stderr.write(f"Không đọc được dữ liệu Kế hoạch: {e}\n")
+        return 1
+    today = _local_today()
+    if question.strip() != "-":
+        _emit(answer(kb, question, today), question, as_json, one_line=False)
+        return 0
+    for line in sys.stdin:
+        q = line.rstrip("\r\n")
+        _emit(answer(kb, q, today), q, as_json, one_line=True)
+    return 0

@@ -1,0 +1,450 @@
+"""Zalo Bot Platform channel: the same handlers as Telegram, behind Zalo's Telegram-like API.
+
+API: POST {ZALO_API_BASE_URL}{ZALO_BOT_TOKEN}/{method} with a JSON body; answers are envelopes
+`{"ok": true, "result": ...}` or `{"ok": false, "error_code": N, "description": "..."}`.
+
+Mode rule (Settings has no ZALO_MODE): Zalo uses a webhook when WEBHOOK_BASE_URL is set, long
+polling otherwise.
+- Webhook: route POST /zalo/webhook on the shared aiohttp app, registered at start with
+  setWebhook {url: WEBHOOK_BASE_URL + "/zalo/webhook", secret_token: WEBHOOK_SECRET}. Zalo sends
+  the secret in X-Bot-Api-Secret-Token, compared in constant time; anything else gets 403 and
+  is not read. Without WEBHOOK_SECRET a random secret is registered for this process; a secret
+  outside 8-256 characters stops start-up with one line (Zalo would refuse it).
+- Polling: deleteWebhook first (getUpdates does not work while a webhook is set), then
+  getUpdates {"timeout": "30"} in a loop: one update per call, no offset, error 408 = nothing new.
+
+Zalo has no markup and no buttons: replies are plain text cut under 2,000 characters on line
+boundaries, choices become numbered lines (handlers.dispatch remembers them so "2" picks the
+second), files become a short note. Message ids already handled are kept in the SeenMessage
+table, so a repeated delivery (or a restart) never answers twice. The token never reaches logs.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import secrets
+import sys
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.channels.base import SendResult, deliver
+from bot.core import Reply, Request, split_text
+from bot.db.models import SeenMessage, utcnow
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+NAME = "zalo"
+MAX_TEXT = 2000  # sendMessage accepts 1-2,000 characters
+WEBHOOK_PATH = "/zalo/webhook"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+TEXT_EVENT = "message.text.received"
+SEEN_KEEP = timedelta(days=7)  # Zalo re-deliveries come within minutes; a week is plenty
+PRUNE_EVERY = 3600.0  # seconds between prunes of old seen ids
+MAX_BUSY = 16  # messages answered at once (a webhook burst must not swamp the database)
+
+TEXT_ONLY = ("Xin lỗi, hiện tại trợ lý chỉ đọc được tin nhắn văn bản. "
+             "Xin gõ câu hỏi hoặc /trogiup để xem các lệnh.")
+FAILED = "Xin lỗi, đã có lỗi khi xử lý yêu cầu. Xin thử lại sau ít phút."
+FILE_NOTE = ("(Zalo chưa hỗ trợ gửi tệp: tệp {name} có thể nhận qua Telegram, hoặc quản trị "
+             "viên xuất bằng lệnh python -m bot export.)")
+
+Dispatch = Callable[[Request, Services], Awaitable[list[Reply]]]
+
+
+class ZaloApiError(Exception):
+    """An error envelope, an HTTP error, a time-out or a network failure (code 0)."""
+
+    def __init__(self, method: str, code: int, description: str, http_status: int = 0):
+        self.method, self.code, self.description = method, code, description
+        self.http_status = http_status
+        super().__init__(f"Zalo {method}: error {code}: {description}")
+
+    @property
+    def transient(self) -> bool:
+        """Worth retrying: 5xx, 429, time-outs and network errors."""
+        return (self.code in (0, 408, 429) or self.code >= 500
+                or self.http_status >= 500 or self.http_status == 429)
+
+    @property
+    def blocked(self) -> bool:
+        """The user blocked the bot or left: Zalo answers 403 (as Telegram does)."""
+        return self.code == 403 or "block" in self.description.lower()
+
+
+class ZaloApi:
+    """A thin client over one aiohttp session; every call is a JSON POST."""
+
+    def __init__(self, base_url: str, token: str, *, timeout: float = 15.0,
+                 backoff: float = 0.5, attempts: int = 4):
+        self._base = base_url
+        self._token = token
+        self._timeout = timeout
+        self.backoff = backoff
+        self.attempts = attempts
+        self._session: aiohttp.ClientSession | None = None
+
+    def redact(self, text: str) -> str:
+        return text.replace(self._token, "<token>") if self._token else text
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def call(self, method: str, payload: dict | None = None, *,
+                   limit: float | None = None) -> Any:
+        """The `result` of one call, or ZaloApiError."""
+        url = f"{self._base}{self._token}/{method}"
+        budget = aiohttp.ClientTimeout(total=limit or self._timeout)
+        try:
+            async with self._client().post(url, json=payload or {}, timeout=budget) as resp:
+                status = resp.status
+                try:
+                    data = await resp.json(content_type=None)
+                except ValueError:
+                    data = None
+        except TimeoutError:
+            raise ZaloApiError(method, 0, "time-out") from None
+        except aiohttp.ClientError as e:
+            raise ZaloApiError(method, 0, self.redact(f"{type(e).__name__}: {e}")) from None
+        if isinstance(data, dict) and data.get("ok") is True and status < 400:
+            return data.get("result")
+        if isinstance(data, dict) and "error_code" in data:
+            code = _int(data.get("error_code"), status)
+            desc = str(data.get("description") or "")
+        else:
+            code, desc = (status if status >= 400 else 0), f"HTTP {status}, unexpected body"
+        raise ZaloApiError(method, code, self.redact(desc), http_status=status)
+
+    async def call_retrying(self, method: str, payload: dict | None = None) -> Any:
+        """`call` with exponential backoff on transient errors; permanent ones raise at once."""
+        for attempt in range(self.attempts):
+            try:
+                return await self.call(method, payload)
+            except ZaloApiError as e:
+                if not e.transient or attempt == self.attempts - 1:
+                    raise
+                delay = min(self.backoff * 2 ** attempt, 30.0)
+                log.warning("Zalo %s failed (error_code %s: %s); retry %d in %.1f s",
+                            method, e.code, e.description, attempt + 1, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def render(reply: Reply) -> list[str]:
+    """Plain-text parts for sendMessage: numbered choices, a file note, split ≤ 2,000 chars."""
+    text = reply.text.strip()
+    if reply.choices:
+        lines = [f"{i}. {c.label}" for i, c in enumerate(reply.choices, 1)]
+        menu = "\n".join([*lines, choice_prompt(len(lines))])
+        text = f"{text}\n\n{menu}" if text else menu
+    if reply.file is not None:
+        note = FILE_NOTE.format(name=reply.file.filename)
+        text = f"{text}\n\n{note}" if text else note
+    text = unicodedata.normalize("NFC", text)  # composed diacritics: fewer characters
+    if not text.strip():
+        return []
+    parts = split_text(text, MAX_TEXT)
+    if any(_utf16_len(p) > MAX_TEXT for p in parts):  # many emoji: Zalo may count UTF-16 units
+        parts = split_text(text, MAX_TEXT // 2)
+    return parts
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def choice_prompt(n: int) -> str:
+    if n == 1:
+        return "Xin trả lời bằng số 1."
+    if n <= 5:
+        return f"Xin trả lời bằng số {', '.join(str(i) for i in range(1, n))} hoặc {n}."
+    return f"Xin trả lời bằng một số từ 1 đến {n}."
+
+
+def unwrap_updates(body: Any) -> list[dict]:
+    """Webhook bodies come bare or wrapped as {"ok": true, "result": {...}}."""
+    if isinstance(body, dict) and "result" in body and "ok" in body:
+        body = body["result"]
+    if isinstance(body, dict):
+        return [body]
+    if isinstance(body, list):
+        return [u for u in body if isinstance(u, dict)]
+    return []
+
+
+class ZaloChannel:
+    name = NAME
+
+    def __init__(self, svc: Services, *, dispatch: Dispatch | None = None,
+                 backoff: float = 0.5, attempts: int = 4, poll_timeout: int = 30):
+        s = svc.settings
+        self.svc = svc
+        self.api = ZaloApi(s.ZALO_API_BASE_URL, s.ZALO_BOT_TOKEN or "",
+                           backoff=backoff, attempts=attempts)
+        self.webhook_mode = bool(s.WEBHOOK_BASE_URL)
+        self.webhook_url = (s.WEBHOOK_BASE_URL or "").rstrip("/") + WEBHOOK_PATH
+        self._secret = s.WEBHOOK_SECRET or secrets.token_urlsafe(32)
+        self._dispatch = dispatch
+        self.poll_timeout = poll_timeout
+        self.bot_name = ""
+        self._runner: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._busy = asyncio.Semaphore(MAX_BUSY)
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._last_prune = 0.0
+
+    # -- Channel protocol -------------------------------------------------------------------
+
+    def setup(self, app: web.Application) -> None:
+        if not self.webhook_mode:
+            return
+        if not 8 <= len(self._secret) <= 256:
+            print("Lỗi cấu hình: WEBHOOK_SECRET: Zalo cần khóa bí mật từ 8 đến 256 ký tự",
+                  file=sys.stderr)
+            raise SystemExit(2)
+        app.router.add_post(WEBHOOK_PATH, self.on_webhook)
+
+    async def start(self) -> None:
+        work = self._register_webhook() if self.webhook_mode else self._poll_loop()
+        self._runner = asyncio.create_task(work, name="zalo")
+        log.info("Zalo channel started (%s)", "webhook" if self.webhook_mode else "polling")
+
+    async def stop(self) -> None:
+        """Stop receiving, give in-flight answers a moment, close the HTTP session."""
+        if self._runner is not None:
+            self._runner.cancel()
+            await asyncio.wait([self._runner], timeout=1.0)
+            self._runner = None
+        if self._tasks:
+            _, late = await asyncio.wait(set(self._tasks), timeout=1.5)
+            for t in late:
+                t.cancel()
+            if late:
+                await asyncio.wait(late, timeout=0.5)
+        await self.api.close()
+
+    async def send(self, chat_id: str, reply: Reply) -> SendResult:
+        """Deliver one reply as one or more text messages; used by the reminder engine too."""
+        for part in render(reply):
+            try:
+                await self.api.call_retrying("sendMessage", {"chat_id": str(chat_id), "text": part})
+            except ZaloApiError as e:
+                log.warning("Zalo sendMessage to %s failed: error_code %s: %s",
+                            chat_id, e.code, e.description)
+                return SendResult(ok=False, blocked=e.blocked,
+                                  error=f"error_code {e.code}: {e.description}")
+        return SendResult(ok=True)
+
+    # -- receiving --------------------------------------------------------------------------
+
+    async def _poll_loop(self) -> None:
+        await self._prepare_polling()
+        delay = 0.0
+        while True:
+            asked = time.monotonic()
+            try:
+                update = await self.api.call("getUpdates", {"timeout": str(self.poll_timeout)},
+                                             limit=self.poll_timeout + 10)
+            except ZaloApiError as e:
+                if e.code == 408:  # nothing new: ask again at once, quietly
+                    delay = 0.0
+                    if time.monotonic() - asked < 0.05:  # a server that does not wait: no spin
+                        await asyncio.sleep(0.5)
+                    continue
+                delay = min(max(delay * 2, self.api.backoff), 30.0)
+                log.warning("Zalo getUpdates failed (error_code %s: %s); retry in %.1f s",
+                            e.code, e.description, delay)
+                await asyncio.sleep(delay)
+                continue
+            delay = 0.0
+            updates = unwrap_updates(update)
+            if not updates:
+                await asyncio.sleep(0.2)  # an empty "ok" answer: do not spin
+            for u in updates:
+                self._spawn(self.handle_update(u))
+
+    async def _prepare_polling(self) -> None:
+        await self._read_me()
+        try:
+            await self.api.call_retrying("deleteWebhook")
+        except ZaloApiError as e:
+            log.warning("Zalo deleteWebhook failed (error_code %s: %s)", e.code, e.description)
+
+    async def _read_me(self) -> None:
+        try:
+            me = await self.api.call_retrying("getMe")
+        except ZaloApiError as e:
+            log.error("Zalo getMe failed (error_code %s: %s): is ZALO_BOT_TOKEN right?",
+                      e.code, e.description)
+            return
+        if isinstance(me, dict):
+            self.bot_name = str(me.get("account_name") or me.get("display_name") or "")
+            log.info("Zalo bot: %s", self.bot_name or me.get("id"))
+
+    async def _register_webhook(self) -> None:
+        await self._read_me()
+        delay = self.api.backoff
+        while True:
+            try:
+                await self.api.call("setWebhook", {"url": self.webhook_url,
+                                                   "secret_token": self._secret})
+                log.info("Zalo webhook set to %s", self.webhook_url)
+                return
+            except ZaloApiError as e:
+                log.warning("Zalo setWebhook failed (error_code %s: %s); retry in %.1f s",
+                            e.code, e.description, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+
+    async def on_webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+            log.warning("Zalo webhook: wrong or missing secret from %s", request.remote)
+            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response({"ok": False, "description": "bad JSON"}, status=400)
+        for u in unwrap_updates(body):
+            self._spawn(self.handle_update(u))  # answer Zalo at once, work in the background
+        return web.json_response({"ok": True})
+
+    def _spawn(self, work: Awaitable) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def handle_update(self, update: dict) -> None:
+        """One update: dedupe, turn into a Request, dispatch, send the replies."""
+        try:
+            await self._handle(update)
+        except Exception:  # one bad update must never stop the channel
+            log.exception("Zalo update failed")
+
+    async def _handle(self, update: dict) -> None:
+        msg = update.get("message")
+        if not isinstance(msg, dict):
+            return
+        chat, sender = msg.get("chat") or {}, msg.get("from") or {}
+        chat_id = str(chat.get("id") or sender.get("id") or "")
+        if not chat_id or sender.get("is_bot"):
+            return
+        message_id = str(msg.get("message_id") or "")
+        event = str(update.get("event_name") or "")
+        # the chat lock is taken first, so that a chat's messages keep their order
+        async with self._lock(chat_id), self._busy:
+            if message_id and not await self._first_time(message_id):
+                log.info("Zalo message %s already handled: ignored", message_id)
+                return
+            if event == TEXT_EVENT or (not event and isinstance(msg.get("text"), str)):
+                replies = await self._answer(msg, chat_id, chat, sender)
+            else:
+                replies = [Reply(TEXT_ONLY)]
+            for r in replies:
+                result = await self.deliver(chat_id, r)
+                if not result.ok:
+                    log.warning("Zalo reply not delivered: %s", result.error or "blocked")
+
+    async def deliver(self, origin_chat_id: str, reply: Reply) -> SendResult:
+        return await deliver(self.svc, self, origin_chat_id, reply)
+
+    async def _answer(self, msg: dict, chat_id: str, chat: dict, sender: dict) -> list[Reply]:
+        user_id = str(sender.get("id") or chat_id)
+        group = str(chat.get("chat_type") or "").upper() == "GROUP"
+        req = Request(
+            channel=NAME, user_id=user_id, chat_id=chat_id,
+            text=self._strip_mention(str(msg.get("text") or "")),
+            chat_type="group" if group else "private",
+            user_name=str(sender.get("display_name") or sender.get("name")
+                          or sender.get("first_name") or ""),
+            is_admin=self.svc.is_admin(NAME, user_id),
+            addressed=True,  # in groups Zalo delivers only mentions of the bot and replies to it
+        )
+        self._spawn(self._typing(chat_id))
+        try:
+            return await self._brain()(req, self.svc)
+        except Exception:
+            log.exception("handler failed for a Zalo message")
+            return [Reply(FAILED)]
+
+    def _brain(self) -> Dispatch:
+        if self._dispatch is None:
+            from handlers import dispatch  # late: handlers load the plan
+            self._dispatch = dispatch
+        return self._dispatch
+
+    def _strip_mention(self, text: str) -> str:
+        """Group messages start with "@Bot name": drop it so "/lenh" is still a command."""
+        text = text.strip()
+        if self.bot_name and text.lower().startswith("@" + self.bot_name.lower()):
+            text = text[len(self.bot_name) + 1:].strip()
+        return text
+
+    async def _typing(self, chat_id: str) -> None:
+        with contextlib.suppress(ZaloApiError):
+            await self.api.call("sendChatAction", {"chat_id": chat_id, "action": "typing"},
+                                limit=5)
+
+    def _lock(self, chat_id: str) -> asyncio.Lock:
+        """Messages of one chat are answered in order; different chats in parallel."""
+        if len(self._chat_locks) > 1000:
+            for key in [k for k, v in self._chat_locks.items() if not v.locked()]:
+                del self._chat_locks[key]
+        return self._chat_locks.setdefault(chat_id, asyncio.Lock())
+
+    async def _first_time(self, message_id: str) -> bool:
+        """True once per message id, across restarts (SeenMessage table)."""
+        if message_id in self._seen:
+            return False
+        self._seen[message_id] = None
+        while len(self._seen) > 2000:
+            self._seen.popitem(last=False)
+        try:
+            async with self.svc.sessions() as s, s.begin():
+                s.add(SeenMessage(channel=NAME, message_id=message_id[:128], seen_at=utcnow()))
+        except IntegrityError:
+            return False
+        except SQLAlchemyError as e:  # the database is down: better answer than stay silent
+            log.warning("Zalo seen-message store failed: %s", type(e).__name__)
+            return True
+        await self._prune_seen()
+        return True
+
+    async def _prune_seen(self) -> None:
+        now = time.monotonic()
+        if self._last_prune and now - self._last_prune < PRUNE_EVERY:
+            return
+        self._last_prune = now
+        cutoff = self.svc.now() - SEEN_KEEP
+        try:
+            async with self.svc.sessions() as s, s.begin():
+                await s.execute(delete(SeenMessage).where(
+                    SeenMessage.channel == NAME, SeenMessage.seen_at < cutoff))
+        except SQLAlchemyError as e:
+            log.warning("Zalo seen-message prune failed: %s", type(e).__name__)

@@ -1,0 +1,413 @@
+"""Repository: every read and write the handlers need, as plain async functions.
+
+Each function takes `sessions` (an async_sessionmaker), opens its own short session and
+commits before it returns, so a caller may tell the user "saved" as soon as it gets the result.
+Portable SQL only (SQLite and PostgreSQL).
+
+    upsert_user(sessions, channel, external_id, display_name="") -> User
+    upsert_chat(sessions, channel, external_id, kind, title="") -> Chat
+    member_agency(sessions, channel, external_id) -> str | None      approved agency id
+    member_of(sessions, channel, external_id) -> Member | None       with the user's row id
+    request_membership(sessions, channel, external_id, agency_id, ...) -> MemberRow
+    get_membership(sessions, membership_id) -> MemberRow | None
+    decide_membership(sessions, membership_id, approve, ...) -> Decision
+    list_members(sessions, agency_ids=None) -> list[MemberRow]       approved, by agency
+    list_pending(sessions) -> list[MemberRow]
+    remove_member(sessions, membership_id, ...) -> MemberRow | None
+    add_status(sessions, ...) -> StatusRow                            append-only, committed
+    latest_statuses(sessions, agency_ids=None, until=None) -> dict[item_id, StatusRow]
+    latest_by_agency(sessions, agency_ids=None, until=None) -> dict[(agency, item), StatusRow]
+    status_history(sessions, agency_ids=None, until=None) -> list[StatusRow]  oldest first
+    reported_agencies(sessions, start, end) -> set[str]
+    admin_chats(sessions, settings) -> list[ChatRef]
+"""
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.core import ChatRef
+from bot.db.models import Chat, Membership, StatusUpdate, User, utcnow
+
+PENDING, APPROVED, REJECTED, REMOVED, ENDED, CANCELLED = (
+    "pending", "approved", "rejected", "removed", "ended", "cancelled")
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int  # users.id
+    agency_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: int  # memberships.id
+    user_id: int
+    channel: str
+    external_id: str
+    display_name: str
+    agency_id: str
+    state: str
+    chat_id: str  # where the request was made (the user's private chat)
+    requested_at: datetime
+    decided_at: datetime | None
+
+    @property
+    def chat(self) -> ChatRef:
+        return ChatRef(self.channel, self.chat_id or self.external_id)
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # "approved" | "rejected" | "not_found" | "already"
+    row: MemberRow | None
+    previous_agency: str | None = None  # the membership a new approval ended
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    id: int
+    item_id: str
+    agency_id: str
+    status: str
+    note: str
+    user_name: str
+    channel: str
+    created_at: datetime
+
+
+# ---------------------------------------------------------------- users and chats
+
+async def upsert_user(sessions, channel: str, external_id: str, display_name: str = "") -> User:
+    """The user row for (channel, id), created on first sight; the name is kept current."""
+    external_id = str(external_id)
+    display_name = (display_name or "")[:200]
+    for _ in range(3):
+        async with sessions() as s:
+            user = (await s.execute(select(User).where(
+                User.channel == channel, User.external_id == external_id))).scalar_one_or_none()
+            if user is not None:
+                if display_name and user.display_name != display_name:
+                    user.display_name = display_name
+                    await s.commit()
+                return user
+            user = User(channel=channel, external_id=external_id, display_name=display_name,
+                        private_reminders=True, created_at=utcnow())
+            s.add(user)
+            try:
+                await s.commit()
+                return user
+            except IntegrityError:  # created meanwhile by a concurrent request: read it
+                await s.rollback()
+    raise RuntimeError(f"could not upsert user {channel}:{external_id}")
+
+
+async def upsert_chat(sessions, channel: str, external_id: str, kind: str,
+                      title: str = "") -> Chat:
+    """The chat row for (channel, id); writing to the bot again makes it active again."""
+    external_id = str(external_id)
+    title = (title or "")[:200]
+    for _ in range(3):
+        async with sessions() as s:
+            chat = (await s.execute(select(Chat).where(
+                Chat.channel == channel, Chat.external_id == external_id))).scalar_one_or_none()
+            if chat is not None:
+                changed = not chat.active or chat.kind != kind or (title and chat.title != title)
+                if changed:
+                    chat.active, chat.kind = True, kind
+                    chat.title = title or chat.title
+                    await s.commit()
+                return chat
+            chat = Chat(channel=channel, external_id=external_id, kind=kind, title=title,
+                        active=True, created_at=utcnow())
+            s.add(chat)
+            try:
+                await s.commit()
+                return chat
+            except IntegrityError:
+                await s.rollback()
+    raise RuntimeError(f"could not upsert chat {channel}:{external_id}")
+
+
+# ---------------------------------------------------------------- membership
+
+def _member_query():
+    return (select(Membership, User)
+            .join(User, User.id == Membership.user_id))
+
+
+def _row(m: Membership, u: User) -> MemberRow:
+    return MemberRow(id=m.id, user_id=u.id, channel=u.channel, external_id=u.external_id,
+                     display_name=u.display_name, agency_id=m.agency_id, state=m.state,
+                     chat_id=m.chat_id, requested_at=m.requested_at, decided_at=m.decided_at)
+
+
+def _engine(sessions):
+    """The engine behind a sessionmaker: hot paths skip the ORM session's overhead."""
+    return sessions.kw["bind"]
+
+
+# Built once: every /capnhat runs it, and building a statement costs more than running it.
+_MEMBER_OF = (select(User.id, Membership.agency_id, User.display_name)
+              .join(Membership, Membership.user_id == User.id)
+              .where(User.channel == bindparam("channel"),
+                     User.external_id == bindparam("external_id"),
+                     Membership.state == APPROVED)
+              .order_by(Membership.decided_at.desc(), Membership.id.desc())
+              .limit(1))
+_INSERT_STATUS = insert(StatusUpdate).returning(StatusUpdate.id, sort_by_parameter_order=True)
+
+
+async def member_of(sessions, channel: str, external_id: str) -> Member | None:
+    """The user's approved membership (the newest, should two ever coexist)."""
+    async with _engine(sessions).connect() as conn:
+        found = (await conn.execute(
+            _MEMBER_OF, {"channel": channel, "external_id": str(external_id)})).first()
+    return Member(*found) if found else None
+
+
+async def member_agency(sessions, channel: str, external_id: str) -> str | None:
+    m = await member_of(sessions, channel, external_id)
+    return m.agency_id if m else None
+
+
+async def request_membership(sessions, channel: str, external_id: str, agency_id: str, *,
+                             display_name: str = "", chat_id: str = "",
+                             now: datetime | None = None) -> MemberRow:
+    """A new pending request; the user's older pending requests are cancelled."""
+    user = await upsert_user(sessions, channel, external_id, display_name)
+    now = now or utcnow()
+    async with sessions() as s, s.begin():
+        await s.execute(update(Membership)
+                        .where(Membership.user_id == user.id, Membership.state == PENDING)
+                        .values(state=CANCELLED, ended_at=now))
+        m = Membership(user_id=user.id, agency_id=agency_id, state=PENDING,
+                       chat_id=str(chat_id or external_id), requested_at=now)
+        s.add(m)
+    return _row(m, user)
+
+
+async def get_membership(sessions, membership_id: int) -> MemberRow | None:
+    async with sessions() as s:
+        found = (await s.execute(_member_query().where(Membership.id == membership_id))).first()
+    return _row(*found) if found else None
+
+
+async def decide_membership(sessions, membership_id: int, approve: bool, *, by_channel: str,
+                            by_external_id: str, by_name: str = "",
+                            now: datetime | None = None) -> Decision:
+    """Approve or reject a pending request, once: a second decision finds it decided.
+
+    Approval ends the user's previous membership (one agency at a time).
+    """
+    admin = await upsert_user(sessions, by_channel, by_external_id, by_name)
+    now = now or utcnow()
+    previous = None
+    async with sessions() as s, s.begin():
+        done = await s.execute(
+            update(Membership)
+            .where(Membership.id == membership_id, Membership.state == PENDING)
+            .values(state=APPROVED if approve else REJECTED, decided_at=now,
+                    decided_by=admin.id))
+        found = (await s.execute(_member_query().where(Membership.id == membership_id))).first()
+        if found is None:
+            return Decision("not_found", None)
+        if done.rowcount != 1:
+            return Decision("already", _row(*found))
+        m, u = found
+        if approve:
+            previous = (await s.execute(
+                select(Membership.agency_id).where(
+                    Membership.user_id == u.id, Membership.state == APPROVED,
+                    Membership.id != m.id))).scalars().first()
+            await s.execute(update(Membership)
+                            .where(Membership.user_id == u.id, Membership.state == APPROVED,
+                                   Membership.id != m.id)
+                            .values(state=ENDED, ended_at=now, ended_by=admin.id))
+        row = _row(m, u)
+    return Decision(APPROVED if approve else REJECTED, row, previous)
+
+
+async def list_members(sessions, agency_ids: Iterable[str] | None = None) -> list[MemberRow]:
+    """Approved members, by agency then by approval time."""
+    q = _member_query().where(Membership.state == APPROVED)
+    if agency_ids is not None:
+        q = q.where(Membership.agency_id.in_(list(agency_ids)))
+    async with sessions() as s:
+        rows = (await s.execute(q.order_by(Membership.agency_id, Membership.decided_at,
+                                           Membership.id))).all()
+    return [_row(m, u) for m, u in rows]
+
+
+async def list_pending(sessions) -> list[MemberRow]:
+    async with sessions() as s:
+        rows = (await s.execute(_member_query().where(Membership.state == PENDING)
+                                .order_by(Membership.requested_at, Membership.id))).all()
+    return [_row(m, u) for m, u in rows]
+
+
+async def remove_member(sessions, membership_id: int, *, by_channel: str, by_external_id: str,
+                        now: datetime | None = None) -> MemberRow | None:
+    """End an approved membership; None when there is no such approved membership."""
+    admin = await upsert_user(sessions, by_channel, by_external_id)
+    async with sessions() as s, s.begin():
+        done = await s.execute(
+            update(Membership)
+            .where(Membership.id == membership_id, Membership.state == APPROVED)
+            .values(state=REMOVED, ended_at=now or utcnow(), ended_by=admin.id))
+        if done.rowcount != 1:
+            return None
+        found = (await s.execute(_member_query().where(Membership.id == membership_id))).first()
+    return _row(*found)
+
+
+# ---------------------------------------------------------------- status updates
+
+async def add_status(sessions, *, user_id: int, agency_id: str, item_id: str, status: str,
+                     note: str, channel: str, at: datetime | None = None,
+                     user_name: str = "") -> StatusRow:
+    """Append one status update; committed when this returns."""
+    values = dict(item_id=item_id, agency_id=agency_id, status=status, note=note,
+                  user_id=user_id, channel=channel, created_at=at or utcnow())
+    new_id = await _group_insert(sessions, values)
+    return StatusRow(new_id, item_id, agency_id, status, note, user_name, channel,
+                     values["created_at"])
+
+
+class _GroupCommit:
+    """Concurrent add_status calls share one transaction (group commit).
+
+    Each caller queues its row and takes the lock; whoever holds it writes every queued row in
+    one INSERT and one COMMIT, then wakes their callers. A caller returns only once the
+    transaction holding its row has committed, so "saved" is never said too early; under load
+    the commits, SQLite's scarce resource, are shared by many updates.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.lock = asyncio.Lock()
+        self.queue: list[tuple[dict, asyncio.Future]] = []
+
+
+_GROUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _group(sessions) -> _GroupCommit:
+    g = _GROUPS.get(sessions)
+    if g is None or g.loop is not asyncio.get_running_loop():
+        g = _GROUPS[sessions] = _GroupCommit()
+    return g
+
+
+async def _group_insert(sessions, values: dict) -> int:
+    g = _group(sessions)
+    mine = g.loop.create_future()
+    g.queue.append((values, mine))
+    async with g.lock:
+        if not mine.done():
+            batch, g.queue = g.queue, []
+            try:
+                async with _engine(sessions).begin() as conn:
+                    result = await conn.execute(_INSERT_STATUS, [v for v, _ in batch])
+                    ids = list(result.scalars())
+            except BaseException as e:
+                failure = e if isinstance(e, Exception) else RuntimeError("write interrupted")
+                for _, fut in batch:
+                    if fut is not mine and not fut.done():
+                        fut.set_exception(failure)
+                mine.cancel()  # the exception goes up from here; nobody awaits `mine`
+                raise
+            for (_, fut), new_id in zip(batch, ids, strict=True):
+                fut.set_result(new_id)
+    return await mine
+
+
+def _status_query(agency_ids, until):
+    q = (select(StatusUpdate, User.display_name)
+         .join(User, User.id == StatusUpdate.user_id))
+    if agency_ids is not None:
+        q = q.where(StatusUpdate.agency_id.in_(list(agency_ids)))
+    if until is not None:
+        q = q.where(StatusUpdate.created_at <= until)
+    return q
+
+
+def _status_row(u: StatusUpdate, name: str) -> StatusRow:
+    return StatusRow(u.id, u.item_id, u.agency_id, u.status, u.note, name or "", u.channel,
+                     u.created_at)
+
+
+async def status_history(sessions, agency_ids: Iterable[str] | None = None,
+                         until: datetime | None = None) -> list[StatusRow]:
+    """Every update (up to `until`), oldest first."""
+    q = _status_query(agency_ids, until).order_by(StatusUpdate.created_at, StatusUpdate.id)
+    async with sessions() as s:
+        return [_status_row(u, n) for u, n in (await s.execute(q)).all()]
+
+
+async def latest_by_agency(sessions, agency_ids: Iterable[str] | None = None,
+                           until: datetime | None = None) -> dict[tuple[str, str], StatusRow]:
+    """The newest update of each (agency, item), as of `until`."""
+    rank = func.row_number().over(
+        partition_by=(StatusUpdate.agency_id, StatusUpdate.item_id),
+        order_by=(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())).label("rank")
+    inner = select(StatusUpdate.id, rank)
+    if agency_ids is not None:
+        inner = inner.where(StatusUpdate.agency_id.in_(list(agency_ids)))
+    if until is not None:
+        inner = inner.where(StatusUpdate.created_at <= until)
+    ranked = inner.subquery()
+    q = (select(StatusUpdate, User.display_name)
+         .join(ranked, and_(ranked.c.id == StatusUpdate.id, ranked.c.rank == 1))
+         .join(User, User.id == StatusUpdate.user_id))
+    async with sessions() as s:
+        rows = (await s.execute(q)).all()
+    return {(u.agency_id, u.item_id): _status_row(u, n) for u, n in rows}
+
+
+async def latest_statuses(sessions, agency_ids: Iterable[str] | None = None,
+                          until: datetime | None = None) -> dict[str, StatusRow]:
+    """The newest update of each item (across the given agencies, the newest of all)."""
+    out: dict[str, StatusRow] = {}
+    for (_agency, item), row in (await latest_by_agency(sessions, agency_ids, until)).items():
+        old = out.get(item)
+        if old is None or (row.created_at, row.id) > (old.created_at, old.id):
+            out[item] = row
+    return out
+
+
+async def reported_agencies(sessions, start: datetime, end: datetime) -> set[str]:
+    """Agencies with at least one update in [start, end]."""
+    async with sessions() as s:
+        rows = await s.execute(select(StatusUpdate.agency_id).distinct().where(
+            StatusUpdate.created_at >= start, StatusUpdate.created_at <= end))
+        return set(rows.scalars())
+
+
+# ---------------------------------------------------------------- admins
+
+async def admin_chats(sessions, settings) -> list[ChatRef]:
+    """Where to reach the admins: their private chats (chat id = user id on Telegram and Zalo),
+    skipping chats known to have blocked the bot."""
+    refs = [ChatRef("telegram", i) for i in sorted(settings.admin_telegram_ids)]
+    refs += [ChatRef("zalo", i) for i in sorted(settings.admin_zalo_ids)]
+    if not refs:
+        return []
+    async with sessions() as s:
+        blocked = {(c, e) for c, e in (await s.execute(
+            select(Chat.channel, Chat.external_id).where(Chat.active.is_(False)))).all()}
+    return [r for r in refs if (r.channel, r.chat_id) not in blocked]
+
+
+def who(row: MemberRow | User) -> str:
+    """How a person reads in a message: their name, or their channel id."""
+    name = getattr(row, "display_name", "") or ""
+    return name or f"{row.channel}:{row.external_id}"
+

@@ -1,0 +1,316 @@
+"""Progress of every task for a reporting period, as a summary and as a CSV/XLSX file.
+
+    collect(svc, period, agency_ids=None) -> Report      what /tonghop, /trangthai, /xuat show
+    build_report(kb, history, period, as_of, tz, agency_ids=None) -> Report   (pure)
+    build_export(report, fmt, tz) -> Attachment          CSV (UTF-8 with BOM) or XLSX
+    export_bytes(svc, fmt, period=None) -> Attachment
+    cli_export(fmt, period, output) -> int               `python -m bot export`
+    agency_tasks(kb, agency_id), general_tasks(kb), neutralise(value)
+
+A task's status is its newest update, or the newest update of its whole section when that is
+newer ("/capnhat 2.2 …" speaks for every task of 2.2). Categories follow the Government
+Office's tracking practice: completed on time / late, in progress within the deadline,
+overdue; a task's deadline is its own one-off deadline if it has one, else the period's due
+date. General duties (group 1, IV.1, IV.3) bind every agency: they appear for an agency once
+it has reported on them and are not counted as missing.
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, tzinfo
+from pathlib import Path
+
+from bot.core import Attachment
+from bot.db import repo
+from bot.db.repo import StatusRow
+from bot.periods import Period, current_period, parse_period, reporting_agencies
+from bot.statuses import label
+
+CATEGORIES = {
+    "ontime": "Hoàn thành đúng hạn",
+    "late": "Hoàn thành quá hạn",
+    "inprogress": "Đang thực hiện trong hạn",
+    "overdue": "Quá hạn chưa hoàn thành",
+}
+CSV_MIME = "text/csv; charset=utf-8"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = ("csv", "xlsx")
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    agency_id: str
+    section_id: str
+    task_id: str
+    text: str
+    latest: StatusRow | None  # as of the report's instant
+    reported: bool  # an update for it falls within the period window
+    category: str  # a key of CATEGORIES
+    deadline: datetime
+    general: bool = False
+
+
+@dataclass
+class AgencySummary:
+    agency_id: str
+    total: int = 0
+    reported: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    any_update: bool = False  # at least one update (any item) in the window
+    last_update: datetime | None = None
+
+
+@dataclass
+class Report:
+    period: Period
+    as_of: datetime
+    rows: list[TaskRow]
+    agencies: list[AgencySummary]
+
+    @property
+    def silent(self) -> list[str]:
+        """Agencies with no update at all in the period."""
+        return [a.agency_id for a in self.agencies if not a.any_update]
+
+
+# ---------------------------------------------------------------- which tasks
+
+def agency_tasks(kb, agency_id: str) -> list:
+    """Tasks of the sections the agency leads (a district: its collective's), in plan order."""
+    lead = kb.agency(agency_id).parent or agency_id
+    sections = {s.id for s in kb.sections if s.lead == lead}
+    return [t for t in kb.tasks if t.section in sections or t.lead == lead]
+
+
+def general_tasks(kb) -> list:
+    general = {s.id for s in kb.sections if s.binds_all or s.id in kb.general_section_ids}
+    return [t for t in kb.tasks if t.section in general]
+
+
+def _end_of(d: date, tz: tzinfo) -> datetime:
+    return datetime.combine(d, time(23, 59, 59, 999999), tzinfo=tz)
+
+
+def task_deadline(kb, task, period: Period, tz: tzinfo) -> datetime:
+    """The task's own one-off deadline, else the period's due date."""
+    if task.deadline:
+        dl = kb.deadline(task.deadline)
+        if dl.due:
+            return _end_of(date.fromisoformat(dl.due), tz)
+    return period.due
+
+
+# ---------------------------------------------------------------- the report
+
+def _category(history: list[StatusRow], as_of: datetime, deadline: datetime) -> str:
+    if history and history[-1].status == "xong":
+        done_at = history[-1].created_at
+        for row in reversed(history):  # completed when the trailing run of "xong" began
+            if row.status != "xong":
+                break
+            done_at = row.created_at
+        return "ontime" if done_at <= deadline else "late"
+    return "overdue" if as_of >= deadline else "inprogress"
+
+
+def build_report(kb, history: list[StatusRow], period: Period, as_of: datetime, tz: tzinfo,
+                 agency_ids: list[str] | None = None) -> Report:
+    """The period's picture from the update history (oldest first, none after `as_of`)."""
+    by_agency: dict[str, dict[str, list[StatusRow]]] = defaultdict(lambda: defaultdict(list))
+    for row in history:
+        if row.created_at <= as_of:
+            by_agency[row.agency_id][row.item_id].append(row)
+    general = general_tasks(kb)
+    rows: list[TaskRow] = []
+    summaries: list[AgencySummary] = []
+    for agency_id in agency_ids or reporting_agencies(kb):
+        items = by_agency.get(agency_id, {})
+        summary = AgencySummary(agency_id)
+        in_window = [r for rs in items.values() for r in rs
+                     if period.start <= r.created_at <= period.end]
+        summary.any_update = bool(in_window)
+        summary.last_update = max((r.created_at for rs in items.values() for r in rs),
+                                  default=None)
+        own = agency_tasks(kb, agency_id)
+        extra = [t for t in general if t.id in items or t.section in items]
+        for task in own + [t for t in extra if t not in own]:
+            merged = sorted(items.get(task.id, []) + items.get(task.section, []),
+                            key=lambda r: (r.created_at, r.id))
+            deadline = task_deadline(kb, task, period, tz)
+            row = TaskRow(agency_id, task.section, task.id, task.text,
+                          merged[-1] if merged else None,
+                          any(period.start <= r.created_at <= period.end for r in merged),
+                          _category(merged, as_of, deadline), deadline,
+                          general=task not in own)
+            rows.append(row)
+            if row.general:
+                continue
+            summary.total += 1
+            (summary.reported if row.reported else summary.missing).append(task.id)
+            if row.latest and row.latest.status == "vuong":
+                summary.blocked.append(task.id)
+            summary.counts[row.category] += 1
+        summaries.append(summary)
+    return Report(period, as_of, rows, summaries)
+
+
+def report_instant(svc, period: Period) -> datetime:
+    """Statuses are read as they stood at the period's end, or now for a running period."""
+    return min(svc.now(), period.end)
+
+
+async def collect(svc, period: Period | None = None,
+                  agency_ids: list[str] | None = None) -> Report:
+    tz = svc.settings.tz
+    period = period or current_period(svc.local_now().date(), tz)
+    as_of = report_instant(svc, period)
+    history = await repo.status_history(svc.sessions, agency_ids, until=as_of)
+    return build_report(svc.kb, history, period, as_of, tz, agency_ids)
+
+
+# ---------------------------------------------------------------- files
+
+TASK_HEADER = ["Mục", "Cơ quan", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Trạng thái mới nhất",
+               "Ghi chú", "Người cập nhật", "Thời điểm cập nhật", "Kỳ báo cáo",
+               "Báo cáo trong kỳ", "Đánh giá", "Hạn"]
+TASK_WIDTHS = [8, 30, 12, 70, 18, 50, 24, 18, 10, 10, 26, 12]
+AGENCY_HEADER = ["Cơ quan", "Số nhiệm vụ", "Đã báo cáo trong kỳ", "Chưa báo cáo",
+                 "Vướng mắc", *CATEGORIES.values(), "Cập nhật gần nhất", "Nhiệm vụ chưa báo cáo"]
+AGENCY_WIDTHS = [34, 12, 14, 12, 10, 14, 14, 16, 16, 18, 40]
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell a spreadsheet could run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def _local(moment: datetime | None, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def task_table(kb, report: Report, tz: tzinfo) -> list[list]:
+    out = []
+    for r in report.rows:
+        latest = r.latest
+        out.append([
+            r.section_id, kb.agency(r.agency_id).name, r.task_id, r.text,
+            label(latest.status) if latest else "Chưa có cập nhật",
+            latest.note if latest else "", latest.user_name if latest else "",
+            _local(latest.created_at if latest else None, tz), report.period.id,
+            "Có" if r.reported else "Không", CATEGORIES[r.category],
+            r.deadline.astimezone(tz).strftime("%d/%m/%Y")])
+    return out
+
+
+def agency_table(kb, report: Report, tz: tzinfo) -> list[list]:
+    return [[kb.agency(a.agency_id).name, a.total, len(a.reported), len(a.missing),
+             len(a.blocked), *a.counts.values(), _local(a.last_update, tz),
+             ", ".join(a.missing)] for a in report.agencies]
+
+
+def build_export(kb, report: Report, fmt: str, tz: tzinfo) -> Attachment:
+    name = f"kh147_tien_do_{report.period.id}.{fmt}"
+    tasks = task_table(kb, report, tz)
+    if fmt == "csv":
+        return Attachment(name, _csv(TASK_HEADER, tasks), CSV_MIME)
+    if fmt == "xlsx":
+        sheets = [("Theo nhiệm vụ", TASK_HEADER, tasks, TASK_WIDTHS),
+                  ("Tổng hợp theo cơ quan", AGENCY_HEADER, agency_table(kb, report, tz),
+                   AGENCY_WIDTHS)]
+        return Attachment(name, _xlsx(sheets), XLSX_MIME)
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([neutralise(v) for v in row] for row in rows)
+    return buf.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def _xlsx(sheets) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, header, rows, widths in sheets:
+        ws = wb.create_sheet(title)
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in rows:
+            ws.append([ILLEGAL_CHARACTERS_RE.sub("", neutralise(v)) if isinstance(v, str)
+                       else v for v in row])
+        for i, width in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+async def export_bytes(svc, fmt: str, period: Period | None = None) -> Attachment:
+    report = await collect(svc, period)
+    return build_export(svc.kb, report, fmt, svc.settings.tz)
+
+
+# ---------------------------------------------------------------- command line
+
+def cli_export(fmt: str | None, period: str | None, output: str) -> int:
+    from bot.config import load_settings
+
+    out = Path(output)
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        print(f"Không rõ định dạng tệp “{output}”: dùng --format csv|xlsx hoặc đuôi .csv/.xlsx.",
+              file=sys.stderr)
+        return 2
+    settings = load_settings()
+    chosen = None
+    if period:
+        today = datetime.now(settings.tz).date()
+        chosen = parse_period(period, settings.tz, today)
+        if chosen is None:
+            print(f"Không hiểu kỳ báo cáo “{period}”: ví dụ 2026, 6T/2026, 2026-6T.",
+                  file=sys.stderr)
+            return 2
+    try:
+        attachment = asyncio.run(_export(settings, fmt, chosen))
+    except Exception as e:  # one line for the operator, never a traceback
+        print(f"Không xuất được báo cáo: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(attachment.content)
+    print(f"Đã xuất {out} ({len(attachment.content):,} byte).".replace(",", "."))
+    return 0
+
+
+async def _export(settings, fmt: str, period: Period | None) -> Attachment:
+    from bot.db.migrate import upgrade
+    from bot.services import build_services
+
+    await upgrade(settings.DATABASE_URL)
+    svc = build_services(settings)
+    try:
+        return await export_bytes(svc, fmt, period)
+    finally:
+        await svc.close()

@@ -1,0 +1,143 @@
+"""Reporting periods of section IV.3: the 6-month report (before 15/6) and the annual report
+(before 15/12), every year 2021-2030.
+
+The 6-month report of year Y is period "Y-6T": 16/12/(Y-1) 00:00 → 15/6/Y 23:59:59.999999
+local time; the annual report of year Y is period "Y": 16/12/(Y-1) → 15/12/Y, same times.
+An item counts as reported for a period when an update for it falls within the window
+(start <= t <= end); `due` is the last instant a report counts as on time (the end of the due
+day).
+
+    Period(id, kind, start, end, due)                kind "6T" or "year" (or "deadline")
+    period_for(deadline_id, occurrence, tz) -> Period
+    parse_period(text, tz, today) -> Period | None   "2026", "năm 2026", "6T/2026", "2026-6T"…
+    current_period(today, tz) -> Period              the period whose report is due next
+    reporting_agencies(kb) -> list[str]              leads, districts instead of the collective
+    half_year(year, tz), year_period(year, tz), previous_period(period, tz)
+    fmt_local(moment, tz), fmt_window(period)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from bot.text import fold
+
+SIX_MONTH = "IV.3-6m"
+ANNUAL = "IV.3-year"
+COLLECTIVE = "ubnd_huyen"
+_END_OF_DAY = time(23, 59, 59, 999999)
+
+
+@dataclass(frozen=True)
+class Period:
+    id: str
+    kind: str
+    start: datetime
+    end: datetime
+    due: datetime
+
+    @property
+    def label(self) -> str:
+        """How the period reads in Vietnamese: "6 tháng năm 2026", "năm 2026"."""
+        if self.kind == "6T":
+            return f"6 tháng năm {self.id.split('-')[0]}"
+        if self.kind == "year":
+            return f"năm {self.id}"
+        return self.id
+
+    def contains(self, moment: datetime) -> bool:
+        return self.start <= moment <= self.end
+
+
+def _cycle_start(year: int, tz: tzinfo) -> datetime:
+    """The reporting cycle of year Y opens on 16/12 of the year before."""
+    return datetime(year - 1, 12, 16, tzinfo=tz)
+
+
+def half_year(year: int, tz: tzinfo) -> Period:
+    end = datetime.combine(date(year, 6, 15), _END_OF_DAY, tzinfo=tz)
+    return Period(f"{year}-6T", "6T", _cycle_start(year, tz), end, end)
+
+
+def year_period(year: int, tz: tzinfo) -> Period:
+    end = datetime.combine(date(year, 12, 15), _END_OF_DAY, tzinfo=tz)
+    return Period(str(year), "year", _cycle_start(year, tz), end, end)
+
+
+def period_for(deadline_id: str, occurrence: date, tz: tzinfo) -> Period:
+    """The period a deadline occurrence closes.
+
+    The IV.3 reports give "Y-6T" and "Y"; any other deadline (a milestone, the IV.1 plan) gives
+    a window from the start of its reporting cycle to the end of its due day.
+    """
+    if deadline_id == SIX_MONTH:
+        return half_year(occurrence.year, tz)
+    if deadline_id == ANNUAL:
+        return year_period(occurrence.year, tz)
+    end = datetime.combine(occurrence, _END_OF_DAY, tzinfo=tz)
+    cycle_year = occurrence.year + 1 if (occurrence.month, occurrence.day) >= (12, 16) \
+        else occurrence.year
+    return Period(f"{deadline_id}@{occurrence.isoformat()}", "deadline",
+                  _cycle_start(cycle_year, tz), end, end)
+
+
+_HALF = [re.compile(p) for p in (
+    r"^(20\d\d) ?6 ?t$",  # 2026-6T
+    r"^6 ?t ?(?:nam )?(20\d\d)$",  # 6T/2026, 6T 2026
+    r"^6 thang (?:dau )?(?:nam )?(20\d\d)$",  # 6 tháng (đầu) năm 2026
+    r"^(20\d\d) 6 thang$",
+)]
+_ANNUAL = re.compile(r"^(?:bao cao )?(?:ca )?(?:nam )?(20\d\d)$")  # 2026, năm 2026
+
+
+def parse_period(text: str, tz: tzinfo, today: date | None = None) -> Period | None:
+    """A period typed by an admin, or None. "6T" alone means this year's 6-month report."""
+    s = fold(text or "").removeprefix("ky ").strip()
+    if not s:
+        return None
+    if today is not None and s in ("6t", "6 thang"):
+        return half_year(today.year, tz)
+    for rx in _HALF:
+        m = rx.match(s)
+        if m:
+            return half_year(int(m.group(1)), tz)
+    m = _ANNUAL.match(s)
+    return year_period(int(m.group(1)), tz) if m else None
+
+
+def current_period(today: date, tz: tzinfo) -> Period:
+    """The period whose report is due next: 6T until 15/6, the year until 15/12, then next 6T."""
+    if (today.month, today.day) <= (6, 15):
+        return half_year(today.year, tz)
+    if (today.month, today.day) <= (12, 15):
+        return year_period(today.year, tz)
+    return half_year(today.year + 1, tz)
+
+
+def previous_period(period: Period, tz: tzinfo) -> Period:
+    """The period before: the report that was due last."""
+    return current_period((period.start - timedelta(days=1)).date(), tz) \
+        if period.kind == "6T" else half_year(int(period.id), tz)
+
+
+def reporting_agencies(kb) -> list[str]:
+    """Every agency leading a section, the collective replaced by its member districts;
+    in the knowledge file's agency order."""
+    leads = {s.lead for s in kb.sections if s.lead} | {t.lead for t in kb.tasks if t.lead}
+    out: list[str] = []
+    for a in kb.agencies:
+        if a.id in leads:
+            children = [c.id for c in kb.children(a.id)]
+            out.extend(children or [a.id])
+    return list(dict.fromkeys(out))
+
+
+def fmt_local(moment: datetime, tz: tzinfo, with_time: bool = True) -> str:
+    """"10:15 ngày 30/11/2026" (or "30/11/2026") in local time."""
+    local = moment.astimezone(tz)
+    return local.strftime("%H:%M ngày %d/%m/%Y") if with_time else local.strftime("%d/%m/%Y")
+
+
+def fmt_window(period: Period) -> str:
+    return f"{period.start.strftime('%d/%m/%Y')} – {period.end.strftime('%d/%m/%Y')}"

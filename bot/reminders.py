@@ -1,0 +1,582 @@
+"""Deadline reminders: channel-neutral, each (deadline occurrence, chat, offset) sent once.
+
+Public API:
+    run_pass(svc, senders, at, dry_run=False) -> PassSummary   one pass as of instant `at`
+    run_loop(svc, senders, stop)                                a pass every minute until `stop`
+    broadcast(svc, senders, broadcast_id) -> PassSummary        send one admin broadcast now
+    cli_remind(at, dry_run) -> int                              `python -m bot remind`
+
+Exactly once: before sending, a pass INSERTs a ReminderDelivery row and commits; the unique
+(deadline_id, occurrence, chat_id, offset_days) constraint is the claim, so a second process (or
+a rerun) that hits it skips the reminder. After sending, the row becomes sent, failed (retried by
+a later pass while the reminder is still within 24 h) or dropped (the chat blocked the bot).
+
+Crash safety: a row stuck in "claimed" means a pass died between claiming and finishing; whether
+the message left is unknown. Such a row is taken over only once it is older than CLAIM_STALE
+(10 minutes of wall-clock time), far longer than any live pass holds a claim (a send has its own
+timeouts of seconds), so two live processes never both send it. Every claim and re-claim bumps
+`attempts`, and a re-claim is a compare-and-set on (id, state, attempts): only one taker wins.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.calendar import (
+    days_left_text,
+    fmt_date,
+    occurrences_between,
+    reminder_moment,
+    weekday_name,
+)
+from bot.channels.base import Channel, SendResult
+from bot.core import Reply
+from bot.db import repo
+from bot.db.models import (
+    Broadcast,
+    Chat,
+    Membership,
+    ReminderDelivery,
+    Subscription,
+    User,
+)
+from bot.knowledge import Deadline, Knowledge
+from bot.periods import period_for, reporting_agencies
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+WINDOW = timedelta(hours=24)  # a reminder older than this is not sent late
+CLAIM_STALE = timedelta(minutes=10)
+OVERDUE_OFFSETS = (-1, -3)  # days after the deadline, report deadlines only
+MAX_ATTEMPTS = 10  # a failing chat is not retried forever
+FINISH_TRIES = 4
+SEND_CONCURRENCY = 32  # in-flight sends; the channel's own limiter sets the pace
+
+# ---------------------------------------------------------------------------------------------
+# Types
+
+
+@dataclass(frozen=True)
+class ChatInfo:
+    pk: int
+    channel: str
+    external_id: str
+
+
+@dataclass
+class Recipient:
+    chat: ChatInfo
+    scope: frozenset[str] | None  # agency ids; None = every deadline (subscription "*")
+    admin: bool = False  # gets the overdue summary
+
+
+@dataclass
+class Planned:
+    """One message a pass intends to send (what --dry-run lists)."""
+
+    deadline_id: str
+    occurrence: date
+    offset_days: int
+    chat: ChatInfo
+    text: str
+    moment: datetime
+
+
+@dataclass
+class PassSummary:
+    due: int = 0
+    sent: int = 0
+    skipped_already_sent: int = 0
+    failed: int = 0
+    dropped: int = 0
+    no_sender: int = 0
+    planned: list[Planned] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (f"remind: due {self.due}, sent {self.sent}, already sent "
+                f"{self.skipped_already_sent}, failed {self.failed}, dropped {self.dropped}")
+        if self.no_sender:
+            text += f", no channel {self.no_sender}"
+        return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Who is concerned
+
+
+def applies_to(kb: Knowledge, dl: Deadline, agency_id: str) -> bool:
+    """A deadline concerns an agency when it binds all, names it, its collective or a member."""
+    if dl.applies_to == "all":
+        return True
+    try:
+        agency = kb.agency(agency_id)
+    except KeyError:
+        return False
+    ids = {agency_id, agency.parent} | {c.id for c in kb.children(agency_id)}
+    return bool(ids & set(dl.applies_to))
+
+
+def status_agencies(kb: Knowledge, agency_id: str, reporting: list[str]) -> list[str]:
+    """The reporting agencies an agency stands for: itself, or a collective's members."""
+    if agency_id in reporting:
+        return [agency_id]
+    return [c.id for c in kb.children(agency_id) if c.id in reporting]
+
+
+async def load_recipients(svc: Services) -> list[Recipient]:
+    """Subscribed chats, members' private chats, and admins' private chats; one per chat."""
+    by_chat: dict[int, Recipient] = {}
+
+    def add(chat: Chat, agency: str | None, admin: bool = False) -> None:
+        info = ChatInfo(chat.id, chat.channel, chat.external_id)
+        r = by_chat.setdefault(chat.id, Recipient(info, frozenset()))
+        if admin:
+            r.admin = True
+        elif agency == "*" or r.scope is None:
+            r.scope = None
+        elif agency:
+            r.scope = r.scope | {agency}
+
+    async with svc.sessions() as s:
+        subs = await s.execute(select(Chat, Subscription.agency_id).join(
+            Subscription, Subscription.chat_id == Chat.id).where(Chat.active.is_(True)))
+        for chat, agency in subs:
+            add(chat, agency)
+        members = await s.execute(
+            select(Chat, Membership.agency_id)
+            .join(User, and_(User.channel == Chat.channel, User.external_id == Chat.external_id))
+            .join(Membership, Membership.user_id == User.id)
+            .where(Chat.kind == "private", Chat.active.is_(True),
+                   User.private_reminders.is_(True), Membership.state == "approved"))
+        for chat, agency in members:
+            add(chat, agency)
+        for chat in await _admin_chats(svc, s):
+            add(chat, None, admin=True)
+    # an admin chat with no subscription is there for overdue summaries only
+    return list(by_chat.values())
+
+
+async def _admin_chats(svc: Services, s) -> list[Chat]:
+    """The admins' private chats; a row is created the first time an admin needs one."""
+    refs = await repo.admin_chats(svc.sessions, svc.settings)
+    out = []
+    for ref in refs:
+        chat = (await s.execute(select(Chat).where(
+            Chat.channel == ref.channel, Chat.external_id == ref.chat_id))).scalar_one_or_none()
+        if chat is None:
+            chat = await repo.upsert_chat(svc.sessions, ref.channel, ref.chat_id, "private")
+        if chat.active:
+            out.append(chat)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# What a reminder says
+
+
+@dataclass
+class ReportState:
+    period: str  # how the period reads: "năm 2026", "6 tháng năm 2026"
+    reporting: list[str]
+    missing: list[str]
+
+
+async def report_state(svc: Services, dl: Deadline, occurrence: date,
+                       at: datetime) -> ReportState | None:
+    """Who has not reported for the period the deadline closes. After the deadline a late
+    report (made before `at`) also counts, so overdue reminders stop chasing that agency."""
+    if dl.kind != "report":
+        return None
+    period = period_for(dl.id, occurrence, svc.settings.tz)
+    reporting = list(reporting_agencies(svc.kb))
+    reported = await repo.reported_agencies(svc.sessions, period.start, max(period.end, at))
+    return ReportState(period.label, reporting, [a for a in reporting if a not in reported])
+
+
+def _names(kb: Knowledge, ids: list[str]) -> str:
+    # "; " because some canonical names contain a comma (Sở Lao động, Thương binh và Xã hội)
+    return "; ".join(kb.agency(a).name for a in ids)
+
+
+def _report_hint(kb: Knowledge, agency: str | None) -> str:
+    """The command to report, with a section the agency leads as the example."""
+    led = kb.sections_led_by(agency) if agency else ()
+    example = led[0].id if led else "2.2"
+    return (f"Báo cáo bằng lệnh: /capnhat MỤC TRẠNG THÁI (ví dụ: /capnhat {example} "
+            "đang thực hiện).")
+
+
+def reminder_text(kb: Knowledge, dl: Deadline, occurrence: date, offset: int, today: date,
+                  scope: frozenset[str] | None, state: ReportState | None,
+                  summary: bool = False) -> str:
+    """The deadline, its date and weekday, days left, its section, and who has not reported:
+    everyone (scope None) or only the subscribed agencies."""
+    head = "Tổng hợp quá hạn" if summary else ("Nhắc quá hạn" if offset < 0 else "Nhắc hạn")
+    lines = [f"{head}: {dl.title}",
+             f"Hạn: {weekday_name(occurrence)}, {fmt_date(occurrence)} "
+             f"({days_left_text(occurrence, today)}).",
+             f"Theo Mục {dl.source} của Kế hoạch."]
+    if dl.report_to:
+        lines.append(f"Gửi báo cáo về: {kb.agency(dl.report_to).name}.")
+    if state is None:
+        return "\n".join(lines)
+    kind = f"kỳ {state.period}"
+    if scope is None:
+        mine = state.reporting
+    else:
+        mine = list(dict.fromkeys(a for ag in sorted(scope) if applies_to(kb, dl, ag)
+                                  for a in status_agencies(kb, ag, state.reporting)))
+    missing = [a for a in mine if a in state.missing]
+    if len(mine) == 1:
+        done = "chưa báo cáo" if missing else "đã báo cáo"
+        lines.append(f"{kb.agency(mine[0]).name}: {done} {kind}.")
+    elif not missing:
+        lines.append(f"Tất cả {len(mine)} cơ quan đã báo cáo {kind}.")
+    else:
+        lines.append(f"Đã báo cáo {kind}: {len(mine) - len(missing)}/{len(mine)} cơ quan.")
+        lines.append(f"Chưa báo cáo ({len(missing)}): {_names(kb, missing)}.")
+    if missing and not summary:
+        lines.append(_report_hint(kb, missing[0] if scope is not None else None))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning a pass
+
+
+def _latest(moments: list[tuple[datetime, int]], at: datetime) -> tuple[datetime, int] | None:
+    """The latest (moment, offset) with at - 24 h <= moment <= at; on a tie (two reminders
+    moved to the same Friday) the one closer to the deadline wins."""
+    ok = [(m, o) for m, o in moments if at - WINDOW <= m <= at]
+    return max(ok, key=lambda x: (x[0], -x[1])) if ok else None
+
+
+def _offsets_for(svc: Services, dl: Deadline, r: Recipient,
+                 state: ReportState | None) -> tuple[list[int], bool]:
+    """Offsets this recipient may get, and whether overdue ones are the admin summary."""
+    kb = svc.kb
+    concerned = r.scope is None or any(applies_to(kb, dl, a) for a in r.scope)
+    offsets = list(svc.settings.reminder_days) if concerned else []
+    if state is None or not state.missing:
+        return offsets, False
+    if r.admin:
+        return offsets + list(OVERDUE_OFFSETS), True
+    if r.scope:
+        mine = {a for ag in r.scope if applies_to(kb, dl, ag)
+                for a in status_agencies(kb, ag, state.reporting)}
+        if mine & set(state.missing):
+            offsets += list(OVERDUE_OFFSETS)
+    return offsets, False
+
+
+async def plan_reminders(svc: Services, at: datetime) -> list[Planned]:
+    tz = svc.settings.tz
+    at_time = svc.settings.reminder_time
+    today = at.astimezone(tz).date()
+    before = max(svc.settings.reminder_days) + 4  # +4: a Friday shift and the 24 h window
+    after = -min(OVERDUE_OFFSETS) + 5
+    targets = occurrences_between(svc.kb, today - timedelta(days=after),
+                                  today + timedelta(days=before))
+    if not targets:
+        return []
+    recipients = await load_recipients(svc)
+    planned: list[Planned] = []
+    for dl, occ in targets:
+        all_offsets = list(svc.settings.reminder_days) + list(OVERDUE_OFFSETS)
+        moments = {o: reminder_moment(occ, o, tz, at_time) for o in all_offsets}
+        if _latest(list((m, o) for o, m in moments.items()), at) is None:
+            continue  # nothing due for this occurrence: spare the status query
+        state = await report_state(svc, dl, occ, at)
+        for r in recipients:
+            offsets, summary = _offsets_for(svc, dl, r, state)
+            pick = _latest([(moments[o], o) for o in offsets], at)
+            if pick is None:
+                continue
+            moment, offset = pick
+            is_summary = summary and offset < 0
+            text = reminder_text(svc.kb, dl, occ, offset, today,
+                                 None if is_summary else r.scope, state, summary=is_summary)
+            planned.append(Planned(dl.id, occ, offset, r.chat, text, moment))
+    return planned
+
+
+async def subscribed_chats(svc: Services) -> list[ChatInfo]:
+    async with svc.sessions() as s:
+        rows = await s.execute(select(Chat).where(Chat.active.is_(True), Chat.id.in_(
+            select(Subscription.chat_id))).order_by(Chat.id))
+        return [ChatInfo(c.id, c.channel, c.external_id) for c in rows.scalars()]
+
+
+def broadcast_text(text: str) -> str:
+    return f"Thông báo từ quản trị viên:\n{text}"
+
+
+async def plan_broadcasts(svc: Services, at: datetime, only: int | None = None) -> list[Planned]:
+    async with svc.sessions() as s:
+        q = select(Broadcast)
+        q = q.where(Broadcast.id == only) if only is not None else q.where(
+            Broadcast.created_at > at - WINDOW, Broadcast.created_at <= at)
+        items = list((await s.execute(q)).scalars())
+    if not items:
+        return []
+    chats = await subscribed_chats(svc)
+    tz = svc.settings.tz
+    return [Planned(f"broadcast:{b.id}", b.created_at.astimezone(tz).date(), 0, c,
+                    broadcast_text(b.text), b.created_at) for b in items for c in chats]
+
+
+# ---------------------------------------------------------------------------------------------
+# Claim, send, record
+
+
+def _key(p: Planned) -> tuple:
+    return (p.deadline_id, p.occurrence, p.chat.pk, p.offset_days)
+
+
+async def _existing(svc: Services, planned: list[Planned]) -> dict[tuple, ReminderDelivery]:
+    """Delivery rows already there for the planned keys (one query per deadline occurrence)."""
+    groups: set[tuple] = set()
+    for p in planned:
+        groups.add((p.deadline_id, p.occurrence, p.offset_days))
+    found: dict[tuple, ReminderDelivery] = {}
+    async with svc.sessions() as s:
+        for dl_id, occ, off in groups:
+            rows = await s.execute(select(ReminderDelivery).where(
+                ReminderDelivery.deadline_id == dl_id, ReminderDelivery.occurrence == occ,
+                ReminderDelivery.offset_days == off))
+            for row in rows.scalars():
+                found[(row.deadline_id, row.occurrence, row.chat_id, row.offset_days)] = row
+    return found
+
+
+def _retriable(row: ReminderDelivery, now: datetime) -> bool:
+    if row.state == "failed":
+        return row.attempts < MAX_ATTEMPTS
+    if row.state == "claimed":
+        return row.claimed_at <= now - CLAIM_STALE and row.attempts < MAX_ATTEMPTS
+    return False
+
+
+async def _claim(svc: Services, p: Planned, row: ReminderDelivery | None) -> int | None:
+    """Our delivery row id when we own this send now, else None (someone else has it)."""
+    now = svc.now()
+    if row is None:
+        new = ReminderDelivery(deadline_id=p.deadline_id, occurrence=p.occurrence,
+                               chat_id=p.chat.pk, offset_days=p.offset_days, state="claimed",
+                               attempts=1, claimed_at=now)
+        try:
+            async with svc.sessions() as s, s.begin():
+                s.add(new)
+        except IntegrityError:
+            return None
+        return new.id
+    if not _retriable(row, now):
+        return None
+    async with svc.sessions() as s, s.begin():
+        res = await s.execute(update(ReminderDelivery).where(
+            ReminderDelivery.id == row.id, ReminderDelivery.state == row.state,
+            ReminderDelivery.attempts == row.attempts,
+        ).values(state="claimed", attempts=row.attempts + 1, claimed_at=now))
+    return row.id if res.rowcount == 1 else None
+
+
+async def _finish(svc: Services, row_id: int, p: Planned, result: SendResult) -> str:
+    """Record the outcome. Retried, because a sent message left "claimed" would be taken
+    over (and sent again) after CLAIM_STALE."""
+    state = "sent" if result.ok else ("dropped" if result.blocked else "failed")
+    values: dict = {"state": state, "error": "" if result.ok else (result.error or "")[:500]}
+    if result.ok:
+        values["sent_at"] = svc.now()
+    for attempt in range(FINISH_TRIES):
+        try:
+            async with svc.sessions() as s, s.begin():
+                await s.execute(update(ReminderDelivery).where(ReminderDelivery.id == row_id)
+                                .values(**values))
+                if result.blocked:
+                    await s.execute(update(Chat).where(Chat.id == p.chat.pk)
+                                    .values(active=False))
+            break
+        except OperationalError:  # database busy or connection lost: try again shortly
+            if attempt == FINISH_TRIES - 1:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
+    # a migrated Telegram group (result.migrated_to) is moved by the channel itself
+    return state
+
+
+async def _send(sender: Channel, p: Planned) -> SendResult:
+    try:
+        return await sender.send(p.chat.external_id, Reply(p.text))
+    except asyncio.CancelledError:
+        raise  # the row stays "claimed": taken over after CLAIM_STALE, never sent twice live
+    except Exception as e:  # a channel bug or network error is a transient failure
+        log.warning("send to %s:%s failed: %s", p.chat.channel, p.chat.external_id, e)
+        return SendResult(ok=False, error=f"{type(e).__name__}: {e}")
+
+
+async def execute(svc: Services, senders: dict[str, Channel], planned: list[Planned],
+                  dry_run: bool = False) -> PassSummary:
+    summary = PassSummary(due=len(planned))
+    existing = await _existing(svc, planned)
+    now = svc.now()
+    todo: list[tuple[Planned, ReminderDelivery | None]] = []
+    for p in planned:
+        row = existing.get(_key(p))
+        if row is not None and not _retriable(row, now):
+            summary.skipped_already_sent += 1
+        elif p.chat.channel not in senders:
+            summary.no_sender += 1
+        else:
+            todo.append((p, row))
+    if dry_run:
+        summary.planned = [p for p, _ in todo]
+        return summary
+    sem = asyncio.Semaphore(SEND_CONCURRENCY)
+
+    async def one(p: Planned, row: ReminderDelivery | None) -> None:
+        async with sem:
+            row_id = await _claim(svc, p, row)
+            if row_id is None:
+                summary.skipped_already_sent += 1
+                return
+            result = await _send(senders[p.chat.channel], p)
+            state = await _finish(svc, row_id, p, result)
+            if state == "sent":
+                summary.sent += 1
+                summary.planned.append(p)
+            elif state == "dropped":
+                summary.dropped += 1
+            else:
+                summary.failed += 1
+
+    outcomes = await asyncio.gather(*(one(p, row) for p, row in todo), return_exceptions=True)
+    for p, err in zip(todo, outcomes, strict=True):
+        if isinstance(err, BaseException):
+            if isinstance(err, asyncio.CancelledError):
+                raise err
+            summary.failed += 1
+            log.error("reminder %s to %s:%s: %r", p[0].deadline_id, p[0].chat.channel,
+                      p[0].chat.external_id, err)
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+async def run_pass(svc: Services, senders: dict[str, Channel], at: datetime,
+                   dry_run: bool = False) -> PassSummary:
+    """Send what is due at `at` and not yet sent: deadline reminders and recent broadcasts."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=svc.settings.tz)
+    planned = await plan_reminders(svc, at) + await plan_broadcasts(svc, at)
+    summary = await execute(svc, senders, planned, dry_run=dry_run)
+    if summary.due:
+        log.info("%s", summary.line())
+    return summary
+
+
+async def broadcast(svc: Services, senders: dict[str, Channel], broadcast_id: int) -> PassSummary:
+    """Send one broadcast to every active subscribed chat now (same claims as reminders)."""
+    planned = await plan_broadcasts(svc, svc.now(), only=broadcast_id)
+    return await execute(svc, senders, planned)
+
+
+async def run_loop(svc: Services, senders: dict[str, Channel], stop: asyncio.Event) -> None:
+    """A pass at each minute until `stop` is set; everything it knows is in the database."""
+    while not stop.is_set():
+        try:
+            await run_pass(svc, senders, svc.now())
+        except Exception:
+            log.exception("reminder pass failed; trying again next minute")
+        now = svc.now()
+        wait = 60 - now.second - now.microsecond / 1e6
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=max(wait, 1.0))
+        except TimeoutError:
+            pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+class ConsoleSender:
+    """Prints what would go to terminal chats (`python -m bot chat` users)."""
+
+    name = "console"
+
+    async def send(self, chat_id: str, reply: Reply) -> SendResult:
+        print(f"--- tới {chat_id} ---\n{reply.text}")
+        return SendResult(ok=True)
+
+
+def parse_at(text: str, tz) -> datetime:
+    """ISO 8601; without an offset it is read in BOT_TIMEZONE."""
+    at = datetime.fromisoformat(text.strip())
+    return at.replace(tzinfo=tz) if at.tzinfo is None else at
+
+
+def cli_remind(at: str, dry_run: bool = False) -> int:
+    from bot.config import load_settings
+
+    settings = load_settings()
+    try:
+        instant = parse_at(at, settings.tz)
+    except ValueError:
+        print(f"Lỗi: --at {at!r} không phải thời điểm ISO 8601, ví dụ 2026-12-01T08:00+07:00",
+              file=sys.stderr)
+        return 2
+    return asyncio.run(_cli(settings, instant, dry_run))
+
+
+async def _cli(settings, at: datetime, dry_run: bool) -> int:
+    from bot.services import build_services
+
+    await _migrate(settings)
+    svc = build_services(settings)
+    channels: list = []
+    try:
+        from bot.channels import configured_channels
+        try:
+            channels = configured_channels(svc)
+        except ValueError as e:  # a channel's settings do not fit together
+            print(f"Lỗi cấu hình: {e}", file=sys.stderr)
+            return 2
+        for ch in channels:  # sending needs no polling or webhook; only a hook if one exists
+            init = getattr(ch, "start_sending", None)
+            if init is not None and not dry_run:
+                await init()
+        senders: dict[str, Channel] = {ch.name: ch for ch in channels}
+        senders.setdefault("console", ConsoleSender())
+        summary = await run_pass(svc, senders, at, dry_run=dry_run)
+        if dry_run:
+            for p in summary.planned:
+                print(f"[{p.chat.channel}:{p.chat.external_id}] {p.deadline_id} "
+                      f"{fmt_date(p.occurrence)} offset {p.offset_days}: "
+                      f"{p.text.splitlines()[0]}")
+        print(summary.line())
+        if summary.no_sender:
+            print("Chưa cấu hình kênh gửi cho một số cuộc trò chuyện (đặt TELEGRAM_BOT_TOKEN "
+                  "hoặc ZALO_BOT_TOKEN).", file=sys.stderr)
+        return 0
+    finally:
+        for ch in channels:
+            try:
+                await ch.stop()
+            except Exception:
+                log.exception("closing %s", ch.name)
+        await svc.close()
+
+
+async def _migrate(settings) -> None:
+    from bot.db.migrate import upgrade
+
+    await upgrade(settings.DATABASE_URL)

@@ -1,0 +1,338 @@
+"""Vietnamese text folding and agency-name resolution, shared by every part of the bot.
+
+    fold(s) -> str                          comparable form: NFC, casefold, no diacritics, đ→d,
+                                            punctuation to spaces ("Sở KH&ĐT" → "so kh&dt")
+    tokens(s) -> list[str]                  fold(s).split()
+    resolve_agency(kb, text) -> [Agency]    what an official means by an agency name, best first
+    find_agencies(kb, text) -> [Mention]    agency names mentioned inside a longer question
+
+Typed names vary a lot ("Sở KH&ĐT", "so ke hoach dau tu", "SKHĐT", "BQL các KCN", "so xay dugn"),
+so matching runs on a normalised form where "và"/"các" are dropped, "khu công nghiệp" is "kcn",
+"ủy ban nhân dân" is "ubnd", and each name also has a compact (space-free) key.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+# ---------------------------------------------------------------- folding
+
+_DEC = re.compile(r"(?<=\d)([.,])(?=\d)")
+_AMP = re.compile(r"(\w+)(\s*)&(\s*)(\w+)")
+_NONWORD = re.compile(r"[^\w&\x01\x02]+|_")
+_STRAY_AMP = re.compile(r"(?<!\w)&|&(?!\w)")
+
+
+def _amp(m: re.Match) -> str:
+    # "KH&ĐT", "TN&MT": an abbreviation stays one token; "Kế hoạch & Đầu tư" reads "và"
+    a, sp1, sp2, b = m.group(1), m.group(2), m.group(3), m.group(4)
+    if not sp1 and not sp2 and len(a) <= 4 and len(b) <= 4:
+        return f"{a}&{b}"
+    return f"{a} va {b}"
+
+
+def _marks_table() -> dict[int, str]:
+    table = {}
+    for cp in range(0xC0, 0x2000):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and base:
+            table[cp] = base
+    return table
+
+
+_MARKS = _marks_table()  # "ệ" → "e", "Ở" → "O": precomposed letters, a plain lookup
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")
+
+
+def strip_marks(s: str) -> str:
+    s = s.translate(_MARKS)
+    return _COMBINING.sub("", s) if _COMBINING.search(s) else s
+
+
+def fold(s: str) -> str:
+    """Comparable form of Vietnamese text: "Sở Xây dựng!" → "so xay dung".
+
+    Decimal separators between digits survive ("5.6", "47,1"), so do '&' inside
+    abbreviations ("gd&dt"); every other punctuation mark becomes a space.
+    """
+    s = unicodedata.normalize("NFC", s or "").casefold().replace("đ", "d")
+    s = strip_marks(s)
+    s = _DEC.sub(lambda m: "\x01" if m.group(1) == "." else "\x02", s)
+    s = _AMP.sub(_amp, s)
+    s = _NONWORD.sub(" ", s)
+    s = _STRAY_AMP.sub(" ", s)
+    s = s.replace("\x01", ".").replace("\x02", ",")
+    return " ".join(s.split())
+
+
+def tokens(s: str) -> list[str]:
+    return fold(s).split()
+
+
+# ---------------------------------------------------------------- agency names
+
+# dropped before comparing names: "Sở Kế hoạch và Đầu tư" = "Sở Kế hoạch Đầu tư"
+_NAME_NOISE = {"va", "cac", "nhung", "&"}
+# phrases rewritten to one form before comparing names
+_NAME_PHRASES = [
+    (("uy", "ban", "nhan", "dan"), ("ubnd",)),
+    (("khu", "cong", "nghiep"), ("kcn",)),
+    (("cum", "cong", "nghiep"), ("ccn",)),
+    (("ban", "quan", "ly"), ("bql",)),
+    (("thanh", "pho"), ("tp",)),
+    (("thi", "xa"), ("tx",)),
+    (("van", "phong"), ("vp",)),
+]
+# words that may follow a shortened name ("sở giáo dục làm gì", "sở kế hoạch được giao")
+_AFTER_NAME = {"phai", "lam", "co", "duoc", "can", "nhiem", "vu", "gi", "la", "thi", "cua",
+               "chu", "tri", "giao", "trong", "theo", "ve", "voi", "phoi", "hop", "tham", "muu",
+               "bao", "cao", "thuc", "hien", "se", "da", "dang", "nhu", "the", "nao", "ra", "sao",
+               "o", "tai", "khi", "de", "cho"}
+_PHRASE_STARTS = {src[0] for src, _ in _NAME_PHRASES}
+# words that never name an agency on their own
+_GENERIC = {"so", "ban", "ubnd", "tinh", "huyen", "tp", "vp", "kcn", "ccn", "bac giang",
+            "ubnd tinh", "tinh bac giang", "nganh", "so nganh", "co quan", "don vi",
+            "xay dung", "thanh tra", "ke hoach", "cong nghiep", "phat trien", "dau tu",
+            "giao thong", "lao dong", "noi", "y", "te"}
+_HEADS = ("so", "ban", "ubnd", "vp", "thanh", "cong", "bql", "huyen", "tp", "tx")
+
+
+def name_tokens(s: str) -> list[str]:
+    """Tokens of a name in the form names are compared in."""
+    return [t for t, _, _ in _name_tokens_at(s)]
+
+
+def _name_tokens_at(s: str) -> list[tuple[str, int, int]]:
+    """Name-form tokens, each with the span of fold(s).split() positions it stands for."""
+    toks: list[tuple[str, int]] = []
+    for i, w in enumerate(fold(s).split()):
+        toks += [(t, i) for t in w.split("&") if t and t not in _NAME_NOISE]
+    out: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(toks):
+        if toks[i][0] not in _PHRASE_STARTS:
+            out.append((toks[i][0], toks[i][1], toks[i][1] + 1))
+            i += 1
+            continue
+        for src, dst in _NAME_PHRASES:
+            if tuple(t for t, _ in toks[i:i + len(src)]) == src:
+                first, last = toks[i][1], toks[i + len(src) - 1][1]
+                out += [(d, first, last + 1) for d in dst]
+                i += len(src)
+                break
+        else:
+            out.append((toks[i][0], toks[i][1], toks[i][1] + 1))
+            i += 1
+    return out
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w)
+
+
+def _name_variants(name: str, is_district: bool) -> set[str]:
+    """Spellings derivable from a canonical name: without "Sở", initials, district short forms."""
+    toks = name_tokens(name)
+    out = {" ".join(toks)}
+    first = name_tokens(name.split(",")[0])
+    if "," in name and len(first) >= 2 and first[0] in _HEADS:
+        out.add(" ".join(first))  # "UBND huyện, thành phố" → "ubnd huyen"
+        if first[0] == "ubnd":
+            out |= {"ubnd cap " + " ".join(first[1:]), "cap " + " ".join(first[1:])}
+    if toks and toks[-1] == "tinh" and len(toks) > 2:
+        out.add(" ".join(toks[:-1]))
+    head, rest = (toks[0], toks[1:]) if toks else ("", [])
+    if head == "so" and rest:
+        out.add(" ".join(rest))
+        ini = _initials(rest)
+        out |= {"s" + ini, "so " + ini}
+        if len(ini) >= 3:
+            out.add(ini)
+    if head == "bql":
+        out |= {"bql kcn", "bqlkcn", "bql kcn tinh", "ban quan ly kcn"}
+    if is_district and head == "ubnd" and len(rest) >= 2:
+        kind, place = rest[0], rest[1:]
+        p = " ".join(place)
+        if p != "bac giang":
+            out.add(p)
+        out |= {f"{kind} {p}", f"ubnd {p}", f"ubnd {kind} {p}"}
+        if kind in ("huyen", "tx"):
+            out |= {f"huyen {p}", f"tx {p}", f"ubnd huyen {p}", f"ubnd tx {p}"}
+    return out
+
+
+@dataclass(frozen=True)
+class Mention:
+    agency_id: str
+    start: int  # span of fold(text).split() positions
+
+    end: int
+    score: float  # 100 for an exact name, lower for fuzzy
+    weak: bool  # a name that is also an ordinary phrase ("xây dựng", "thanh tra")
+
+
+def _corpus_without_names(kb) -> str:
+    """The plan's task text in name form, with every full agency name cut out."""
+    text = " " + " | ".join(" ".join(name_tokens(t.text)) for t in kb.tasks) + " "
+    names = sorted({" ".join(name_tokens(a.name)) for a in kb.agencies}, key=len, reverse=True)
+    for n in names:
+        text = text.replace(f" {n} ", " | ")
+    return text
+
+
+class AgencyIndex:
+    """Lookup tables for one Knowledge, built once."""
+
+    def __init__(self, kb) -> None:
+        self.kb = kb
+        self.keys: dict[str, set[str]] = {}  # spaced or compact key -> agency ids
+        self.prefixes: set[str] = set()  # "so giao duc": the start of a longer name
+        self.weak: set[str] = set()
+        corpus = _corpus_without_names(kb)
+        district_ids = {a.id for a in kb.agencies if a.parent}
+        given = {a.id: {" ".join(name_tokens(x)) for x in (a.name, *a.aliases)} for a in kb.agencies}
+        derived = {a.id: _name_variants(a.name, a.id in district_ids) - given[a.id]
+                   for a in kb.agencies}
+        owners: dict[str, int] = {}
+        for keys in [*given.values(), *derived.values()]:
+            for k in keys:
+                owners[k] = owners.get(k, 0) + 1
+        for a in kb.agencies:
+            # a derived spelling two agencies share ("snv": Nội vụ or Ngoại vụ) names neither
+            spellings = given[a.id] | {k for k in derived[a.id] if owners[k] == 1}
+            for key in spellings:
+                if not key or key in _GENERIC:
+                    continue
+                self._add(key, a.id)
+                if " " in key and len(key.replace(" ", "")) >= 3:
+                    self._add(key.replace(" ", ""), a.id)
+                if f" {key} " in corpus:
+                    self.weak.add(key)  # "thanh tra", "y te": also an ordinary phrase
+        self._add_prefixes()
+        self.choices = list(self.keys)
+        self.vocab = {w for k in self.keys for w in k.split()}
+        # where a name can start: a key's first word, or the start of a space-free key
+        # ("kh dt" is looked up as "khdt")
+        self.first_words = {k.split()[0] for k in self.keys}
+        self.first_words |= {k[:n] for k in self.keys if " " not in k for n in range(1, len(k))}
+        self.max_len = max(len(k.split()) for k in self.keys)
+
+    def _add_prefixes(self) -> None:
+        """"sở giáo dục" names Sở Giáo dục và Đào tạo; "sở giao" names two (both kept)."""
+        prefixes: dict[str, set[str]] = {}
+        for key, ids in self.keys.items():
+            words = key.split()
+            if len(words) < 3 or words[0] != "so":
+                continue
+            for n in range(2, len(words)):
+                prefixes.setdefault(" ".join(words[:n]), set()).update(ids)
+        for p, ids in prefixes.items():
+            if p not in self.keys and p.split()[1] not in ("tinh", "nganh"):
+                self.keys[p] = set(ids)
+                self.prefixes.add(p)
+
+    def _add(self, key: str, agency_id: str) -> None:
+        self.keys.setdefault(key, set()).add(agency_id)
+
+    def exact(self, key: str) -> set[str]:
+        return self.keys.get(key) or self.keys.get(key.replace(" ", "")) or set()
+
+
+_INDEXES: dict[int, tuple[object, AgencyIndex]] = {}
+
+
+def agency_index(kb) -> AgencyIndex:
+    """Built once per Knowledge (the entry keeps kb alive, so its id is not reused)."""
+    hit = _INDEXES.get(id(kb))
+    if hit is None or hit[0] is not kb:
+        hit = _INDEXES[id(kb)] = (kb, AgencyIndex(kb))
+    return hit[1]
+
+
+def _correct(tok: str, vocab: set[str]) -> str:
+    """One typo in a word of a name ("dugn" → "dung"), when unambiguous."""
+    if tok in vocab or len(tok) < 4 or not tok.isalpha():
+        return tok
+    best = process.extract(tok, vocab, scorer=OSA.distance, limit=2, score_cutoff=1)
+    if len(best) == 1 or (len(best) == 2 and best[0][1] < best[1][1]):
+        return best[0][0]
+    return tok
+
+
+def find_agencies(kb, text: str, fuzzy: bool = True) -> list[Mention]:
+    """Agency names inside a question, longest match first, non-overlapping, in text order.
+
+    Spans are positions in fold(text).split(), so callers can cut the names out.
+    """
+    idx = agency_index(kb)
+    at = _name_tokens_at(text)
+    toks = [t for t, _, _ in at]
+    if fuzzy:
+        toks = [_correct(t, idx.vocab) for t in toks]
+    found: list[Mention] = []
+    taken = [False] * len(toks)
+    starts = [i for i, t in enumerate(toks) if t in idx.first_words]
+    for size in range(min(idx.max_len, len(toks)), 0, -1):
+        for i in starts:
+            if i + size > len(toks) or any(taken[i:i + size]):
+                continue
+            key = " ".join(toks[i:i + size])
+            ids = idx.exact(key)
+            if not ids:
+                continue
+            if key in idx.prefixes and i + size < len(toks) and toks[i + size] not in _AFTER_NAME:
+                continue  # "sở tài chính" is not the start of "Sở Tài nguyên…"
+            start, end = at[i][1], at[i + size - 1][2]
+            for aid in sorted(ids):
+                found.append(Mention(aid, start, end, 100.0, key in idx.weak))
+            taken[i:i + size] = [True] * size
+    return sorted(found, key=lambda m: m.start)
+
+
+def resolve_agency(kb, text: str) -> list:
+    """Agencies an official means by `text` (a name, alias or abbreviation), best first.
+
+    An exact name or alias gives that agency alone; otherwise close spellings ranked by
+    similarity (typos tolerated); an empty list when nothing is plausible.
+    """
+    idx = agency_index(kb)
+    key = " ".join(name_tokens(text))
+    if not key:
+        return []
+    ids = idx.exact(key)
+    if ids:
+        return [kb.agency(i) for i in sorted(ids)]
+    corrected = " ".join(_correct(t, idx.vocab) for t in key.split())
+    ids = idx.exact(corrected)
+    if ids:
+        return [kb.agency(i) for i in sorted(ids)]
+    mentions = [m for m in find_agencies(kb, text) if not m.weak]
+    if mentions and len({m.agency_id for m in mentions}) == 1:
+        return [kb.agency(mentions[0].agency_id)]
+    scores: dict[str, float] = {}
+    for choice, score, _ in process.extract(corrected, idx.choices, scorer=fuzz.ratio,
+                                            limit=20, score_cutoff=60):
+        if len(corrected) >= 5 and " " in choice and choice.startswith(corrected + " "):
+            score = max(score, 90.0)  # "so giao" → both "so giao thong…" and "so giao duc…"
+        for aid in idx.keys[choice]:
+            scores[aid] = max(scores.get(aid, 0.0), score)
+    for choice in idx.choices:  # prefixes shorter than the scorer's cutoff
+        if len(corrected) >= 4 and choice.startswith(corrected + " "):
+            extra = len(choice.split()) - len(corrected.split())  # the closer, the better
+            for aid in idx.keys[choice]:
+                scores[aid] = max(scores.get(aid, 0.0), 90.0 - 0.1 * extra)
+    if not scores:
+        return []
+    best = max(scores.values())
+    if best < 80:
+        return []
+    ranked = [kb.agency(aid) for aid, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+              if s >= best - 5]
+    # a collective stands for its members here ("ubnd" → UBND huyện, not ten districts)
+    ranked = [a for a in ranked if not (a.parent and a.parent in scores)]
+    return ranked[:5]

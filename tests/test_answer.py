@@ -1,0 +1,351 @@
+"""The answering engine and the chat commands built on it.
+
+Questions are phrased the way officials type them; assertions check what a reader relies on:
+the right agency and section, dates, and that every quote really is the plan's text.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from bot.answer import Answer, agency_answer, answer, index_for, next_occurrence
+from bot.core import Request
+from bot.knowledge import load_knowledge
+from handlers import dispatch
+
+TODAY = date(2026, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge()
+
+
+@pytest.fixture(scope="module")
+def plan_text(kb) -> str:
+    """Every text of the plan, whitespace-normalised, for checking quotes."""
+    parts = [t.text for t in kb.tasks] + [s.text for s in kb.sections]
+    parts += [o.text for o in kb.objectives]
+    return " ".join(" ".join(re.sub(r"\*+", "", p).split()) for p in parts)
+
+
+def ask(kb, q: str) -> Answer:
+    return answer(kb, q, today=TODAY)
+
+
+def quotes(text: str) -> list[str]:
+    return [q.strip(" …") for q in re.findall(r"«([^»]+)»", text)]
+
+
+def assert_quotes_from_plan(ans: Answer, plan_text: str) -> None:
+    found = quotes(ans.text)
+    assert found, ans.text
+    for q in found:
+        for piece in q.split(" … "):
+            assert piece.strip(" …") in plan_text, piece
+
+
+# ---------------------------------------------------------------- agency
+
+
+@pytest.mark.parametrize("question, agency_id", [
+    ("Sở Y tế được giao những việc gì?", "syt"),
+    ("nhiem vu cua so tai nguyen moi truong", "stnmt"),
+    ("SKHĐT phải làm những gì", "skhdt"),
+    ("Sở Giao thông vận tải", "sgtvt"),
+    ("ban quản lý khu công nghiệp có trách nhiệm gì", "bqlkcn"),
+    ("so cong thuogn lam gi", "sct"),  # a typo
+    ("Đồng chí cho hỏi Sở Nội vụ phải làm gì?", "snv"),
+])
+def test_agency_question_lists_exactly_its_sections(kb, question, agency_id):
+    ans = ask(kb, question)
+    led = [s.id for s in kb.sections_led_by(agency_id)]
+    assert ans.intent == "agency"
+    assert ans.agency_ids[0] == agency_id
+    assert ans.agencies[0] == kb.agency(agency_id).name
+    assert set(led) <= set(ans.sections) <= set(led) | {"1", "IV.1", "IV.3"}
+    for sid in led:
+        assert f"Mục {sid}" in ans.text
+    for t in kb.tasks:  # every task it leads is quoted in full
+        if t.section in led:
+            assert " ".join(re.sub(r"\*+", "", t.text).split()).rstrip("./") in ans.text
+
+
+def test_agency_answer_groups_by_task_group_and_lists_partner_work_apart(kb):
+    ans = agency_answer(kb, "skhdt")
+    text = ans.text
+    # group headings precede their subsections, in plan order
+    assert text.index("2. Nâng cao chất lượng") < text.index("Mục 2.1") < text.index("Mục 3.2")
+    # 2.2 (Sở Xây dựng) names Sở KH&ĐT as partner: listed apart, not as its own section
+    assert "2.2" in ans.partner_sections and "2.2" not in ans.sections
+    assert text.index("Phối hợp") < text.rindex("Mục 2.2")
+
+
+def test_partner_of_iv2_is_listed_as_partner(kb):
+    ans = ask(kb, "Văn phòng UBND tỉnh làm gì")
+    assert ans.agency_ids[0] == "vpubnd"
+    assert "IV.2" in ans.partner_sections and "4.6" in ans.sections
+
+
+def test_district_is_answered_with_its_collectives_sections(kb):
+    ans = ask(kb, "UBND huyện Lục Ngạn có nhiệm vụ gì")
+    assert ans.intent == "agency"
+    assert ans.agencies[0] == "UBND huyện Lục Ngạn"
+    assert {"2.7", "5.6", "7.5"} <= set(ans.sections)
+    assert "UBND huyện Lục Ngạn" in ans.text.splitlines()[0]
+
+
+def test_sct_leads_iv2(kb):
+    assert "IV.2" in ask(kb, "SCT").sections
+
+
+# ---------------------------------------------------------------- topic
+
+
+@pytest.mark.parametrize("question, section", [
+    ("ai phụ trách xây dựng bến đỗ xe đưa đón công nhân", "5.4"),
+    ("cơ quan nào thẩm định báo cáo ĐTM", "7.1"),
+    ("GPMB cụm công nghiệp Hợp Thịnh", "5.6"),
+    ("chỉ số DDCI", "4.1"),
+    ("Quyết định 35/2021/QĐ-UBND", "3.2"),
+    ("đăng ký sở hữu trí tuệ cho doanh nghiệp", "8.2"),
+    ("niem yet phi le phi tai trung tam hanh chinh cong", "4.6"),
+    ("tuyên truyền nghị quyết tới cán bộ công chức", "1"),
+    ("mua bán chuyển nhượng đất trái phép trong KCN", "6.4"),
+])
+def test_topic_finds_the_section_that_does_it(kb, plan_text, question, section):
+    ans = ask(kb, question)
+    assert ans.intent in ("topic", "objective")
+    assert section in ans.sections[:3]
+    lead = kb.section(section).lead
+    if lead:  # the leading agency is named
+        assert kb.agency(lead).name in ans.text
+    assert f"Mục {section}" in ans.text
+    assert_quotes_from_plan(ans, plan_text)
+
+
+def test_topic_question_naming_an_agency_prefers_its_sections(kb):
+    ans = ask(kb, "Sở Xây dựng có việc gì về nhà ở xã hội cho công nhân?")
+    assert ans.sections[0] == "2.2"
+
+
+def test_typo_in_a_topic_word_is_tolerated(kb):
+    assert ask(kb, "phong chay chua chya trong khu cong nghiep").sections[0] == "7.2"
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+def test_annual_report_deadline_counts_days(kb):
+    ans = ask(kb, "báo cáo năm phải nộp trước ngày nào?")
+    assert ans.intent == "deadline"
+    assert ans.sections[0] == "IV.3"
+    assert "15/12" in ans.text and "Sở Công Thương" in ans.text
+    assert "còn 15 ngày" in ans.text  # 30/11/2026 → 15/12/2026
+
+
+def test_six_month_report_goes_to_sct(kb):
+    ans = ask(kb, "bao cao 6 thang gui cho ai")
+    assert "IV.3" in ans.sections and "15/6" in ans.text
+    assert ans.agencies[0] == "Sở Công Thương"
+
+
+def test_a_deadline_in_a_year(kb):
+    ans = ask(kb, "những việc phải hoàn thành trong năm 2021")
+    dues = {d.id for d in kb.deadlines if d.due and d.due.startswith("2021")}
+    assert ans.intent == "deadline"
+    assert {kb.deadline(d).source for d in dues} <= set(ans.sections)
+    assert "đã qua" in ans.text
+
+
+def test_a_milestone_by_its_topic(kb):
+    ans = ask(kb, "khi nào phải xong GPMB KCN Việt Hàn giai đoạn 1")
+    assert ans.sections[0] == "5.6" and "31/12/2021" in ans.text
+
+
+def test_environmental_report_is_a_topic_not_a_deadline(kb):
+    ans = ask(kb, "ai thẩm định báo cáo đánh giá tác động môi trường")
+    assert ans.intent == "topic" and ans.sections[0] == "7.1"
+
+
+def test_next_occurrence_of_a_yearly_deadline(kb):
+    d = kb.deadline("IV.3-6m")
+    assert next_occurrence(d, date(2026, 6, 16)) == date(2027, 6, 15)
+    assert next_occurrence(d, date(2026, 6, 15)) == date(2026, 6, 15)
+
+
+def test_upcoming_deadlines_nearest_first(kb):
+    ans = ask(kb, "các hạn sắp tới")
+    assert ans.intent == "deadline"
+    assert ans.text.index("15/12/2026") < ans.text.index("15/6/2027")
+
+
+# ---------------------------------------------------------------- objectives, sections, document
+
+
+def test_objective_figure_is_quoted(kb):
+    ans = ask(kb, "đến năm 2030 tỉnh có bao nhiêu cụm công nghiệp")
+    assert ans.sections[0] == "II.6" and "66 CCN" in ans.text
+
+
+def test_objective_growth_rate(kb):
+    ans = ask(kb, "tăng trưởng giá trị sản xuất công nghiệp bao nhiêu phần trăm")
+    assert ans.sections[0] == "II.2" and "26%" in ans.text
+
+
+def test_objectives_in_general(kb):
+    ans = ask(kb, "kế hoạch đặt ra những mục tiêu gì")
+    assert ans.intent == "objective"
+    assert list(ans.sections) == [o.id for o in kb.objectives]
+
+
+@pytest.mark.parametrize("question, section", [
+    ("mục 7.3", "7.3"), ("muc 4.4", "4.4"), ("6.5", "6.5"), ("Mục IV.2", "IV.2"), ("II.5", "II.5"),
+])
+def test_section_by_number(kb, question, section):
+    ans = ask(kb, question)
+    assert ans.intent == "section" and ans.sections[0] == section
+    for t in kb.tasks_of(section):
+        assert " ".join(t.text.split())[:60] in " ".join(ans.text.split())
+
+
+def test_unknown_section_number_is_said_plainly(kb):
+    ans = ask(kb, "mục 2.9")
+    assert ans.intent == "none" and not ans.sections and "2.9" in ans.text
+
+
+def test_document_question(kb):
+    ans = ask(kb, "văn bản này do ai ký ban hành?")
+    assert ans.intent == "document"
+    assert kb.document.signer in ans.text and "147-NQ/TU" in ans.text
+
+
+# ---------------------------------------------------------------- ambiguous, out of scope
+
+
+def test_a_too_general_word_offers_choices(kb):
+    ans = ask(kb, "doanh nghiệp")
+    assert ans.intent == "ambiguous"
+    assert 2 <= len(ans.choices) <= 3
+    for label, query in ans.choices:  # each choice is a question the engine answers
+        assert label and ask(kb, query).intent in ("section", "objective")
+
+
+def test_two_agencies_matching_a_short_name_offer_both(kb):
+    ans = ask(kb, "Sở giao")
+    assert ans.intent == "ambiguous"
+    assert {label for label, _ in ans.choices} == {"Sở Giao thông vận tải",
+                                                    "Sở Giáo dục và Đào tạo"}
+
+
+@pytest.mark.parametrize("question", [
+    "tỷ giá đô la hôm nay", "kết quả bóng đá tối qua", "lịch nghỉ tết", "cách nấu phở",
+])
+def test_out_of_scope_says_what_the_bot_does(kb, question):
+    ans = ask(kb, question)
+    assert ans.intent == "none" and ans.sections == ()
+    assert "Ví dụ" in ans.text and ans.text.count("«") >= 2
+
+
+def test_an_agency_the_plan_does_not_name(kb):
+    ans = ask(kb, "Sở Tài chính có nhiệm vụ gì?")
+    assert ans.intent == "none" and not ans.sections and "Sở Xây dựng" in ans.text
+
+
+def test_empty_question_gets_help(kb):
+    assert ask(kb, "   ").intent == "help"
+
+
+def test_json_object_has_the_contract_fields(kb):
+    obj = ask(kb, "Sở Xây dựng phải làm gì?").to_json("Sở Xây dựng phải làm gì?")
+    assert obj["question"] == "Sở Xây dựng phải làm gì?"
+    assert {"question", "intent", "agencies", "sections", "answer"} <= set(obj)
+    assert isinstance(obj["sections"], list) and isinstance(obj["answer"], str)
+
+
+def test_index_is_built_once_per_knowledge(kb):
+    assert index_for(kb) is index_for(kb)
+
+
+def test_answers_never_carry_markup(kb):
+    for q in ("mục 3.1", "Sở Y tế", "hạn báo cáo năm", "phòng cháy chữa cháy"):
+        assert "*" not in ask(kb, q).text
+
+
+# ---------------------------------------------------------------- chat commands
+
+
+def zalo(text: str = "", callback: str | None = None, user: str = "u7") -> Request:
+    return Request(channel="zalo", user_id=user, chat_id=user, text=text, callback=callback)
+
+
+async def test_plain_text_is_a_question(sqlite_svc):
+    [r] = await dispatch(zalo("Sở Y tế phải làm gì?"), sqlite_svc)
+    assert "Mục 7.4 — Sở Y tế" in r.text and "• " in r.text
+
+
+async def test_hoi_without_question_explains(sqlite_svc):
+    [r] = await dispatch(zalo("/hoi"), sqlite_svc)
+    assert "/hoi" in r.text
+
+
+async def test_ambiguous_reply_has_compact_actionable_choices(sqlite_svc):
+    [r] = await dispatch(zalo("/hoi công nghiệp"), sqlite_svc)
+    assert 2 <= len(r.choices) <= 3
+    for c in r.choices:
+        assert c.data.startswith("hoi:") and len(c.data.encode()) <= 64
+    # choosing works without any memory of the question: a fresh callback request
+    [r2] = await dispatch(zalo(callback=r.choices[-1].data), sqlite_svc)
+    assert r2.text.startswith("Mục ")
+
+
+async def test_numbered_choice_on_zalo(sqlite_svc):
+    [r] = await dispatch(zalo("Sở giao"), sqlite_svc)
+    assert [c.data for c in r.choices] == ["hoi:a:sgddt", "hoi:a:sgtvt"]
+    [r2] = await dispatch(zalo("2"), sqlite_svc)
+    assert r2.text.startswith("Nhiệm vụ của Sở Giao thông vận tải")
+
+
+async def test_nhiemvu_with_a_name(sqlite_svc):
+    [r] = await dispatch(zalo("/nhiemvu so xay dugn"), sqlite_svc)
+    assert "Mục 2.2" in r.text and "Mục 4.3" in r.text
+
+
+async def test_nhiemvu_without_name_offers_a_picker(sqlite_svc):
+    [r] = await dispatch(zalo("/nhiemvu"), sqlite_svc)
+    datas = [c.data for c in r.choices]
+    assert "nv:sxd" in datas and "nv:ubnd_huyen" in datas
+    [r2] = await dispatch(zalo(callback="nv:syt"), sqlite_svc)
+    assert "Mục 7.4" in r2.text
+
+
+async def test_nhiemvu_without_name_for_a_member_shows_own_agency(sqlite_svc):
+    from bot.db import repo
+
+    row = await repo.request_membership(sqlite_svc.sessions, "zalo", "u8", "sgtvt")
+    await repo.decide_membership(sqlite_svc.sessions, row.id, True, by_channel="zalo",
+                                 by_external_id="z900")
+    [r] = await dispatch(zalo("/nhiemvu", user="u8"), sqlite_svc)
+    assert r.text.startswith("Nhiệm vụ của Sở Giao thông vận tải") and not r.choices
+
+
+async def test_nhiemvu_unknown_name_says_so_and_offers_picker(sqlite_svc):
+    [r] = await dispatch(zalo("/nhiemvu Sở Tư pháp"), sqlite_svc)
+    assert "Không tìm thấy" in r.text and r.choices
+
+
+async def test_stale_callback_is_refused_politely(sqlite_svc):
+    [r] = await dispatch(zalo(callback="nv:khongco"), sqlite_svc)
+    assert "không còn hiệu lực" in r.text
+    [r] = await dispatch(zalo(callback="hoi:a:khongco"), sqlite_svc)
+    assert "không còn hiệu lực" in r.text
+
+
+async def test_muctieu_lists_part_two(sqlite_svc):
+    [r] = await dispatch(zalo("/muctieu"), sqlite_svc)
+    for o in sqlite_svc.kb.objectives:
+        assert f"Mục {o.id}" in r.text
+    assert "19%" in r.text and "29 KCN" in r.text
+

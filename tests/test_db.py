@@ -1,0 +1,227 @@
+"""Storage: migrations equal the models on both engines; the repository's guarantees."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect, select, text
+
+from bot.core import ChatRef
+from bot.db import repo
+from bot.db.migrate import cli_upgrade, upgrade
+from bot.db.models import Base, Chat, Membership, StatusUpdate, User
+from bot.db.session import make_engine
+from tests.conftest import ENGINES, PG_URL, make_settings
+
+T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=ENGINES)
+async def empty_db(request, tmp_path):
+    """(url, schema) of an empty database: a new SQLite file or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/migrated.db", None
+        return
+    if not PG_URL:
+        pytest.skip("TEST_POSTGRES_URL is not set: PostgreSQL runs skipped")
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield PG_URL, schema
+    finally:
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+async def _diffs(url: str, schema: str | None) -> list:
+    engine = make_engine(url, schema=schema)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(lambda c: compare_metadata(
+                MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata))
+    finally:
+        await engine.dispose()
+
+
+async def test_migrations_produce_exactly_the_models(empty_db):
+    url, schema = empty_db
+    await upgrade(url, schema)
+    assert await _diffs(url, schema) == []
+    await upgrade(url, schema)  # idempotent: a second run changes nothing
+    assert await _diffs(url, schema) == []
+    engine = make_engine(url, schema=schema)
+    async with engine.connect() as conn:
+        version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    await engine.dispose()
+    assert version == "0001"
+    assert set(Base.metadata.tables) <= tables
+
+
+async def test_upgrade_adopts_tables_made_by_create_all(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    await engine.dispose()
+    await upgrade(url)
+    assert await _diffs(url, None) == []
+
+
+def test_cli_upgrade_uses_database_url(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/cli.db")
+    assert cli_upgrade() == 0
+    assert "mới nhất" in capsys.readouterr().out
+    assert asyncio.run(_diffs(f"sqlite+aiosqlite:///{tmp_path}/cli.db", None)) == []
+
+
+def test_cli_upgrade_reports_an_unreachable_server_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://nobody:secret@127.0.0.1:1/none")
+    assert cli_upgrade() == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "secret" not in err
+
+
+# ---------------------------------------------------------------- repository
+
+async def test_upsert_user_is_safe_under_concurrency(svc):
+    users = await asyncio.gather(*(repo.upsert_user(svc.sessions, "telegram", "42", "Lan")
+                                   for _ in range(20)))
+    assert len({u.id for u in users}) == 1
+    renamed = await repo.upsert_user(svc.sessions, "telegram", "42", "Nguyễn Thị Lan")
+    assert renamed.id == users[0].id and renamed.display_name == "Nguyễn Thị Lan"
+    other = await repo.upsert_user(svc.sessions, "zalo", "42")
+    assert other.id != users[0].id  # the same id on another channel is another person
+    async with svc.sessions() as s:
+        assert (await s.execute(select(func.count()).select_from(User))).scalar() == 2
+
+
+async def test_upsert_chat_reactivates_and_keeps_one_row(svc):
+    chat = await repo.upsert_chat(svc.sessions, "zalo", "c1", "private", "")
+    async with svc.sessions() as s, s.begin():
+        (await s.get(Chat, chat.id)).active = False
+    again = await repo.upsert_chat(svc.sessions, "zalo", "c1", "private", "Lan")
+    assert again.id == chat.id and again.active and again.title == "Lan"
+    await asyncio.gather(*(repo.upsert_chat(svc.sessions, "telegram", "-100", "group", "Tổ")
+                           for _ in range(10)))
+    async with svc.sessions() as s:
+        assert (await s.execute(select(func.count()).select_from(Chat))).scalar() == 2
+
+
+async def test_membership_lifecycle(svc):
+    req = await repo.request_membership(svc.sessions, "telegram", "7", "sxd",
+                                        display_name="Hùng", chat_id="7", now=T0)
+    assert req.state == "pending"
+    assert await repo.member_agency(svc.sessions, "telegram", "7") is None
+    decisions = await asyncio.gather(*(repo.decide_membership(
+        svc.sessions, req.id, True, by_channel="telegram", by_external_id="900")
+        for _ in range(5)))
+    assert sorted(d.outcome for d in decisions) == ["already"] * 4 + ["approved"]
+    assert await repo.member_agency(svc.sessions, "telegram", "7") == "sxd"
+
+    # one agency at a time: approval of a new request ends the old membership
+    new = await repo.request_membership(svc.sessions, "telegram", "7", "sct")
+    d = await repo.decide_membership(svc.sessions, new.id, True, by_channel="zalo",
+                                     by_external_id="z900")
+    assert d.outcome == "approved" and d.previous_agency == "sxd"
+    assert await repo.member_agency(svc.sessions, "telegram", "7") == "sct"
+    assert [m.agency_id for m in await repo.list_members(svc.sessions)] == ["sct"]
+
+    removed = await repo.remove_member(svc.sessions, new.id, by_channel="telegram",
+                                       by_external_id="900")
+    assert removed is not None and removed.agency_id == "sct"
+    assert await repo.member_agency(svc.sessions, "telegram", "7") is None
+    assert await repo.remove_member(svc.sessions, new.id, by_channel="telegram",
+                                    by_external_id="900") is None
+    async with svc.sessions() as s:
+        states = sorted((await s.execute(select(Membership.state))).scalars())
+    assert states == ["ended", "removed"]  # history is kept
+
+
+async def test_new_request_cancels_the_pending_one(svc):
+    first = await repo.request_membership(svc.sessions, "zalo", "u1", "sxd")
+    second = await repo.request_membership(svc.sessions, "zalo", "u1", "sct")
+    assert [r.id for r in await repo.list_pending(svc.sessions)] == [second.id]
+    d = await repo.decide_membership(svc.sessions, first.id, True, by_channel="zalo",
+                                     by_external_id="z900")
+    assert d.outcome == "already" and d.row.state == "cancelled"
+    missing = await repo.decide_membership(svc.sessions, 9999, True, by_channel="zalo",
+                                           by_external_id="z900")
+    assert missing.outcome == "not_found"
+
+
+async def _member(svc, uid: str, agency: str) -> repo.Member:
+    r = await repo.request_membership(svc.sessions, "telegram", uid, agency, display_name=uid)
+    await repo.decide_membership(svc.sessions, r.id, True, by_channel="telegram",
+                                 by_external_id="900")
+    return await repo.member_of(svc.sessions, "telegram", uid)
+
+
+async def test_status_updates_are_append_only_and_latest_wins(svc):
+    m = await _member(svc, "1", "sxd")
+    for i, status in enumerate(("chua", "dang", "xong")):
+        await repo.add_status(svc.sessions, user_id=m.user_id, agency_id="sxd", item_id="2.2.1",
+                              status=status, note=f"n{i}", channel="telegram",
+                              at=T0 + timedelta(days=i))
+    await repo.add_status(svc.sessions, user_id=m.user_id, agency_id="sxd", item_id="2.2.2",
+                          status="vuong", note="", channel="telegram", at=T0)
+    async with svc.sessions() as s:
+        assert (await s.execute(select(func.count()).select_from(StatusUpdate))).scalar() == 4
+    latest = await repo.latest_statuses(svc.sessions, ["sxd"])
+    assert latest["2.2.1"].status == "xong" and latest["2.2.1"].note == "n2"
+    assert latest["2.2.1"].user_name == "1"
+    assert latest["2.2.1"].created_at == T0 + timedelta(days=2)
+    assert latest["2.2.1"].created_at.tzinfo is not None
+    assert latest["2.2.2"].status == "vuong"
+    before = await repo.latest_statuses(svc.sessions, ["sxd"], until=T0 + timedelta(hours=30))
+    assert before["2.2.1"].status == "dang"
+    assert await repo.latest_statuses(svc.sessions, ["sct"]) == {}
+    history = await repo.status_history(svc.sessions, ["sxd"])
+    assert [h.status for h in history if h.item_id == "2.2.1"] == ["chua", "dang", "xong"]
+
+
+async def test_concurrent_adds_get_distinct_committed_rows(svc):
+    m = await _member(svc, "1", "sxd")
+    rows = await asyncio.gather(*(repo.add_status(
+        svc.sessions, user_id=m.user_id, agency_id="sxd", item_id="2.2.1", status="dang",
+        note=f"#{i}", channel="telegram") for i in range(60)))
+    assert len({r.id for r in rows}) == 60
+    async with svc.sessions() as s:
+        stored = dict((await s.execute(select(StatusUpdate.id, StatusUpdate.note))).all())
+    assert {r.id: r.note for r in rows} == stored  # each caller got its own row's id
+
+
+async def test_reported_agencies_window_is_inclusive(svc):
+    a = await _member(svc, "1", "sxd")
+    b = await _member(svc, "2", "viet_yen")
+    start, end = T0, T0 + timedelta(days=10)
+    await repo.add_status(svc.sessions, user_id=a.user_id, agency_id="sxd", item_id="2.2.1",
+                          status="dang", note="", channel="telegram", at=start)
+    await repo.add_status(svc.sessions, user_id=b.user_id, agency_id="viet_yen",
+                          item_id="2.7.1", status="dang", note="", channel="telegram",
+                          at=end + timedelta(seconds=1))
+    assert await repo.reported_agencies(svc.sessions, start, end) == {"sxd"}
+    assert await repo.reported_agencies(svc.sessions, start, end + timedelta(seconds=1)) == {
+        "sxd", "viet_yen"}
+    assert await repo.reported_agencies(svc.sessions, end + timedelta(days=1),
+                                        end + timedelta(days=2)) == set()
+
+
+async def test_admin_chats_are_admins_private_chats(svc, tmp_path):
+    refs = await repo.admin_chats(svc.sessions, svc.settings)
+    assert refs == [ChatRef("telegram", "900"), ChatRef("zalo", "z900")]
+    chat = await repo.upsert_chat(svc.sessions, "zalo", "z900", "private")
+    async with svc.sessions() as s, s.begin():
+        (await s.get(Chat, chat.id)).active = False  # the admin blocked the bot
+    assert await repo.admin_chats(svc.sessions, svc.settings) == [ChatRef("telegram", "900")]
+    none = make_settings(tmp_path)
+    assert await repo.admin_chats(svc.sessions, none) == []

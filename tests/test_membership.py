@@ -1,0 +1,171 @@
+"""Membership as officials and admins live it: /dangky, Duyệt/Từ chối, /thanhvien, removal."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.core import ChatRef, Request
+from bot.db import repo
+from bot.db.models import Chat, Membership, User
+from handlers import dispatch
+
+ADMIN_TG = ChatRef("telegram", "900")
+ADMIN_ZALO = ChatRef("zalo", "z900")
+
+
+def tg(user: str, text: str = "", callback: str | None = None, **kw) -> Request:
+    kw.setdefault("chat_id", user)
+    return Request(channel="telegram", user_id=user, text=text, callback=callback,
+                   user_name=kw.pop("user_name", f"Cán bộ {user}"), **kw)
+
+
+def admin(text: str = "", callback: str | None = None) -> Request:
+    return Request(channel="telegram", user_id="900", chat_id="900", text=text,
+                   callback=callback, user_name="Quản trị", is_admin=True)
+
+
+async def _count(svc, model) -> int:
+    async with svc.sessions() as s:
+        return (await s.execute(select(func.count()).select_from(model))).scalar()
+
+
+async def register(svc, user: str, agency_text: str) -> int:
+    """/dangky then an admin presses "Duyệt"; the membership id."""
+    replies = await dispatch(tg(user, f"/dangky {agency_text}"), svc)
+    to_admin = next(r for r in replies if r.chat == ADMIN_TG)
+    approve = next(c for c in to_admin.choices if c.label.startswith("Duyệt"))
+    await dispatch(admin(callback=approve.data), svc)
+    return int(approve.data.rsplit(":", 1)[1])
+
+
+async def test_registration_notifies_every_admin_and_approval_tells_the_user(svc):
+    replies = await dispatch(tg("11", "/dangky SXD", user_name="Trần Văn Nam"), svc)
+    mine = [r for r in replies if r.chat is None]
+    assert len(mine) == 1 and "Sở Xây dựng" in mine[0].text
+    to_admins = [r for r in replies if r.chat is not None]
+    assert {r.chat for r in to_admins} == {ADMIN_TG, ADMIN_ZALO}
+    for r in to_admins:
+        assert "Trần Văn Nam" in r.text and "Sở Xây dựng" in r.text
+        labels = [c.label for c in r.choices]
+        assert labels[0].startswith("Duyệt") and labels[1].startswith("Từ chối")
+        assert all(len(c.data.encode()) <= 64 for c in r.choices)
+    assert await repo.member_agency(svc.sessions, "telegram", "11") is None
+
+    ok = to_admins[0].choices[0].data
+    outcome = await dispatch(admin(callback=ok), svc)
+    assert any(r.chat is None and "Đã duyệt" in r.text for r in outcome)
+    told = [r for r in outcome if r.chat == ChatRef("telegram", "11")]
+    assert len(told) == 1 and "đã được duyệt" in told[0].text
+    assert await repo.member_agency(svc.sessions, "telegram", "11") == "sxd"
+
+    again = await dispatch(admin(callback=ok), svc)  # a second press changes nothing
+    assert len(again) == 1 and "trước đó" in again[0].text
+
+
+async def test_registration_stores_user_and_private_chat(svc):
+    await dispatch(tg("12", "/dangky Sở Công Thương"), svc)
+    async with svc.sessions() as s:
+        user = (await s.execute(select(User).where(User.external_id == "12"))).scalar_one()
+        chat = (await s.execute(select(Chat).where(Chat.external_id == "12"))).scalar_one()
+    assert user.display_name == "Cán bộ 12" and chat.kind == "private" and chat.active
+
+
+async def test_only_admins_decide(svc):
+    replies = await dispatch(tg("13", "/dangky SCT"), svc)
+    ok = next(r for r in replies if r.chat == ADMIN_TG).choices[0].data
+    refused = await dispatch(tg("13", callback=ok), svc)
+    assert len(refused) == 1 and "quản trị" in refused[0].text
+    mid = ok.rsplit(":", 1)[1]
+    refused = await dispatch(tg("13", f"/duyet {mid}"), svc)
+    assert len(refused) == 1 and "quản trị" in refused[0].text
+    assert await repo.member_agency(svc.sessions, "telegram", "13") is None
+    assert [p.id for p in await repo.list_pending(svc.sessions)] == [int(mid)]
+
+
+async def test_zalo_admin_rejects_with_text_command(svc):
+    replies = await dispatch(tg("14", "/dangky so xay dung"), svc)
+    ok = next(r for r in replies if r.chat == ADMIN_ZALO).choices[0].data
+    mid = ok.rsplit(":", 1)[1]
+    zalo_admin = Request(channel="zalo", user_id="z900", chat_id="z900", text=f"/tuchoi {mid}")
+    out = await dispatch(zalo_admin, svc)
+    assert any("Đã từ chối" in r.text for r in out if r.chat is None)
+    told = [r for r in out if r.chat == ChatRef("telegram", "14")]
+    assert len(told) == 1 and "chưa được chấp thuận" in told[0].text
+    assert await repo.member_agency(svc.sessions, "telegram", "14") is None
+
+
+async def test_zalo_admin_approves_by_number(svc):
+    """Zalo shows the request's choices as numbered lines; "1" means "Duyệt"."""
+    await dispatch(tg("15", "/dangky SXD"), svc)
+    out = await dispatch(Request(channel="zalo", user_id="z900", chat_id="z900", text="1"), svc)
+    assert any("Đã duyệt" in r.text for r in out)
+    assert await repo.member_agency(svc.sessions, "telegram", "15") == "sxd"
+
+
+async def test_registration_in_a_group_is_refused(svc):
+    out = await dispatch(tg("16", "/dangky SXD", chat_id="-1001", chat_type="group"), svc)
+    assert [r.text for r in out] == ["Xin đăng ký trong tin nhắn riêng với bot."]
+    assert await _count(svc, Membership) == 0
+
+
+async def test_unknown_agency_is_refused_in_one_line(svc):
+    out = await dispatch(tg("17", "/dangky Bộ Quốc phòng Hoa Kỳ"), svc)
+    assert len(out) == 1 and "\n" not in out[0].text and "Không tìm thấy" in out[0].text
+    assert await _count(svc, Membership) == 0
+    out = await dispatch(tg("17", "/dangky"), svc)
+    assert len(out) == 1 and await _count(svc, Membership) == 0
+
+
+async def test_collective_asks_for_the_district_and_districts_register_directly(svc):
+    out = await dispatch(tg("18", "/dangky UBND huyện, thành phố"), svc)
+    assert len(out) == 1 and len(out[0].choices) == 10
+    assert all(c.data.startswith("dk:") for c in out[0].choices)
+    assert await _count(svc, Membership) == 0
+    pick = next(c for c in out[0].choices if "Việt Yên" in c.label)
+    out = await dispatch(tg("18", callback=pick.data), svc)
+    assert any(r.chat == ADMIN_TG and "UBND huyện Việt Yên" in r.text for r in out)
+
+    await register(svc, "19", "UBND huyện Việt Yên")
+    assert await repo.member_agency(svc.sessions, "telegram", "19") == "viet_yen"
+
+
+async def test_ambiguous_name_offers_choices(svc):
+    out = await dispatch(tg("20", "/dangky Sở Giao"), svc)
+    assert len(out) == 1 and len(out[0].choices) >= 2
+    ids = {c.data for c in out[0].choices}
+    assert {"dk:sgtvt", "dk:sgddt"} <= ids
+    assert await _count(svc, Membership) == 0
+
+
+async def test_one_agency_at_a_time(svc):
+    await register(svc, "21", "SXD")
+    await register(svc, "21", "SCT")
+    assert await repo.member_agency(svc.sessions, "telegram", "21") == "sct"
+    members = await repo.list_members(svc.sessions)
+    assert [(m.external_id, m.agency_id) for m in members] == [("21", "sct")]
+
+
+async def test_members_list_and_removal(svc):
+    mid = await register(svc, "22", "SXD")
+    await register(svc, "23", "UBND huyện Yên Dũng")
+    out = await dispatch(tg("22", "/thanhvien"), svc)
+    assert len(out) == 1 and "quản trị" in out[0].text
+
+    [listing] = await dispatch(admin("/thanhvien"), svc)
+    assert "Cán bộ 22" in listing.text and "Cán bộ 23" in listing.text
+    [listing] = await dispatch(admin("/thanhvien UBND huyện"), svc)  # the collective: districts
+    assert "Cán bộ 23" in listing.text and "Cán bộ 22" not in listing.text
+
+    out = await dispatch(admin(f"/xoathanhvien {mid}"), svc)
+    assert any("Đã xoá" in r.text for r in out if r.chat is None)
+    assert any(r.chat == ChatRef("telegram", "22") for r in out)
+    assert await repo.member_agency(svc.sessions, "telegram", "22") is None
+    out = await dispatch(admin(f"/xoathanhvien {mid}"), svc)
+    assert len(out) == 1 and "Không có" in out[0].text
+    out = await dispatch(admin("/xoathanhvien abc"), svc)
+    assert len(out) == 1
+
+
+async def test_pending_list_for_admins(svc):
+    await dispatch(tg("24", "/dangky SXD"), svc)
+    [r] = await dispatch(admin("/duyet"), svc)
+    assert "Cán bộ 24" in r.text and r.choices[0].label.startswith("Duyệt")

@@ -1,0 +1,89 @@
+"""Reporting periods of IV.3: windows, parsing what admins type, the period due next."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.knowledge import load_knowledge
+from bot.periods import (
+    current_period,
+    half_year,
+    parse_period,
+    period_for,
+    reporting_agencies,
+    year_period,
+)
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TODAY = date(2026, 11, 30)
+
+
+@pytest.mark.parametrize("text", ["2026", "năm 2026", "nam 2026", "Năm 2026", " 2026 "])
+def test_annual_report_spellings(text):
+    p = parse_period(text, TZ, TODAY)
+    assert p is not None and p.id == "2026" and p.kind == "year"
+
+
+@pytest.mark.parametrize("text", ["2026-6T", "6T/2026", "6 tháng 2026", "6 thang 2026",
+                                  "6t/2026", "6 tháng năm 2026", "6 tháng đầu năm 2026",
+                                  "kỳ 6T/2026"])
+def test_six_month_report_spellings(text):
+    p = parse_period(text, TZ, TODAY)
+    assert p is not None and p.id == "2026-6T" and p.kind == "6T"
+
+
+@pytest.mark.parametrize("text", ["", "abc", "2026-13", "13/2026", "6T/26", "quý 3"])
+def test_unknown_period_text_is_none(text):
+    assert parse_period(text, TZ, TODAY) is None
+
+
+def test_windows_follow_the_shared_rule():
+    six = half_year(2026, TZ)
+    assert six.start == datetime(2025, 12, 16, tzinfo=TZ)
+    assert six.end.date() == date(2026, 6, 15) and six.end.hour == 23 and six.end.minute == 59
+    assert six.due == six.end
+    annual = year_period(2026, TZ)
+    assert annual.start == six.start
+    assert annual.end.date() == date(2026, 12, 15)
+    for p in (six, annual):
+        assert p.start.tzinfo is not None and p.end.tzinfo is not None
+        assert p.contains(p.start) and p.contains(p.end)
+        assert not p.contains(p.start - timedelta(microseconds=1))
+        assert not p.contains(p.end + timedelta(microseconds=1))
+
+
+@pytest.mark.parametrize("today,expected", [
+    (date(2026, 1, 5), "2026-6T"),
+    (date(2026, 6, 15), "2026-6T"),
+    (date(2026, 6, 16), "2026"),
+    (date(2026, 12, 15), "2026"),
+    (date(2026, 12, 16), "2027-6T"),
+    (date(2026, 12, 31), "2027-6T"),
+])
+def test_current_period_is_the_report_due_next(today, expected):
+    assert current_period(today, TZ).id == expected
+
+
+def test_period_for_the_report_deadlines():
+    assert period_for("IV.3-6m", date(2026, 6, 15), TZ) == half_year(2026, TZ)
+    assert period_for("IV.3-year", date(2026, 12, 15), TZ) == year_period(2026, TZ)
+    milestone = period_for("5.6-2025", date(2025, 12, 31), TZ)
+    assert milestone.start == datetime(2025, 12, 16, tzinfo=TZ)
+    assert milestone.due.date() == date(2025, 12, 31)
+
+
+def test_reporting_agencies_replace_the_collective_with_districts():
+    kb = load_knowledge()
+    agencies = reporting_agencies(kb)
+    districts = [a.id for a in kb.children("ubnd_huyen")]
+    assert len(districts) == 10
+    assert "ubnd_huyen" not in agencies
+    assert set(districts) <= set(agencies)
+    assert {"sxd", "sct", "skhdt", "bqlkcn", "sgddt", "cat", "ttt"} <= set(agencies)
+    assert len(agencies) == len(set(agencies))
+    # every agency that leads a section is there (through its districts for the collective)
+    for s in kb.sections:
+        if s.lead:
+            assert s.lead in agencies or kb.children(s.lead)

@@ -1,0 +1,158 @@
+"""/hanchot, /nhacnho and /guitatca as users type them, through handlers.dispatch."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot import reminders
+from bot.core import Request
+from bot.db.models import Broadcast, Chat, Subscription, User
+from handlers import dispatch
+from tests.test_reminders import FakeSender, add_chat
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(svc, y, m, d, h=9, mi=0) -> None:
+    moment = datetime(y, m, d, h, mi, tzinfo=TZ)
+    svc.clock = lambda: moment
+
+
+def group(text: str, user: str = "5", **kw) -> Request:
+    return Request(channel="telegram", user_id=user, chat_id="-1001", text=text,
+                   chat_type="group", chat_title="Tổ công tác NQ 147", **kw)
+
+
+def private(text: str, user: str = "7", channel: str = "telegram", **kw) -> Request:
+    return Request(channel=channel, user_id=user, chat_id=user, text=text, **kw)
+
+
+async def subs(svc) -> dict[str, list[str]]:
+    async with svc.sessions() as s:
+        rows = await s.execute(select(Chat.external_id, Subscription.agency_id).join(
+            Subscription, Subscription.chat_id == Chat.id).order_by(Subscription.id))
+    out: dict[str, list[str]] = {}
+    for chat, agency in rows:
+        out.setdefault(chat, []).append(agency)
+    return out
+
+
+# ---- /hanchot --------------------------------------------------------------------------------
+
+
+async def test_hanchot_lists_upcoming_nearest_first(svc):
+    at(svc, 2026, 11, 30)
+    [r] = await dispatch(private("/hanchot"), svc)
+    lines = r.text.splitlines()
+    assert "Thứ Hai, 30/11/2026" in lines[0]
+    assert lines[1] == "1. Thứ Ba, 15/12/2026 — còn 15 ngày"
+    assert "Báo cáo năm" in lines[2] and "(Mục IV.3)" in lines[2]
+    assert lines[3].startswith("2. Thứ Ba, 15/06/2027") and "6 tháng" in lines[4]
+
+
+async def test_hanchot_shows_a_report_just_missed(svc):
+    at(svc, 2026, 12, 17)
+    [r] = await dispatch(private("/hanchot"), svc)
+    assert "15/12/2026 — đã quá hạn 2 ngày" in r.text
+    assert r.text.index("15/12/2026") < r.text.index("15/06/2027")
+
+
+async def test_hanchot_after_the_plan_ends(svc):
+    at(svc, 2031, 3, 1)
+    [r] = await dispatch(private("/hanchot"), svc)
+    assert "Không còn hạn nào" in r.text
+
+
+# ---- /nhacnho --------------------------------------------------------------------------------
+
+
+async def test_group_member_cannot_subscribe_the_group(svc):
+    [r] = await dispatch(group("/nhacnho"), svc)
+    assert "quản trị viên" in r.text and "\n" not in r.text
+    assert await subs(svc) == {}
+
+
+async def test_group_admin_subscribes_narrows_and_turns_off(svc):
+    [r] = await dispatch(group("/nhacnho", is_chat_admin=True), svc)
+    assert "\n" not in r.text and "mọi hạn" in r.text
+    assert await subs(svc) == {"-1001": ["*"]}
+    [r] = await dispatch(group("/nhacnho SXD", is_chat_admin=True), svc)
+    assert "Sở Xây dựng" in r.text and await subs(svc) == {"-1001": ["sxd"]}
+    [r] = await dispatch(group("/nhacnho so cong thuong", is_admin=True), svc)
+    assert "Sở Xây dựng, Sở Công Thương" in r.text
+    assert await subs(svc) == {"-1001": ["sxd", "sct"]}
+    [r] = await dispatch(group("/nhacnho tat", is_chat_admin=True), svc)
+    assert "Đã tắt" in r.text and await subs(svc) == {}
+    [r] = await dispatch(group("/nhacnho tat"), svc)  # an ordinary member cannot
+    assert "quản trị viên" in r.text
+
+
+async def test_unknown_agency_changes_nothing(svc):
+    await dispatch(group("/nhacnho", is_chat_admin=True), svc)
+    [r] = await dispatch(group("/nhacnho qwxz zzkq", is_chat_admin=True), svc)
+    assert "Không tìm thấy cơ quan" in r.text and "\n" not in r.text
+    assert await subs(svc) == {"-1001": ["*"]}
+
+
+async def test_private_subscribe_and_turn_off_private_reminders(svc):
+    [r] = await dispatch(private("/nhacnho"), svc)
+    assert "cuộc trò chuyện này" in r.text and await subs(svc) == {"7": ["*"]}
+    [r] = await dispatch(private("/nhacnho tắt"), svc)
+    assert "Đã tắt" in r.text and await subs(svc) == {}
+    async with svc.sessions() as s:
+        user = (await s.execute(select(User).where(User.external_id == "7"))).scalar_one()
+    assert user.private_reminders is False
+
+
+async def test_subscribed_group_then_gets_the_reminder(svc):
+    await dispatch(group("/nhacnho BQL KCN", is_chat_admin=True), svc)
+    sender = FakeSender()
+    summary = await reminders.run_pass(svc, {"telegram": sender},
+                                       datetime(2026, 12, 8, 8, 0, tzinfo=TZ))
+    assert summary.sent == 1
+    [(chat, text)] = sender.sent
+    assert chat == "-1001" and "Ban Quản lý các Khu công nghiệp tỉnh: chưa báo cáo" in text
+
+
+# ---- /guitatca -------------------------------------------------------------------------------
+
+
+async def test_broadcast_is_for_admins_only(svc):
+    [r] = await dispatch(private("/guitatca Họp giao ban"), svc)
+    assert "quản trị viên" in r.text
+    async with svc.sessions() as s:
+        assert (await s.execute(select(Broadcast))).first() is None
+
+
+async def test_broadcast_needs_text(svc):
+    [r] = await dispatch(private("/guitatca", user="900"), svc)
+    assert "nội dung" in r.text
+
+
+async def test_broadcast_sends_once_to_every_subscribed_chat(svc):
+    for i in range(4):
+        await add_chat(svc, f"-77{i}")
+    await add_chat(svc, "-780", agency=None)  # not subscribed
+    sender = FakeSender()
+    svc.senders = {"telegram": sender}
+    [r] = await dispatch(private("/guitatca Họp giao ban sáng thứ Sáu", user="900",
+                                 is_admin=True), svc)
+    assert "tới 4/4 cuộc trò chuyện" in r.text
+    counts = Counter(c for c, _ in sender.sent)
+    assert sorted(counts) == ["-770", "-771", "-772", "-773"] and set(counts.values()) == {1}
+    assert "Họp giao ban sáng thứ Sáu" in sender.sent[0][1]
+    # the reminder pass must not send it again
+    again = await reminders.run_pass(svc, {"telegram": sender}, svc.now())
+    assert again.sent == 0 and len(sender.sent) == 4
+
+
+async def test_broadcast_without_running_channel_waits_for_the_pass(svc):
+    await add_chat(svc, "-790")
+    [r] = await dispatch(private("/guitatca Nhắc chung", user="900", is_admin=True), svc)
+    assert "sẽ gửi tới 1 cuộc trò chuyện" in r.text
+    sender = FakeSender()
+    s1 = await reminders.run_pass(svc, {"telegram": sender}, svc.now())
+    assert s1.sent == 1 and "Nhắc chung" in sender.sent[0][1]

@@ -1,0 +1,431 @@
+"""The reminder engine, with the clock set by `at`: once, on time, to the right chats."""
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select, text
+
+from bot import reminders
+from bot.channels.base import SendResult
+from bot.core import Reply
+from bot.db.models import (
+    Broadcast,
+    Chat,
+    Membership,
+    ReminderDelivery,
+    StatusUpdate,
+    Subscription,
+    User,
+)
+from bot.reminders import run_pass
+from bot.services import build_services
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local(m: int, d: int, h: int = 8, mi: int = 0, y: int = 2026) -> datetime:
+    return datetime(y, m, d, h, mi, tzinfo=TZ)
+
+
+class FakeSender:
+    """Records what it delivers; can fail, report a block, or hang after some sends."""
+
+    name = "telegram"
+
+    def __init__(self, *, raise_after: int | None = None, hang_after: int | None = None,
+                 answer: SendResult | None = None) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.raise_after = raise_after
+        self.hang_after = hang_after
+        self.answer = answer
+        self.calls = 0
+
+    async def send(self, chat_id: str, reply: Reply) -> SendResult:
+        self.calls += 1
+        await asyncio.sleep(0.001)  # let concurrent passes interleave
+        if self.hang_after is not None and len(self.sent) >= self.hang_after:
+            await asyncio.Event().wait()
+        if self.raise_after is not None and len(self.sent) >= self.raise_after:
+            raise ConnectionError("network down")
+        if self.answer is not None:
+            return self.answer
+        self.sent.append((chat_id, reply.text))
+        return SendResult(ok=True)
+
+    def to(self, chat_id: str) -> list[str]:
+        return [t for c, t in self.sent if c == chat_id]
+
+
+async def add_chat(svc, ext: str, agency: str | None = "*", kind: str = "group",
+                   channel: str = "telegram") -> int:
+    async with svc.sessions() as s, s.begin():
+        chat = Chat(channel=channel, external_id=ext, kind=kind, title=f"chat {ext}")
+        s.add(chat)
+        await s.flush()
+        if agency:
+            s.add(Subscription(chat_id=chat.id, agency_id=agency))
+    return chat.id
+
+
+async def add_member(svc, ext: str, agency: str, *, private_reminders: bool = True) -> int:
+    async with svc.sessions() as s, s.begin():
+        user = User(channel="telegram", external_id=ext, private_reminders=private_reminders)
+        s.add(user)
+        await s.flush()
+        s.add(Membership(user_id=user.id, agency_id=agency, state="approved"))
+        s.add(Chat(channel="telegram", external_id=ext, kind="private"))
+    return user.id
+
+
+async def report(svc, agency: str, when: datetime, item: str = "2.2.1") -> None:
+    async with svc.sessions() as s, s.begin():
+        user = User(channel="telegram", external_id=f"rep-{agency}-{when.timestamp()}")
+        s.add(user)
+        await s.flush()
+        s.add(StatusUpdate(item_id=item, agency_id=agency, status="dang", user_id=user.id,
+                           channel="telegram", created_at=when))
+
+
+async def deliveries(svc) -> list[ReminderDelivery]:
+    async with svc.sessions() as s:
+        return list((await s.execute(select(ReminderDelivery))).scalars())
+
+
+async def twin(svc):
+    """A second Services (own engine and pool) on the same database, like another process."""
+    schema = None
+    if svc.engine.dialect.name == "postgresql":
+        async with svc.engine.connect() as conn:
+            schema = (await conn.execute(text("select current_schema()"))).scalar()
+    return build_services(svc.settings, schema=schema)
+
+
+# ---- timing ----------------------------------------------------------------------------------
+
+EXPECTED = [(14, local(12, 1)), (7, local(12, 8)), (3, local(12, 11)),  # Sat 12/12 -> Fri 11/12
+            (1, local(12, 14)), (0, local(12, 15))]
+
+
+async def test_every_offset_fires_once_at_its_local_time(svc):
+    await add_chat(svc, "-100")
+    sender = FakeSender()
+    senders = {"telegram": sender}
+    for offset, moment in EXPECTED:
+        early = await run_pass(svc, senders, moment - timedelta(minutes=1))
+        assert early.sent == 0, (offset, "sent before its time")
+        on_time = await run_pass(svc, senders, moment)
+        assert on_time.sent == 1, offset
+        [p] = on_time.planned
+        assert (p.deadline_id, p.offset_days) == ("IV.3-year", offset)
+        again = await run_pass(svc, senders, moment + timedelta(hours=3))
+        assert again.sent == 0 and again.skipped_already_sent == 1
+    # the Saturday a naive 3-day reminder would use sends nothing new
+    assert (await run_pass(svc, senders, local(12, 12))).sent == 0
+    texts = sender.to("-100")
+    assert len(texts) == 5
+    first = texts[0]
+    assert "Báo cáo năm" in first and "Thứ Ba, 15/12/2026" in first
+    assert "còn 14 ngày" in first and "Mục IV.3" in first
+    assert "còn 4 ngày" in texts[2]  # the Friday reminder counts real days
+    assert "hôm nay" in texts[4]
+    rows = await deliveries(svc)
+    assert sorted(r.offset_days for r in rows) == [0, 1, 3, 7, 14]
+    assert all(r.state == "sent" and r.attempts == 1 for r in rows)
+
+
+async def test_same_pass_twice_sends_nothing_new(svc):
+    for i in range(3):
+        await add_chat(svc, f"-10{i}")
+    sender = FakeSender()
+    first = await run_pass(svc, {"telegram": sender}, local(12, 8, 8, 5))
+    second = await run_pass(svc, {"telegram": sender}, local(12, 8, 8, 5))
+    assert (first.due, first.sent) == (3, 3)
+    assert (second.due, second.sent, second.skipped_already_sent) == (3, 0, 3)
+    assert len(sender.sent) == 3
+
+
+async def test_reminder_older_than_a_day_is_not_sent_late(svc):
+    await add_chat(svc, "-100")
+    sender = FakeSender()
+    late = await run_pass(svc, {"telegram": sender}, local(12, 2, 8, 1))
+    assert (late.due, late.sent) == (0, 0) and sender.sent == []
+    in_time = await run_pass(svc, {"telegram": sender}, local(12, 2, 7, 59))
+    assert in_time.sent == 1 and "còn 13 ngày" in sender.sent[0][1]
+
+
+async def test_iso_instant_without_offset_is_local():
+    at = reminders.parse_at("2026-12-01T08:00", TZ)
+    assert at == local(12, 1)
+
+
+# ---- exactly once ----------------------------------------------------------------------------
+
+
+async def test_two_concurrent_passes_send_each_reminder_once(svc):
+    for i in range(25):
+        await add_chat(svc, f"-2{i:02d}")
+    other = await twin(svc)
+    sender = FakeSender()
+    try:
+        a, b = await asyncio.gather(run_pass(svc, {"telegram": sender}, local(12, 14, 9)),
+                                    run_pass(other, {"telegram": sender}, local(12, 14, 9)))
+    finally:
+        await other.close()
+    counts = Counter(c for c, _ in sender.sent)
+    assert len(counts) == 25 and set(counts.values()) == {1}
+    assert a.sent + b.sent == 25
+    assert a.skipped_already_sent + b.skipped_already_sent == 25
+    assert {r.state for r in await deliveries(svc)} == {"sent"}
+
+
+async def test_pass_that_fails_midway_resumes_without_repeats(svc):
+    for i in range(10):
+        await add_chat(svc, f"-3{i}")
+    at = local(12, 8, 8, 30)
+    broken = FakeSender(raise_after=4)
+    first = await run_pass(svc, {"telegram": broken}, at)
+    assert first.sent == 4 and first.failed == 6
+    healthy = FakeSender()
+    second = await run_pass(svc, {"telegram": healthy}, at + timedelta(minutes=1))
+    assert second.sent == 6 and second.skipped_already_sent == 4
+    got = Counter(c for c, _ in broken.sent + healthy.sent)
+    assert len(got) == 10 and set(got.values()) == {1}
+    rows = await deliveries(svc)
+    assert {r.state for r in rows} == {"sent"}
+    assert sorted(r.attempts for r in rows) == [1] * 4 + [2] * 6
+
+
+async def test_killed_pass_resumes_and_stale_claims_wait(svc):
+    for i in range(10):
+        await add_chat(svc, f"-4{i}")
+    at = local(12, 8, 8, 30)
+    hanging = FakeSender(hang_after=3)
+    task = asyncio.create_task(run_pass(svc, {"telegram": hanging}, at))
+    for _ in range(500):
+        await asyncio.sleep(0.01)
+        if hanging.calls >= 10:
+            break
+    task.cancel()  # the process dies with 7 sends in flight (claimed, outcome unknown)
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(hanging.sent) == 3
+    rows = await deliveries(svc)
+    assert Counter(r.state for r in rows) == {"sent": 3, "claimed": 7}
+    rerun = FakeSender()
+    soon = await run_pass(svc, {"telegram": rerun}, at + timedelta(minutes=1))
+    assert soon.sent == 0 and rerun.sent == []  # in-flight claims are not taken over at once
+    # ten minutes later (wall clock) the stuck claims are retried, once
+    real = svc.clock
+    svc.clock = lambda: real() + reminders.CLAIM_STALE + timedelta(seconds=1)
+    later = await run_pass(svc, {"telegram": rerun}, at + timedelta(minutes=11))
+    again = await run_pass(svc, {"telegram": rerun}, at + timedelta(minutes=12))
+    assert later.sent == 7 and again.sent == 0
+    assert len({c for c, _ in hanging.sent + rerun.sent}) == 10
+    assert Counter(c for c, _ in rerun.sent).most_common(1)[0][1] == 1
+
+
+async def test_transient_failure_is_retried_on_next_pass(svc):
+    await add_chat(svc, "-500")
+    down = FakeSender(answer=SendResult(ok=False, error="502 Bad Gateway"))
+    first = await run_pass(svc, {"telegram": down}, local(12, 14, 8))
+    assert first.failed == 1
+    [row] = await deliveries(svc)
+    assert row.state == "failed" and "502" in row.error
+    up = FakeSender()
+    second = await run_pass(svc, {"telegram": up}, local(12, 14, 8, 1))
+    assert second.sent == 1 and len(up.sent) == 1
+
+
+async def test_blocked_chat_is_dropped_and_marked_inactive(svc):
+    chat_pk = await add_chat(svc, "555", kind="private")
+    blocked = FakeSender(answer=SendResult(ok=False, blocked=True, error="403 blocked"))
+    s1 = await run_pass(svc, {"telegram": blocked}, local(12, 8))
+    assert s1.dropped == 1
+    async with svc.sessions() as s:
+        assert (await s.get(Chat, chat_pk)).active is False
+    [row] = await deliveries(svc)
+    assert row.state == "dropped"
+    later = FakeSender()
+    s2 = await run_pass(svc, {"telegram": later}, local(12, 14))
+    assert s2.due == 0 and later.sent == []
+
+
+# ---- content and recipients ------------------------------------------------------------------
+
+
+async def test_agencies_that_reported_drop_out_of_missing(svc):
+    await add_chat(svc, "-600")
+    await report(svc, "sxd", local(11, 20, 10))
+    await report(svc, "hiep_hoa", local(12, 2, 10))
+    await report(svc, "sct", local(12, 10, 12, y=2025))  # previous period: does not count
+    sender = FakeSender()
+    await run_pass(svc, {"telegram": sender}, local(12, 8))
+    [msg] = sender.to("-600")
+    assert "Đã báo cáo kỳ năm 2026: 2/27 cơ quan." in msg
+    missing = msg.split("Chưa báo cáo (25): ", 1)[1].split("\n")[0]
+    assert "Sở Xây dựng" not in missing and "Hiệp Hòa" not in missing
+    assert "Sở Công Thương" in missing and "Sở Kế hoạch và Đầu tư" in missing
+    assert "UBND huyện, thành phố" not in missing  # the collective is counted by district
+    assert "/capnhat" in msg
+
+
+async def test_agency_subscription_shows_only_that_agency(svc):
+    await add_chat(svc, "-700", agency="sxd")
+    await add_chat(svc, "-701", agency="sct")
+    await report(svc, "sxd", local(11, 20, 10))
+    sender = FakeSender()
+    await run_pass(svc, {"telegram": sender}, local(12, 8))
+    [sxd] = sender.to("-700")
+    [sct] = sender.to("-701")
+    assert "Sở Xây dựng: đã báo cáo kỳ năm 2026." in sxd and "/capnhat" not in sxd
+    assert "Sở Công Thương" not in sxd.split("Gửi báo cáo về: Sở Công Thương.")[1]
+    assert "Sở Công Thương: chưa báo cáo kỳ năm 2026." in sct and "/capnhat" in sct
+
+
+async def test_overdue_goes_to_missing_agencies_and_a_summary_to_admins(svc):
+    await add_chat(svc, "-800", agency="*")  # a general group: no overdue chasing
+    await add_chat(svc, "-801", agency="sxd")  # reported
+    await add_chat(svc, "-802", agency="sct")  # missing
+    await add_chat(svc, "900", agency=None, kind="private")  # an admin's private chat
+    await add_member(svc, "42", "snv")  # a member of a missing agency, private reminders on
+    await report(svc, "sxd", local(12, 10, 10))
+    sender = FakeSender()
+    s1 = await run_pass(svc, {"telegram": sender}, local(12, 16, 9))
+    got = {c for c, _ in sender.sent}
+    assert got == {"-802", "900", "42"}
+    assert "Nhắc quá hạn" in sender.to("-802")[0] and "đã quá hạn 1 ngày" in sender.to("-802")[0]
+    summary = sender.to("900")[0]
+    assert summary.startswith("Tổng hợp quá hạn") and "Sở Công Thương" in summary
+    assert "Sở Xây dựng;" not in summary and "Chưa báo cáo (26)" in summary
+    assert s1.sent == 3
+    await report(svc, "sct", local(12, 17, 10))
+    s3 = await run_pass(svc, {"telegram": sender}, local(12, 18, 8))
+    assert "-802" not in {c for c, _ in sender.sent[3:]}  # sct reported late: no more chasing
+    assert {c for c, _ in sender.sent[3:]} == {"900", "42"} and s3.sent == 2
+
+
+async def test_members_get_private_reminders_unless_turned_off(svc):
+    await add_member(svc, "51", "sxd")
+    await add_member(svc, "52", "sxd", private_reminders=False)
+    sender = FakeSender()
+    await run_pass(svc, {"telegram": sender}, local(12, 1))
+    assert [c for c, _ in sender.sent] == ["51"]
+    assert "Sở Xây dựng: chưa báo cáo kỳ năm 2026" in sender.sent[0][1]
+
+
+async def test_dry_run_lists_and_claims_nothing(svc):
+    await add_chat(svc, "-900")
+    await add_chat(svc, "z1", channel="zalo")
+    dry = await run_pass(svc, {"telegram": FakeSender(), "zalo": FakeSender()}, local(12, 1),
+                         dry_run=True)
+    assert dry.due == 2 and len(dry.planned) == 2 and dry.sent == 0
+    assert await deliveries(svc) == []
+
+
+async def test_chats_of_an_unserved_channel_wait_for_it(svc):
+    await add_chat(svc, "z2", channel="zalo")
+    s1 = await run_pass(svc, {"telegram": FakeSender()}, local(12, 1))
+    assert s1.no_sender == 1 and await deliveries(svc) == []
+
+
+async def test_broadcast_rows_are_sent_once_by_the_pass(svc):
+    for i in range(3):
+        await add_chat(svc, f"-95{i}")
+    await add_chat(svc, "-960", agency=None)  # known chat without a subscription
+    async with svc.sessions() as s, s.begin():
+        s.add(Broadcast(text="Họp giao ban ngày 5/12", created_at=local(11, 30, 9)))
+    sender = FakeSender()
+    s1 = await run_pass(svc, {"telegram": sender}, local(11, 30, 9, 1))
+    s2 = await run_pass(svc, {"telegram": sender}, local(11, 30, 9, 2))
+    assert s1.sent == 3 and s2.sent == 0
+    assert sorted(c for c, _ in sender.sent) == ["-950", "-951", "-952"]
+    assert "Họp giao ban ngày 5/12" in sender.sent[0][1]
+
+
+async def test_loop_runs_passes_until_stopped(sqlite_svc):
+    await add_chat(sqlite_svc, "-990")
+    sqlite_svc.clock = lambda: local(12, 1, 8, 0)
+    sender = FakeSender()
+    stop = asyncio.Event()
+    task = asyncio.create_task(reminders.run_loop(sqlite_svc, {"telegram": sender}, stop))
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if sender.sent:
+            break
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert len(sender.sent) == 1
+
+
+# ---- the command line, end to end through the Telegram stand-in ------------------------------
+
+
+async def test_cli_remind_sends_through_telegram_once(tmp_path):
+    import os
+    import sys
+
+    from bot.db.migrate import upgrade
+    from tests.conftest import make_settings
+    from tests.tg_stub import TelegramStub
+
+    stub = TelegramStub()
+    await stub.start()
+    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    await upgrade(url)
+    svc = build_services(make_settings(tmp_path, DATABASE_URL=url))
+    try:
+        await add_chat(svc, "-1009")
+    finally:
+        await svc.close()
+    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": stub.token,
+           "TELEGRAM_API_BASE_URL": stub.base_url, "BOT_TIMEZONE": "Asia/Ho_Chi_Minh"}
+
+    async def remind(*extra: str) -> str:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "remind", "--at", "2026-12-01T08:00", *extra,
+            env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+        assert proc.returncode == 0, err.decode()
+        return out.decode()
+
+    try:
+        dry = await remind("--dry-run")
+        assert "remind: due 1, sent 0" in dry and "IV.3-year" in dry
+        assert stub.calls_to("sendMessage") == []
+        first = await remind()
+        second = await remind()
+    finally:
+        await stub.stop()
+    assert "remind: due 1, sent 1, already sent 0" in first
+    assert "remind: due 1, sent 0, already sent 1" in second
+    [call] = stub.calls_to("sendMessage")
+    assert str(call["chat_id"]) == "-1009" and "15/12/2026" in call["text"]
+
+
+async def test_cli_rejects_a_bad_instant(capsys):
+    assert reminders.cli_remind("mai", dry_run=True) == 2
+    assert "ISO 8601" in capsys.readouterr().err
+
+
+async def test_reminder_days_and_time_come_from_settings(tmp_path):
+    from bot.db.models import Base
+    from tests.conftest import make_settings
+
+    svc = build_services(make_settings(tmp_path, REMINDER_DAYS="2", REMINDER_TIME="17:30"))
+    try:
+        async with svc.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        await add_chat(svc, "-1")
+        sender = FakeSender()
+        # 13/12/2026 is a Sunday: the 2-day reminder goes out on Friday 11/12 at 17:30
+        assert (await run_pass(svc, {"telegram": sender}, local(12, 11, 17, 29))).sent == 0
+        s1 = await run_pass(svc, {"telegram": sender}, local(12, 11, 17, 30))
+        assert s1.sent == 1 and s1.planned[0].offset_days == 2
+        assert (await run_pass(svc, {"telegram": sender}, local(12, 14, 8))).sent == 0
+    finally:
+        await svc.close()

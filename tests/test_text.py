@@ -1,0 +1,108 @@
+"""Folding and agency-name resolution: what officials type must find the right agency."""
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import load_knowledge
+from bot.text import find_agencies, fold, resolve_agency
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge()
+
+
+def ids(agencies) -> list[str]:
+    return [a.id for a in agencies]
+
+
+# ---------------------------------------------------------------- fold
+
+
+@pytest.mark.parametrize("raw, folded", [
+    ("Sở Xây dựng", "so xay dung"),
+    ("SỞ XÂY DỰNG", "so xay dung"),
+    ("Đường điện", "duong dien"),  # đ and Đ both become d
+    ("Ủy ban Nhân dân", "uy ban nhan dan"),
+    ("  nhà   ở\txã hội?! ", "nha o xa hoi"),  # punctuation and runs of spaces
+    ("phòng cháy, chữa cháy; cứu nạn", "phong chay chua chay cuu nan"),
+    ("Nghị quyết 147-NQ/TU", "nghi quyet 147 nq tu"),
+])
+def test_fold_removes_marks_case_and_punctuation(raw, folded):
+    assert fold(raw) == folded
+
+
+def test_fold_accepts_decomposed_input():
+    decomposed = "Sở Y te\u0301"  # "é" typed as e + combining acute
+    assert fold(decomposed) == "so y te"
+
+
+def test_fold_keeps_decimals_and_abbreviation_ampersands():
+    assert fold("mục 5.6, tăng 47,1%") == "muc 5.6 tang 47,1"
+    assert fold("Sở KH&ĐT") == "so kh&dt"
+    assert fold("Kế hoạch & Đầu tư") == "ke hoach va dau tu"  # a spaced '&' reads "và"
+
+
+def test_fold_of_nothing_is_empty():
+    assert fold("") == "" and fold("?!…") == ""
+
+
+# ---------------------------------------------------------------- resolve_agency
+
+
+@pytest.mark.parametrize("typed, agency", [
+    ("Sở Xây dựng", "sxd"),
+    ("so xay dung", "sxd"),
+    ("SXD", "sxd"),
+    ("so xay dugn", "sxd"),  # swapped letters
+    ("so y tê", "syt"),  # half the marks
+    ("Sở KH&ĐT", "skhdt"),
+    ("Sở KH & ĐT", "skhdt"),
+    ("skhđt", "skhdt"),
+    ("sở kế hoạch đầu tư", "skhdt"),  # without "và"
+    ("BQL các KCN", "bqlkcn"),
+    ("ban quan ly khu cong nghiep", "bqlkcn"),
+    ("Sở LĐ-TB&XH", "sldtbxh"),
+    ("Sở GD&ĐT", "sgddt"),
+    ("so giao duc", "sgddt"),  # the start of a longer name
+    ("văn phòng ủy ban nhân dân tỉnh", "vpubnd"),
+    ("UBND cấp huyện", "ubnd_huyen"),
+    ("UBND huyện Việt Yên", "viet_yen"),
+    ("viet yen", "viet_yen"),
+    ("TP Bắc Giang", "tp_bac_giang"),
+])
+def test_resolve_agency_finds_what_officials_type(kb, typed, agency):
+    assert ids(resolve_agency(kb, typed))[:1] == [agency]
+
+
+def test_exact_alias_gives_that_agency_alone(kb):
+    assert ids(resolve_agency(kb, "Sở Nội vụ")) == ["snv"]
+    assert ids(resolve_agency(kb, "Sở Ngoại vụ")) == ["sngv"]
+
+
+def test_an_ambiguous_start_gives_both_candidates(kb):
+    assert set(ids(resolve_agency(kb, "Sở giao"))) == {"sgtvt", "sgddt"}
+
+
+def test_a_collective_stands_for_its_districts(kb):
+    assert ids(resolve_agency(kb, "UBND")) == ["ubnd_huyen"]
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "giá vàng", "Sở Tài chính", "xyz qwerty"])
+def test_nothing_plausible_gives_empty_list(kb, typed):
+    assert resolve_agency(kb, typed) == []
+
+
+def test_find_agencies_gives_spans_in_folded_words(kb):
+    q = "Nhiệm vụ của Sở KH&ĐT và UBND huyện Việt Yên"
+    found = find_agencies(kb, q)
+    words = fold(q).split()
+    assert [m.agency_id for m in found] == ["skhdt", "viet_yen"]
+    assert words[found[0].start:found[0].end] == ["so", "kh&dt"]
+    assert words[found[1].start:found[1].end] == ["ubnd", "huyen", "viet", "yen"]
+
+
+def test_a_shortened_name_needs_a_boundary(kb):
+    # "sở tài chính" is not the start of "Sở Tài nguyên và Môi trường"
+    assert find_agencies(kb, "so tai chinh co nhiem vu gi") == []
+    assert [m.agency_id for m in find_agencies(kb, "so tai nguyen lam gi")] == ["stnmt"]
