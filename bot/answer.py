@@ -27,7 +27,7 @@ from datetime import date, datetime
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from bot.text import agency_index, find_agencies, fold, resolve_agency, strip_marks
+from bot.text import AFTER_NAME, agency_index, find_agencies, fold, resolve_agency, strip_marks
 
 INTENTS = ("agency", "topic", "deadline", "objective", "section", "document", "ambiguous",
            "help", "none")
@@ -61,7 +61,7 @@ STOP = {
     "ai", "gi", "nao", "sao", "khong", "vay", "nhi", "nhe", "oi", "a", "u", "cua", "phai",
     "lam", "la", "co", "duoc", "nhung", "cac", "nhu", "can", "cho", "ve", "voi", "va", "trong",
     "nay", "do", "boi", "hay", "xin", "biet", "em", "bot", "lo", "den", "theo", "khi", "vao",
-    "len", "cung", "se", "nhiem", "vu", "viec", "thi",
+    "len", "cung", "se", "nhiem", "vu", "viec", "thi", "|",
 }
 # courtesy around a question
 POLITE = ("dong chi", "cho hoi", "xin hoi", "vui long", "lam on", "xin cho biet", "cho biet",
@@ -74,6 +74,7 @@ STOP_PHRASES = ("phu trach", "chiu trach nhiem", "dam nhiem", "dam nhan", "co qu
                 "duoc giao", "giao cho", "ke hoach nay",
                 "ke hoach 147", "trong ke hoach", "theo ke hoach", "cho biet", "xin hoi",
                 "cho hoi", "can lam", "phai lam", "co nhiem vu", "nhiem vu", "cong viec",
+                "tinh bac giang", "bac giang", "viet nam",
                 "bao nhieu phan tram", "bo tri", *POLITE)
 # words of an agency-duty question that say nothing about a topic
 DUTY_WORDS = {
@@ -82,7 +83,8 @@ DUTY_WORDS = {
     "thuc", "hien", "nhu", "the", "nao", "la", "ai", "chu", "tri", "phoi", "hop", "noi",
     "dung", "tai", "so", "nganh", "nay", "cu", "ve", "dang", "ky", "hoi", "xin", "cho", "biet",
     "tom", "tat", "liet", "danh", "sach", "toan", "bo", "ca", "va", "voi", "nghi", "quyet",
-    "tinh", "bac", "giang",
+    "tinh", "bac", "giang", "trien", "khai", "dam", "nhan", "phu", "vai", "tro",
+    "chuc", "nang", "linh", "vuc", "tac", "tham", "gia", "lien", "quan", "muc", "gom",
 }
 # built-in glossary; the knowledge file's glossary is merged over it
 GLOSSARY = {
@@ -100,6 +102,20 @@ COMPOUNDS = [
     (("khu", "cum", "cong", "nghiep"), ("khu", "cong", "nghiep", "cum", "cong", "nghiep")),
     (("dien", "tich"), ("dientich",)),
 ]
+# "1 lần" is written "một lần" in the plan
+DIGITS = {"1": "mot", "2": "hai", "3": "ba"}
+# everyday words for what the plan names otherwise (question side only)
+SYNONYMS = [(tuple(a.split()), tuple(b.split())) for a, b in (
+    ("covid 19", "dich benh"), ("covid", "dich benh"), ("dai dich", "dich benh"),
+    ("nha may", "doanh nghiep san xuat"), ("xe buyt", "van tai"), ("xe khach", "van tai"),
+    ("o nhiem", "o nhiem moi truong"), ("chay no", "phong chay chua chay"),
+    ("cho o", "nha o"), ("truong nghe", "co so giao duc nghe nghiep"),
+    ("day nghe", "dao tao nghe"), ("cap ba", "trung hoc pho thong"),
+    ("giai toa", "giai phong"), ("den bu", "boi thuong"), ("khu cn", "khu cong nghiep"),
+    ("cum cn", "cum cong nghiep"), ("cong nhan vien", "nguoi lao dong"),
+    ("cap dien", "cung cap dien"), ("tien dien", "chi phi tiep can dien nang"),
+    ("giay phep xay dung", "cap phep xay dung"),
+)]
 # a place ("KCN Việt Hàn") named in the question lifts the bullets that name it
 PLACE_BOOST = 0.6
 BIGRAM_WEIGHT = 1.2
@@ -112,12 +128,20 @@ _SECTION_RE = re.compile(
     r"|(?<![\w.,/])(?P<broman>iv|ii|i)\.(?P<bsub>\d)(?![\w,/]|\.\d)"
     r"|(?:(?<![\w.])(?:muc|nhom)\s+(?P<group>\d)(?![\w.]|\.\d))")
 _NO_SECTION_RE = re.compile(r"^(?:muc|nhom|phan)\s+(\d+(?:\.\d+)*|[ivx]+(?:\.\d+)?)\b")
+_DIGIT = re.compile(r"\d")
 _YEAR_RE = re.compile(r"\b(20[2-3]\d)\b")
 
 
+_PHRASE_RES: dict[tuple[str, ...], re.Pattern] = {}
+
+
 def _has(text: str, *phrases: str) -> bool:
-    padded = f" {text} "
-    return any(f" {p} " in padded for p in phrases)
+    """Does `text` (folded words) contain one of the phrases as whole words?"""
+    pattern = _PHRASE_RES.get(phrases)
+    if pattern is None:
+        alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        pattern = _PHRASE_RES[phrases] = re.compile(rf"(?<!\S)(?:{alts})(?!\S)")
+    return pattern.search(text) is not None
 
 
 # ---------------------------------------------------------------- index
@@ -133,6 +157,7 @@ class Doc:
     partners: tuple[str, ...]
     places: tuple[str, ...]
     length: int = 0
+    heading: str = ""  # indexed with the text, never quoted: the part's title
 
 
 class Index:
@@ -155,7 +180,7 @@ class Index:
         self.postings: dict[str, dict[int, int]] = {}
         self.pairs: set[tuple[str, str]] = set()  # meaningful words at most 2 apart in the plan
         for i, d in enumerate(self.docs):
-            raw = fold(d.text).split()
+            raw = fold(f"{d.text} {d.heading}").split()
             for w in raw:
                 self.vocab_freq[w] = self.vocab_freq.get(w, 0) + 1
             toks = self.canon(raw)
@@ -183,7 +208,6 @@ class Index:
         for w in extra:
             self.vocab_freq.setdefault(w, 1)
         self.vocab = list(self.vocab_freq)
-        self.by_id = {d.id: i for i, d in enumerate(self.docs)}
         self._canon_cache: dict[str, list[str]] = {}
         self.doc_deadlines = {d.id: _task_deadlines(kb, d.id) for d in self.docs}
 
@@ -198,9 +222,15 @@ class Index:
     def _docs(kb) -> list[Doc]:
         docs = [Doc(t.id, t.section, "task", t.text, t.lead, tuple(t.partners),
                     tuple(getattr(t, "places", ()))) for t in kb.tasks]
-        docs += [Doc(o.id, o.id, "objective", o.text, None, (), ()) for o in kb.objectives]
+        parts = {p.get("id"): p.get("title", "") for p in
+                 (getattr(kb.document, "extra", {}) or {}).get("parts", ()) if isinstance(p, dict)}
+        parts = {k: v for k, v in parts.items() if k in ("I", "II")} or {
+            "I": "Mục đích, yêu cầu", "II": "Mục tiêu"}
+        docs += [Doc(o.id, o.id, "objective", o.text, None, (), (), heading=parts.get("II", ""))
+                 for o in kb.objectives]
         have = {d.section for d in docs}
-        docs += [Doc(s.id, s.id, "part", s.text, s.lead, tuple(s.partners), ())
+        docs += [Doc(s.id, s.id, "part", s.text, s.lead, tuple(s.partners), (),
+                     heading=parts.get(s.part, ""))
                  for s in kb.sections if s.id not in have and s.part in ("I", "IV") and s.text]
         return docs
 
@@ -232,16 +262,19 @@ class Index:
                 continue
             exp = self.glossary.get(w)
             out.extend(exp.split() if exp else (w,))
-        for src, dst in self.phrase_map:
-            out = _replace_seq(out, src, dst)
-        for src, dst in COMPOUNDS:
-            out = _replace_seq(out, src, dst)
-        return out
+        out = _rewrite(out, self.phrase_map)
+        out = _rewrite(out, COMPOUNDS)
+        return [DIGITS.get(w, w) for w in out]
+
+    def expand(self, toks: list[str]) -> list[str]:
+        """A question's canonical words with everyday wording put in the plan's terms."""
+        return _rewrite(toks, SYNONYMS)
 
     @staticmethod
     def terms(toks: list[str]) -> list[str]:
         uni = [w for w in toks if w not in STOP]
-        bi = [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False) if not (a in STOP and b in STOP)]
+        bi = [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)
+              if not (a in STOP and b in STOP)]
         return uni + bi
 
     def correct(self, w: str) -> str:
@@ -258,21 +291,23 @@ class Index:
                                 limit=12)
         if len(w) < 5:
             found = [f for f in found if f[1] == 1 and Levenshtein.distance(w, f[0]) == 2]
+        found = [f for f in found if f[0][0] == w[0]]  # the first letter is rarely the slip
         if not found:
             return w
         best = min(d for _, d, _ in found)
         cands = [c for c, d, _ in found if d == best]
-        return max(cands, key=lambda c: (self.vocab_freq.get(c, 0), c))
+        # two swapped letters is the commonest slip: "ngaoi" is "ngoai", not "nguoi"
+        return max(cands, key=lambda c: (Levenshtein.distance(w, c) > best,
+                                         self.vocab_freq.get(c, 0), c))
 
-    def score(self, toks: list[str], weights: dict[str, float] | None = None) -> list[float]:
+    def score(self, toks: list[str]) -> list[float]:
+        """BM25 of every bullet for the question's words and word pairs."""
         scores = [0.0] * len(self.docs)
         for t in dict.fromkeys(self.terms(toks)):
             post = self.postings.get(t)
             if not post:
                 continue
             w = self.idf[t] * (BIGRAM_WEIGHT if " " in t else 1.0)
-            if weights:
-                w *= weights.get(t, 1.0)
             for i, tf in post.items():
                 norm = K1 * (1 - B + B * self.docs[i].length / self.avg_len)
                 scores[i] += w * tf * (K1 + 1) / (tf + norm)
@@ -292,6 +327,15 @@ class Index:
             if f" {' '.join(name)} " in s:
                 found |= tasks
         return found
+
+
+def _rewrite(toks: list[str], rules) -> list[str]:
+    present = set(toks)
+    for src, dst in rules:
+        if src[0] in present:
+            toks = _replace_seq(toks, src, dst)
+            present.update(dst)
+    return toks
 
 
 def _replace_seq(toks: list[str], src: tuple[str, ...], dst: tuple[str, ...]) -> list[str]:
@@ -400,14 +444,14 @@ class _Question:
         self.toks = [self.idx.correct(w) for w in toks]
         self.fixed = " ".join(self.toks)
         self.mentions = find_agencies(kb, self.fixed, fuzzy=False) if self.toks else []
-        self.canon = self.idx.canon(self.toks)
+        self.canon = self.idx.expand(self.idx.canon(self.toks))
         # what cue words are looked for in: no place or agency names ("Việt Hàn" is not "hạn")
         blank = set()
         for m in self.mentions:
             blank |= set(range(m.start, m.end))
         cue = [("|" if i in blank else w) for i, w in enumerate(self.toks)]
         self.cues = self.idx.blank_places(" ".join(cue))
-        self.canon_nonames = self.idx.canon([w for w in cue if w != "|"])
+        self.canon_nonames = self.idx.expand(self.idx.canon([w for w in cue if w != "|"]))
 
     def seq(self, drop: set[str] | None = None, names: bool = True) -> list[str]:
         """Canonical tokens in order, without stop phrases (and `drop` words): what is ranked;
@@ -505,7 +549,8 @@ def _section_answer(kb, sid: str) -> Answer:
                       (sid, *[x.id for x in subs]), (), tuple(t.id for t in tasks))
     if s.part == "II":
         obj = kb.objective(sid) if hasattr(kb, "objective") else None
-        text = f"{_section_label(sid)} (mục tiêu {sid[3:]}) — {s.title}\n• {_clean(obj.text if obj else s.text)}"
+        body = _clean(obj.text if obj else s.text)
+        text = f"{_section_label(sid)} (mục tiêu {sid[3:]}) — {s.title}\n• {body}"
         return Answer("section", text, (), (), (sid,))
     group = _group_title(kb, sid)
     lines.append(_heading(kb, sid))
@@ -513,6 +558,10 @@ def _section_answer(kb, sid: str) -> Answer:
         lines.append(f"(thuộc nhóm nhiệm vụ {group})")
     elif s.part in ("I", "IV"):
         lines[0] = f"{_section_label(sid)} — {s.title}"
+        if s.lead:
+            partners = ", ".join(_agency_name(kb, p) for p in s.partners)
+            lines.append(f"Chủ trì: {_agency_name(kb, s.lead)}"
+                         + (f"; phối hợp: {partners}" if partners else ""))
     body = tasks or [s]
     lines += [f"• {_clean(t.text)}" for t in body]
     ids = [s.lead] if s.lead else []
@@ -553,8 +602,21 @@ _DOC_CUES = ("nghi quyet nao", "nghi quyet gi", "ai ky", "nguoi ky", "ky boi", "
              "ky khi nao", "ai da ky")
 
 
+# words of a question about the document itself
+_DOC_WORDS = {"ke", "hoach", "van", "ban", "nay", "ky", "hanh", "nghi", "quyet", "147", "nq",
+              "tu", "nguoi", "ngay", "thang", "nam", "so", "hieu", "co", "quan", "don", "vi",
+              "trien", "khai", "thuc", "hien", "ten", "trich", "yeu", "can", "cu", "ubnd",
+              "tinh", "chu", "tich", "pho", "boi", "da", "nao", "gi", "ai", "bao", "gio",
+              "luc", "khi", "may", "2021", "cua", "la", "do", "uy", "nhan", "dan"}
+
+
 def _by_document(kb, q: _Question, today: date) -> Answer | None:
-    if not _has(q.cues, *_DOC_CUES):
+    asks = _has(q.cues, *_DOC_CUES) or (
+        _has(q.cues, "ban hanh") and _has(q.cues, "ai", "nao", "bao gio", "khi nao", "ngay nao"))
+    if not asks:
+        return None
+    rest = [w for w in q.fixed.split() if w not in _DOC_WORDS and w not in STOP]
+    if len(rest) > 1:  # "ai tham mưu ban hành kế hoạch đầu tư hạ tầng KCN" is a topic
         return None
     return document_answer(kb)
 
@@ -601,7 +663,11 @@ def _by_agency(kb, q: _Question, today: date) -> Answer | None:
     if not ids:
         words = rest_text.split()
         if words and len(words) <= 8 and words[0] in ("so", "ban", "ubnd", "van", "vp"):
-            name = [w for w in words if w not in DUTY_WORDS or w in ("so", "ban", "van")]
+            name = words[:1]  # the name runs until the question proper starts
+            for w in words[1:]:
+                if w in AFTER_NAME:
+                    break
+                name.append(w)
             guess = resolve_agency(kb, " ".join(name))
             guess = [a for a in guess if not (a.parent and any(g.id == a.parent for g in guess))]
             if len(guess) == 1:
@@ -744,6 +810,8 @@ def _by_deadline(kb, q: _Question, today: date) -> Answer | None:
         dls = [d for d in dls if d.id in bound]
     if not content and not years:
         return upcoming_answer(kb, today, dls)
+    if content and not _plausible(q.idx, content):
+        return None
     scores = q.idx.score(seq) if content else [0.0] * len(q.idx.docs)
     ranked = []
     for d in dls:
@@ -941,7 +1009,7 @@ def _by_topic(kb, q: _Question, today: date) -> Answer | None:
             any(m.weak and m.start <= i < m.end for m in q.mentions)]
     q2 = _Question.__new__(_Question)
     q2.__dict__.update(q.__dict__)
-    q2.canon = idx.canon(toks)
+    q2.canon = idx.expand(idx.canon(toks))
     content = q2.content()
     seq = q2.seq()
     if not content:
@@ -1007,7 +1075,23 @@ def _plausible(idx: Index, content: list[str]) -> bool:
             covered |= {j, j + 1}
     covered |= {j for j, w in enumerate(content) if w in idx.marks}
     unknown = sum(1 for w in content if w not in idx.postings)  # words the plan never uses
-    return len(covered) > 0.5 * (len(content) + unknown)
+    if len(covered) > 0.5 * (len(content) + unknown):
+        return True
+    # or a phrase only a few bullets use, in a bullet that holds most of the question
+    specific = [f"{a} {b}" for a, b in zip(content, content[1:], strict=False)
+                if 0 < len(idx.postings.get(f"{a} {b}", ())) <= 3]
+    return bool(specific) and _best_coverage(idx, content, specific) >= 0.55
+
+
+def _best_coverage(idx: Index, content: list[str], phrases: list[str]) -> float:
+    """The largest share of the question's information one bullet holding a phrase has."""
+    words = list(dict.fromkeys(content))
+    total = sum(idx.idf.get(w, idx.max_idf) for w in words)
+    best = 0.0
+    for i in {i for p in phrases for i in idx.postings[p]}:
+        toks = set(idx.canon_text(idx.docs[i].text))
+        best = max(best, sum(idx.idf.get(w, idx.max_idf) for w in words if w in toks) / total)
+    return best
 
 
 def _too_broad(idx: Index, content: list[str]) -> bool:
@@ -1047,7 +1131,8 @@ def _ambiguous(kb, idx: Index, content, order, scores, q_raw: str) -> Answer:
     return Answer("ambiguous", text, (), (), (), (), (), tuple(choices))
 
 
-def _best_sentence(idx: Index, content: list[str], text: str) -> str:
+def _best_sentence(idx: Index, content: list[str], text: str, quantity: bool = False) -> str:
+    """The sentence of a bullet that answers best (a figure when one is asked for)."""
     want = set(content)
     pairs = {f"{a} {b}" for a, b in zip(content, content[1:], strict=False)}
     best, best_s = "", -1.0
@@ -1055,9 +1140,9 @@ def _best_sentence(idx: Index, content: list[str], text: str) -> str:
         toks = idx.canon_text(s)
         ts = set(toks)
         score = sum(idx.idf.get(w, 0.5) for w in want if w in ts)
-        score += sum(1.5 for a, b in zip(toks, toks[1:], strict=False) if f"{a} {b}" in pairs)
-        if any(ch.isdigit() for ch in s) and any(w.isdigit() for w in want):
-            score += 0.5
+        score += 1.5 * len(pairs & {f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)})
+        if (quantity or any(w.isdigit() for w in want)) and _DIGIT.search(s):
+            score += 1.0
         if score > best_s:
             best, best_s = s, score
     if len(best) > 420:  # a long sentence: the clause that matches, marked as cut
@@ -1096,7 +1181,8 @@ def _topic_answer(kb, idx: Index, q: _Question, content, picked, intent) -> Answ
             d = idx.docs[i]
             if d.kind == "task":
                 tasks.append(d.id)
-            quote = _clean(d.text) if d.kind == "objective" else _best_sentence(idx, content, d.text)
+            quote = (_clean(d.text) if d.kind == "objective" else
+                     _best_sentence(idx, content, d.text, _objective_cue(q)))
             lines.append(f"• «{quote}»")
     names, aids = _lead_names(kb, sections)
     return Answer(intent, "\n".join(lines), names, aids, tuple(sections), (), tuple(tasks))
@@ -1124,10 +1210,23 @@ def cli_ask(question: str, as_json: bool) -> int:
         sys.stderr.write(f"Không đọc được dữ liệu Kế hoạch: {e}\n")
         return 1
     today = _local_today()
-    if question.strip() != "-":
-        _emit(answer(kb, question, today), question, as_json, one_line=False)
-        return 0
-    for line in sys.stdin:
-        q = line.rstrip("\r\n")
-        _emit(answer(kb, q, today), q, as_json, one_line=True)
+    try:
+        if question.strip() != "-":
+            _emit(_safe_answer(kb, question, today), question, as_json, one_line=False)
+            return 0
+        for line in sys.stdin:
+            q = line.rstrip("\r\n")
+            _emit(_safe_answer(kb, q, today), q, as_json, one_line=True)
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to do
+        sys.stderr.close()
     return 0
+
+
+def _safe_answer(kb, question: str, today: date) -> Answer:
+    """One odd line must not cost the answers to the lines after it."""
+    try:
+        return answer(kb, question, today)
+    except Exception as e:  # noqa: BLE001 — reported, and the stream goes on
+        sys.stderr.write(f"ask: {type(e).__name__}: {e} (question: {question[:80]!r})\n")
+        return Answer("none", "Xin lỗi, chưa trả lời được câu hỏi này. Xin hỏi cách khác, ví dụ "
+                              "«Nhiệm vụ của Sở Y tế?».")

@@ -12,14 +12,14 @@ day).
     parse_period(text, tz, today) -> Period | None   "2026", "năm 2026", "6T/2026", "2026-6T"…
     current_period(today, tz) -> Period              the period whose report is due next
     reporting_agencies(kb) -> list[str]              leads, districts instead of the collective
-    half_year(year, tz), year_period(year, tz), previous_period(period, tz)
+    half_year(year, tz), year_period(year, tz)
     fmt_local(moment, tz), fmt_window(period)
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 
 from bot.text import fold
 
@@ -113,12 +113,6 @@ def current_period(today: date, tz: tzinfo) -> Period:
     if (today.month, today.day) <= (12, 15):
         return year_period(today.year, tz)
     return half_year(today.year + 1, tz)
-
-
-def previous_period(period: Period, tz: tzinfo) -> Period:
-    """The period before: the report that was due last."""
-    return current_period((period.start - timedelta(days=1)).date(), tz) \
-        if period.kind == "6T" else half_year(int(period.id), tz)
 
 
 def reporting_agencies(kb) -> list[str]:

@@ -112,22 +112,9 @@ def _start_reminders(svc, senders, stop: asyncio.Event) -> asyncio.Task | None:
 
 
 async def _migrate(settings: Settings) -> None:
-    try:
-        from bot.db.migrate import upgrade
-    except ImportError:
-        upgrade = None
-    if upgrade is not None:
-        await upgrade(settings.DATABASE_URL)
-        return
-    from bot.db.models import Base
-    from bot.db.session import make_engine
+    from bot.db.migrate import upgrade
 
-    engine = make_engine(settings.DATABASE_URL)
-    try:
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-    finally:
-        await engine.dispose()
+    await upgrade(settings.DATABASE_URL)
 
 
 async def _bounded(aw, what: str) -> None:

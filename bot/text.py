@@ -89,15 +89,16 @@ _NAME_PHRASES = [
     (("van", "phong"), ("vp",)),
 ]
 # words that may follow a shortened name ("sở giáo dục làm gì", "sở kế hoạch được giao")
-_AFTER_NAME = {"phai", "lam", "co", "duoc", "can", "nhiem", "vu", "gi", "la", "thi", "cua",
+AFTER_NAME = {"phai", "lam", "co", "duoc", "can", "nhiem", "vu", "gi", "la", "thi", "cua",
                "chu", "tri", "giao", "trong", "theo", "ve", "voi", "phoi", "hop", "tham", "muu",
                "bao", "cao", "thuc", "hien", "se", "da", "dang", "nhu", "the", "nao", "ra", "sao",
-               "o", "tai", "khi", "de", "cho"}
+               "trien", "khai",
+               "o", "khi", "de", "cho", "nhung", "cac", "dam", "phu", "vai", "trach"}
 _PHRASE_STARTS = {src[0] for src, _ in _NAME_PHRASES}
 # words that never name an agency on their own
 _GENERIC = {"so", "ban", "ubnd", "tinh", "huyen", "tp", "vp", "kcn", "ccn", "bac giang",
             "ubnd tinh", "tinh bac giang", "nganh", "so nganh", "co quan", "don vi",
-            "xay dung", "thanh tra", "ke hoach", "cong nghiep", "phat trien", "dau tu",
+            "xay dung", "ke hoach", "cong nghiep", "phat trien", "dau tu",
             "giao thong", "lao dong", "noi", "y", "te"}
 _HEADS = ("so", "ban", "ubnd", "vp", "thanh", "cong", "bql", "huyen", "tp", "tx")
 
@@ -285,7 +286,7 @@ def find_agencies(kb, text: str, fuzzy: bool = True) -> list[Mention]:
             ids = idx.exact(key)
             if not ids:
                 continue
-            if key in idx.prefixes and i + size < len(toks) and toks[i + size] not in _AFTER_NAME:
+            if key in idx.prefixes and i + size < len(toks) and toks[i + size] not in AFTER_NAME:
                 continue  # "sở tài chính" is not the start of "Sở Tài nguyên…"
             start, end = at[i][1], at[i + size - 1][2]
             for aid in sorted(ids):

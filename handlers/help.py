@@ -29,7 +29,8 @@ Dành cho cán bộ Sở Công Thương (quản trị):
 /tonghop [KỲ] — tổng hợp theo cơ quan (KỲ: 2026 hoặc 6T/2026)
 /xuat [csv|xlsx] [KỲ] — xuất báo cáo ra tệp
 /thanhvien [CƠ QUAN] — danh sách cán bộ đã đăng ký
-/duyet ID, /tuchoi ID — duyệt hoặc từ chối yêu cầu đăng ký
+/xoathanhvien SỐ — xóa một cán bộ khỏi danh sách
+/duyet [SỐ], /tuchoi [SỐ] — duyệt hoặc từ chối yêu cầu đăng ký (không có số: xem các yêu cầu đang chờ)
 /guitatca NỘI DUNG — gửi thông báo tới mọi cuộc trò chuyện đã đăng ký nhắc hạn"""
 
 

@@ -24,6 +24,7 @@ Portable SQL only (SQLite and PostgreSQL).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -167,7 +168,7 @@ _INSERT_STATUS = insert(StatusUpdate).returning(StatusUpdate.id, sort_by_paramet
 
 async def member_of(sessions, channel: str, external_id: str) -> Member | None:
     """The user's approved membership (the newest, should two ever coexist)."""
-    async with _engine(sessions).connect() as conn:
+    async with _group(sessions).readers, _engine(sessions).connect() as conn:
         found = (await conn.execute(
             _MEMBER_OF, {"channel": channel, "external_id": str(external_id)})).first()
     return Member(*found) if found else None
@@ -282,18 +283,23 @@ async def add_status(sessions, *, user_id: int, agency_id: str, item_id: str, st
 
 
 class _GroupCommit:
-    """Concurrent add_status calls share one transaction (group commit).
+    """Per sessionmaker and event loop: group commit for add_status, a cap on hot-path readers.
 
-    Each caller queues its row and takes the lock; whoever holds it writes every queued row in
+    Concurrent add_status calls share one transaction. Each caller queues its row and takes the lock; whoever holds it writes every queued row in
     one INSERT and one COMMIT, then wakes their callers. A caller returns only once the
     transaction holding its row has committed, so "saved" is never said too early; under load
     the commits, SQLite's scarce resource, are shared by many updates.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, engine) -> None:
         self.loop = asyncio.get_running_loop()
         self.lock = asyncio.Lock()
         self.queue: list[tuple[dict, asyncio.Future]] = []
+        # On SQLite a burst of /capnhat must not check out more connections than the pool
+        # keeps: each overflow connection is a new thread and PRAGMAs, opened and closed
+        # again, which halved throughput. The writer above holds one; readers share the rest.
+        size = engine.pool.size() if engine.dialect.name == "sqlite" else 0
+        self.readers = asyncio.Semaphore(max(size - 1, 1)) if size else contextlib.nullcontext()
 
 
 _GROUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -302,7 +308,7 @@ _GROUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _group(sessions) -> _GroupCommit:
     g = _GROUPS.get(sessions)
     if g is None or g.loop is not asyncio.get_running_loop():
-        g = _GROUPS[sessions] = _GroupCommit()
+        g = _GROUPS[sessions] = _GroupCommit(_engine(sessions))
     return g
 
 

@@ -18,6 +18,9 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> A
         if db and db != ":memory:":
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
+        # a fixed pool: overflow connections would be opened and closed on every burst,
+        # each a new thread and PRAGMA round (SQLite serialises writers anyway)
+        kwargs.update(pool_size=5, max_overflow=0, pool_timeout=60)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
