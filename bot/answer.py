@@ -3,13 +3,17 @@
     answer(kb, question, today=None) -> Answer
     cli_ask(question, as_json) -> int          `python -m bot ask [--json] QUESTION|-`
 
-How a question is read: fold it (bot.text), fix typos against the plan's own vocabulary, then
-decide what is asked, in this order: a section number ("mục 5.6"), the document itself (who
-signed it, which resolution it implements), an agency's duties (a name or alias with nothing
-else of substance), a deadline or report date, an objective figure, or a topic. Topics are
-ranked by BM25 over the plan's bullets (words and word pairs, abbreviations expanded from the
-glossary, places boosted); a question that matches nothing gets a short "what I can do" answer,
-and one whose words are too common to point anywhere gets two or three choices instead.
+How a question is read: fold it (bot.text), spell out chat shorthand ("nv" → "nhiệm vụ", "j" →
+"gì"), fix typos against the plan's own vocabulary, then decide what is asked, in this order: a
+section number ("mục 5.6"), another document the plan cites, by its number ("Kế hoạch
+1721/KH-UBND" → the bullet citing it), the document itself (who signed it, which resolution it
+implements), an agency's duties (a name or alias with nothing else of substance), a deadline or
+report date, an objective figure, or a topic. Topics are ranked by BM25 over the plan's bullets
+(words and word pairs, abbreviations expanded from the glossary, places boosted). A topic must
+show evidence of being about the plan (an acronym or number the plan uses, or a word pair the
+plan writes that is not an everyday term such as "thủ tục", "đăng ký"); a question without it
+gets a short "what I can do" answer, and one whose words are too common to point anywhere gets
+two or three choices instead.
 
 Everything quoted comes from the plan's text; nothing is paraphrased into new facts.
 Imports stay light (no database, no channel library) so `ask` starts fast.
@@ -27,7 +31,16 @@ from datetime import date, datetime
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from bot.text import AFTER_NAME, agency_index, find_agencies, fold, resolve_agency, strip_marks
+from bot.text import (
+    AFTER_NAME,
+    SHORTHAND,
+    agency_index,
+    expand_shorthand,
+    find_agencies,
+    fold,
+    resolve_agency,
+    strip_marks,
+)
 
 INTENTS = ("agency", "topic", "deadline", "objective", "section", "document", "ambiguous",
            "help", "none")
@@ -71,7 +84,7 @@ POLITE = ("dong chi", "cho hoi", "xin hoi", "vui long", "lam on", "xin cho biet"
 STOP_PHRASES = ("phu trach", "chiu trach nhiem", "dam nhiem", "dam nhan", "co quan nao",
                 "don vi nao", "so nao", "nganh nao", "the nao", "nhu the nao", "la gi",
                 "lam gi", "hom nay", "bao nhieu", "khi nao", "bao gio", "o dau", "ve dau",
-                "duoc giao", "giao cho", "ke hoach nay",
+                "duoc giao", "giao cho", "ke hoach nay", "o bac giang", "tai bac giang",
                 "ke hoach 147", "trong ke hoach", "theo ke hoach", "cho biet", "xin hoi",
                 "cho hoi", "can lam", "phai lam", "co nhiem vu", "nhiem vu", "cong viec",
                 "tinh bac giang", "bac giang", "viet nam",
@@ -116,6 +129,23 @@ SYNONYMS = [(tuple(a.split()), tuple(b.split())) for a, b in (
     ("cap dien", "cung cap dien"), ("tien dien", "chi phi tiep can dien nang"),
     ("giay phep xay dung", "cap phep xay dung"),
 )]
+# everyday words and pairs the plan happens to use too: alone they do not show that a
+# question is about the plan ("thủ tục đăng ký kết hôn", "giá đất", "căn cước công dân")
+GENERIC_TERMS = {
+    "thu tuc", "dang ky", "cong dan", "nguoi dan", "ky ket", "bac giang", "gia", "dat", "o",
+    "lam", "thu", "tuc", "dang", "ky", "nguoi", "dan", "nha", "tinh", "huyen", "xa", "ngay",
+    "nam", "thang", "gio", "hom", "mai", "moi", "cach", "tot", "tien", "muon", "mua", "ban",
+    "thanh pho", "thanh", "pho", "dia chi", "thong tin", "hoi dap", "van ban",
+}
+# other documents the plan cites: "Kế hoạch số 1721/KH-UBND", "Quyết định 35/2021/QĐ-UBND"
+_PLAN_REF_RE = re.compile(
+    r"(?<![\d/])(\d{1,5})(?:/\d{4})?[/-]([A-ZĐ]{1,4})(?:-[A-ZĐ]+)?(?:/[A-ZĐ]+)?")
+# a number the question gives as a document's: "1721/KH-UBND", "35/2021/QĐ", "99-NQ"
+_ASKED_REF_RE = re.compile(r"(?<![\d/.,])(\d{1,5})\s*(?:/\s*\d{4}\s*)?[/-]\s*([a-z]+)")
+# words naming a kind of document, right before its number ("quyết định 787", "QĐ 787")
+# (None: any kind)
+_REF_KINDS = {"quyet dinh": "qd", "ke hoach": "kh", "nghi quyet": "nq", "chi thi": "ct",
+              "thong bao": "tb", "cong van": None, "van ban": None, "so": None}
 # a place ("KCN Việt Hàn") named in the question lifts the bullets that name it
 PLACE_BOOST = 0.6
 BIGRAM_WEIGHT = 1.2
@@ -210,6 +240,29 @@ class Index:
         self.vocab = list(self.vocab_freq)
         self._canon_cache: dict[str, list[str]] = {}
         self.doc_deadlines = {d.id: _task_deadlines(kb, d.id) for d in self.docs}
+        self.refs, self.ref_names = self._refs(kb)
+
+    def _refs(self, kb) -> tuple[dict[str, list[int]], dict[str, str]]:
+        """Documents the plan cites, by number: "1721" → the bullets citing 1721/KH-UBND.
+
+        The plan's own number and the resolution it implements are left out: a question
+        naming those is about this document.
+        """
+        d = kb.document
+        own = {m.group(1) for m in _PLAN_REF_RE.finditer(f"{d.number} {d.implements}")}
+        refs: dict[str, list[int]] = {}
+        names: dict[str, str] = {}
+        self.ref_kinds: dict[str, set[str]] = {}
+        for i, doc in enumerate(self.docs):
+            for m in _PLAN_REF_RE.finditer(doc.text):
+                num = m.group(1)
+                if num in own:
+                    continue
+                if i not in refs.setdefault(num, []):
+                    refs[num].append(i)
+                names.setdefault(num, m.group(0))
+                self.ref_kinds.setdefault(num, set()).add(fold(m.group(2)))
+        return refs, names
 
     def canon_text(self, text: str) -> list[str]:
         """Canonical tokens of a piece of the plan (cached: the plan does not change)."""
@@ -425,12 +478,15 @@ def answer(kb, question: str, today: date | None = None) -> Answer:
     q = _Question(kb, question)
     if not q.folded:
         return _help(kb, "help")
-    for step in (_by_section_number, _by_document, _by_help, _by_agency, _by_deadline,
-                 _by_topic):
+    for step in (_by_section_number, _by_reference, _by_document, _by_help, _by_agency,
+                 _by_deadline, _by_topic):
         found = step(kb, q, today)
         if found is not None:
             return found
     return _help(kb, "none")
+
+
+_OUTSIDE_HEADS = {"bo", "cuc"}
 
 
 class _Question:
@@ -439,11 +495,14 @@ class _Question:
     def __init__(self, kb, text: str) -> None:
         self.raw = text or ""
         self.idx = index_for(kb)
-        self.folded = fold(self.raw)
+        self.folded = expand_shorthand(fold(self.raw))
         toks = self.folded.split()
         self.toks = [self.idx.correct(w) for w in toks]
         self.fixed = " ".join(self.toks)
         self.mentions = find_agencies(kb, self.fixed, fuzzy=False) if self.toks else []
+        # "Bộ Công an", "Cục Thuế": a body outside the province that shares a name's words
+        self.mentions = [m for m in self.mentions
+                         if not (m.start and self.toks[m.start - 1] in _OUTSIDE_HEADS)]
         self.canon = self.idx.expand(self.idx.canon(self.toks))
         # what cue words are looked for in: no place or agency names ("Việt Hàn" is not "hạn")
         blank = set()
@@ -591,6 +650,60 @@ def objectives_answer(kb) -> Answer:
     return Answer("objective", "\n".join(lines), (), (), tuple(o.id for o in kb.objectives))
 
 
+# ---- another document the plan cites
+
+
+def _asked_refs(q: _Question) -> list[str]:
+    """Cited documents the question names by number: "Kế hoạch 1721/KH-UBND", "QĐ 787",
+    "văn bản 1721". A kind that differs from the cited one's ("chỉ thị 99" is not Nghị quyết
+    99/NQ-CP) names another document."""
+    idx = q.idx
+    plain = strip_marks(q.raw.casefold()).replace("đ", "d")
+    asked = [(m.group(1), m.group(2)) for m in _ASKED_REF_RE.finditer(plain)]
+    words = q.folded.split()
+    for i, w in enumerate(words):
+        if not w.isdigit():
+            continue
+        before = " ".join(words[max(0, i - 3):i])
+        kinds = [k for phrase, k in _REF_KINDS.items() if (" " + before).endswith(" " + phrase)]
+        if kinds:
+            asked.append((w, kinds[0]))
+        elif len(w) >= 3 and not _YEAR_RE.fullmatch(w):
+            asked.append((w, None))  # "1721 là gì": a long number is the document's own
+    found = []
+    for num, kind in asked:
+        num = num.lstrip("0") or num
+        # a long number is one document whatever kind the official remembers
+        if num in idx.refs and (kind is None or kind in idx.ref_kinds[num] or len(num) >= 3):
+            found.append(num)
+    return list(dict.fromkeys(found))
+
+
+def _by_reference(kb, q: _Question, today: date) -> Answer | None:
+    """A document the plan cites, by its number: the bullets citing it."""
+    idx = q.idx
+    nums = _asked_refs(q)
+    if not nums:
+        return None
+    docs = list(dict.fromkeys(i for n in nums for i in idx.refs[n]))
+    scores = idx.score(q.seq())
+    docs.sort(key=lambda i: -scores[i])
+    lines = [f"Kế hoạch nhắc tới văn bản số {', '.join(idx.ref_names[n] for n in nums)}:"]
+    sections: list[str] = []
+    tasks: list[str] = []
+    for i in docs:
+        d = idx.docs[i]
+        if d.section not in sections:
+            sections.append(d.section)
+            lines.append(_heading(kb, d.section))
+        if d.kind == "task":
+            tasks.append(d.id)
+        cited = [s for s in _sentences(d.text) if any(idx.ref_names[n] in s for n in nums)]
+        lines.append(f"• «{_trim(cited[0] if cited else _clean(d.text))}»")
+    names, aids = _lead_names(kb, sections)
+    return Answer("topic", "\n".join(lines), names, aids, tuple(sections), (), tuple(tasks))
+
+
 # ---- the document itself
 
 _DOC_CUES = ("nghi quyet nao", "nghi quyet gi", "ai ky", "nguoi ky", "ky boi", "ky ke hoach",
@@ -599,7 +712,8 @@ _DOC_CUES = ("nghi quyet nao", "nghi quyet gi", "ai ky", "nguoi ky", "ky boi", "
              "ban hanh luc nao", "so hieu", "trich yeu", "ten ke hoach", "ten van ban",
              "ke hoach nay la gi", "van ban nay", "ke hoach nay ve", "can cu nghi quyet",
              "ke hoach so may", "ke hoach so bao nhieu", "ngay ban hanh", "do ai ky",
-             "ky khi nao", "ai da ky")
+             "ky khi nao", "ai da ky", "may phan", "bo cuc", "gom nhung phan",
+             "gom nhung noi dung gi", "cau truc")
 
 
 # words of a question about the document itself
@@ -662,7 +776,10 @@ def _by_agency(kb, q: _Question, today: date) -> Answer | None:
         return None
     if not ids:
         words = rest_text.split()
-        if words and len(words) <= 8 and words[0] in ("so", "ban", "ubnd", "van", "vp"):
+        if words and words[0] in _OUTSIDE_HEADS and _has(q.fixed, *_DUTY_PHRASES):
+            return _unknown_agency(kb)  # "Bộ Công an làm gì": a ministry, not in the plan
+        if (words and len(words) <= 8 and words[0] in ("so", "ban", "ubnd", "van", "vp")
+                and not (len(words) > 1 and words[0] == "so" and words[1] in _SO_WORDS)):
             name = words[:1]  # the name runs until the question proper starts
             for w in words[1:]:
                 if w in AFTER_NAME:
@@ -683,7 +800,12 @@ def _by_agency(kb, q: _Question, today: date) -> Answer | None:
     if rest:
         return None  # the names come with a topic: ranked as a topic, led by them
     if len(ids) > 1 and len({kb.agency(a).parent or a for a in ids}) > 1:
-        pick = [m.agency_id for m in (strong or mentions)]
+        # a full name outranks an abbreviation; one that is also chat shorthand goes
+        words = q.fixed.split()
+        full = [m for m in (strong or mentions) if not m.abbr]
+        abbr = [m for m in (strong or mentions) if m.abbr
+                and not (full and words[m.start] in SHORTHAND)]
+        pick = [m.agency_id for m in full + abbr]
         pick = list(dict.fromkeys(pick))
         if len(pick) == 1:
             return agency_answer(kb, pick[0])
@@ -691,6 +813,8 @@ def _by_agency(kb, q: _Question, today: date) -> Answer | None:
     return agency_answer(kb, ids[0])
 
 
+# "sở hữu", "số liệu", "số lượng", "sơ đồ": "so" that starts no department's name
+_SO_WORDS = {"huu", "lieu", "luong", "do", "hoa", "sanh", "hieu", "voi", "ket"}
 _DUTY_PHRASES = ("nhiem vu", "lam gi", "phai lam", "duoc giao", "trach nhiem", "viec gi",
                  "chu tri", "phan cong", "can lam", "giao gi", "lam nhung")
 
@@ -1065,7 +1189,7 @@ def _plausible(idx: Index, content: list[str]) -> bool:
     One known word may stand alone.
     """
     known = [w for w in content if w in idx.postings]
-    if not known:
+    if not known or not _has_evidence(idx, content):
         return False
     if len(content) == 1:
         return True
@@ -1081,6 +1205,29 @@ def _plausible(idx: Index, content: list[str]) -> bool:
     specific = [f"{a} {b}" for a, b in zip(content, content[1:], strict=False)
                 if 0 < len(idx.postings.get(f"{a} {b}", ())) <= 3]
     return bool(specific) and _best_coverage(idx, content, specific) >= 0.55
+
+
+def _has_evidence(idx: Index, content: list[str]) -> bool:
+    """Does the question name something distinctive of the plan?
+
+    An acronym or number the plan uses, or a word pair read left to right the way the plan
+    writes it ("giải phóng mặt bằng"), other than everyday terms: "thủ tục | đăng ký | kết hôn"
+    pairs only into everyday terms and a pair the plan never has.
+    """
+    if any(w in idx.marks for w in content):
+        return True
+    if len(content) == 1:
+        return content[0] not in GENERIC_TERMS
+    i = 0
+    while i < len(content) - 1:
+        pair = f"{content[i]} {content[i + 1]}"
+        if pair in idx.postings:
+            if pair not in GENERIC_TERMS:
+                return True
+            i += 2
+        else:
+            i += 1
+    return False
 
 
 def _best_coverage(idx: Index, content: list[str], phrases: list[str]) -> float:

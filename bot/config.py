@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     TELEGRAM_BOT_TOKEN: str | None = None
     TELEGRAM_API_BASE_URL: str = "https://api.telegram.org/bot"
     TELEGRAM_MODE: str = "polling"
+    # overall messages per second (Telegram allows about 30); raised only against a stand-in
+    TELEGRAM_MAX_RATE: float = 30.0
     ZALO_BOT_TOKEN: str | None = None
     ZALO_API_BASE_URL: str = "https://bot-api.zaloplatforms.com/bot"
     WEBHOOK_BASE_URL: str | None = None
@@ -47,6 +49,13 @@ class Settings(BaseSettings):
         v = v.strip().lower()
         if v not in ("polling", "webhook"):
             raise ValueError("chỉ nhận 'polling' hoặc 'webhook'")
+        return v
+
+    @field_validator("TELEGRAM_MAX_RATE")
+    @classmethod
+    def _rate(cls, v: float) -> float:
+        if not 0 < v <= 10_000:
+            raise ValueError("số tin nhắn mỗi giây phải lớn hơn 0")
         return v
 
     @field_validator("HTTP_PORT")

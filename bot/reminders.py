@@ -538,9 +538,10 @@ def cli_remind(at: str, dry_run: bool = False) -> int:
 
 
 async def _cli(settings, at: datetime, dry_run: bool) -> int:
+    from bot.db.migrate import upgrade
     from bot.services import build_services
 
-    await _migrate(settings)
+    await upgrade(settings.DATABASE_URL)
     svc = build_services(settings)
     channels: list = []
     try:
@@ -550,10 +551,7 @@ async def _cli(settings, at: datetime, dry_run: bool) -> int:
         except ValueError as e:  # a channel's settings do not fit together
             print(f"Lỗi cấu hình: {e}", file=sys.stderr)
             return 2
-        for ch in channels:  # sending needs no polling or webhook; only a hook if one exists
-            init = getattr(ch, "start_sending", None)
-            if init is not None and not dry_run:
-                await init()
+        # channels send without start(): no polling or webhook for a one-off pass
         senders: dict[str, Channel] = {ch.name: ch for ch in channels}
         senders.setdefault("console", ConsoleSender())
         summary = await run_pass(svc, senders, at, dry_run=dry_run)
@@ -575,8 +573,3 @@ async def _cli(settings, at: datetime, dry_run: bool) -> int:
                 log.exception("closing %s", ch.name)
         await svc.close()
 
-
-async def _migrate(settings) -> None:
-    from bot.db.migrate import upgrade
-
-    await upgrade(settings.DATABASE_URL)

@@ -5,6 +5,8 @@
     tokens(s) -> list[str]                  fold(s).split()
     resolve_agency(kb, text) -> [Agency]    what an official means by an agency name, best first
     find_agencies(kb, text) -> [Mention]    agency names mentioned inside a longer question
+    expand_shorthand(folded) -> str         chat shorthand spelled out ("co nv gi" → "co nhiem
+                                            vu gi"), for questions (not for agency-name input)
 
 Typed names vary a lot ("Sở KH&ĐT", "so ke hoach dau tu", "SKHĐT", "BQL các KCN", "so xay dugn"),
 so matching runs on a normalised form where "và"/"các" are dropped, "khu công nghiệp" is "kcn",
@@ -72,6 +74,47 @@ def fold(s: str) -> str:
 
 def tokens(s: str) -> list[str]:
     return fold(s).split()
+
+
+# ---------------------------------------------------------------- chat shorthand
+
+# what officials type in chat, in folded form ("đc" folds to "dc")
+SHORTHAND = {
+    "nv": "nhiem vu", "nvu": "nhiem vu", "j": "gi", "gj": "gi", "ji": "gi", "ko": "khong",
+    "k": "khong", "kg": "khong", "khg": "khong", "hok": "khong", "dc": "duoc",
+    "ntn": "nhu the nao", "bc": "bao cao", "kh": "ke hoach", "cq": "co quan",
+    "ptnt": "phat trien nong thon", "tp": "thanh pho", "h": "huyen", "ub": "uy ban",
+    "qd": "quyet dinh", "nq": "nghi quyet", "vs": "voi", "sx": "san xuat", "cn": "cong nghiep",
+    "ng": "nguoi", "bn": "bao nhieu", "bnhieu": "bao nhieu", "vde": "van de", "vb": "van ban",
+    "cv": "cong van",
+}
+# after these a short token is part of an agency abbreviation ("sở KH ĐT", "sở NV")
+_ABBR_HEADS = {"so", "s", "ban", "bql"}
+
+
+def expand_shorthand(folded: str) -> str:
+    """Chat shorthand in a folded question spelled out: "so xay dung co nv j" →
+    "so xay dung co nhiem vu gi".
+
+    A short token right after "sở"/"ban" or after another kept abbreviation stays: there it
+    is part of an agency's abbreviation ("sở NV" is Sở Nội vụ, "sở KH CN" is KH&CN).
+    """
+    words = folded.split()
+    out: list[str] = []
+    kept_abbr = False
+    for i, w in enumerate(words):
+        exp = SHORTHAND.get(w)
+        prev = words[i - 1] if i else ""
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if exp and (prev in _ABBR_HEADS or kept_abbr):
+            exp = None
+        if w == "h" and not nxt.isalpha():
+            exp = None  # "h" is "huyện" only before a name ("h Lục Ngạn")
+        if w == "k" and nxt[:1].isdigit():
+            exp = None
+        out.append(exp or w)
+        kept_abbr = exp is None and len(w) <= 4 and w.isalpha() and w in SHORTHAND
+    return " ".join(out)
 
 
 # ---------------------------------------------------------------- agency names
@@ -175,6 +218,7 @@ class Mention:
     end: int
     score: float  # 100 for an exact name, lower for fuzzy
     weak: bool  # a name that is also an ordinary phrase ("xây dựng", "thanh tra")
+    abbr: bool = False  # one space-free token ("SXD", "snv"), not a spelled-out name
 
 
 def _corpus_without_names(kb) -> str:
@@ -289,10 +333,44 @@ def find_agencies(kb, text: str, fuzzy: bool = True) -> list[Mention]:
             if key in idx.prefixes and i + size < len(toks) and toks[i + size] not in AFTER_NAME:
                 continue  # "sở tài chính" is not the start of "Sở Tài nguyên…"
             start, end = at[i][1], at[i + size - 1][2]
+            abbr = size == 1 and " " not in key and end - start == 1
             for aid in sorted(ids):
-                found.append(Mention(aid, start, end, 100.0, key in idx.weak))
+                found.append(Mention(aid, start, end, 100.0, key in idx.weak, abbr))
             taken[i:i + size] = [True] * size
     return sorted(found, key=lambda m: m.start)
+
+
+# words that may surround a typed name without changing whom it names
+_NAME_FRAME = AFTER_NAME | {"tinh", "bac", "giang", "cua", "o", "tai", "thuoc"}
+# first words of bodies outside the province's agencies ("Bộ Y tế", "Cục Thuế", "Hội Nông dân")
+_FOREIGN_HEADS = {"bo", "cuc", "chi", "tong", "vien", "hoi", "truong", "benh", "cong ty"}
+
+
+def _words_fit(words: list[str], choice: str) -> bool:
+    """Is every typed word in the candidate name, at most one slip away?
+
+    Typos are tolerated, other words are not: "sở thông minh" is not "sở thông tin".
+    """
+    cws = choice.split()
+    if len(cws) == 1 and len(words) == 1:
+        return True  # an abbreviation: the similarity score alone decides
+    for w in words:
+        if w in cws:
+            continue
+        if any(OSA.distance(w, c) <= 1 and (len(w) >= 4 or sorted(w) == sorted(c))
+               for c in cws):
+            continue  # one slip; in a short word only two swapped letters ("tia")
+        return False
+    return True
+
+
+def _only_name(text: str, mentions: list[Mention]) -> bool:
+    """Is `text` the mentioned name with nothing else of substance? ("Bộ Công an" is not
+    Công an tỉnh: "bộ" names another body.)"""
+    words = fold(text).split()
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    rest = [w for i, w in enumerate(words) if i not in taken and w not in _NAME_NOISE]
+    return all(w in _NAME_FRAME for w in rest)
 
 
 def resolve_agency(kb, text: str) -> list:
@@ -312,12 +390,16 @@ def resolve_agency(kb, text: str) -> list:
     ids = idx.exact(corrected)
     if ids:
         return [kb.agency(i) for i in sorted(ids)]
+    if key.split()[0] in _FOREIGN_HEADS or " ".join(key.split()[:2]) in _FOREIGN_HEADS:
+        return []  # a ministry, a department office, an association: not in the plan
     mentions = [m for m in find_agencies(kb, text) if not m.weak]
-    if mentions and len({m.agency_id for m in mentions}) == 1:
+    if mentions and len({m.agency_id for m in mentions}) == 1 and _only_name(text, mentions):
         return [kb.agency(mentions[0].agency_id)]
     scores: dict[str, float] = {}
     for choice, score, _ in process.extract(corrected, idx.choices, scorer=fuzz.ratio,
                                             limit=20, score_cutoff=60):
+        if not _words_fit(corrected.split(), choice):
+            continue
         if len(corrected) >= 5 and " " in choice and choice.startswith(corrected + " "):
             score = max(score, 90.0)  # "so giao" → both "so giao thong…" and "so giao duc…"
         for aid in idx.keys[choice]:

@@ -349,3 +349,109 @@ async def test_muctieu_lists_part_two(sqlite_svc):
         assert f"Mục {o.id}" in r.text
     assert "19%" in r.text and "29 KCN" in r.text
 
+
+
+# ---------------------------------------------------------------- chat shorthand
+
+
+@pytest.mark.parametrize("question, agency_id", [
+    ("sxd co nv j", "sxd"),
+    ("so y te dc giao nv gi", "syt"),
+    ("ubnd h luc ngan co nv gi", "luc_ngan"),
+    ("s tn&mt lam j", "stnmt"),
+    ("so gd dt phai lam gi trong kh", "sgddt"),
+    ("so ldtbxh dc giao j", "sldtbxh"),
+    ("sở gtvt có nv j ko", "sgtvt"),
+    ("thanh tra tinh phai lam j", "ttt"),
+    ("sở nội vụ có nv j ko", "snv"),  # "nv" is the duty here, not Sở Nội vụ's initials
+    ("sở ngoại vụ có nv gì ko", "sngv"),  # nor does it make Ngoại vụ ambiguous
+    ("tp bac giang co nv gi", "tp_bac_giang"),
+    ("nông nghiệp và ptnt có nv gì", "snnptnt"),
+    ("vp ubnd tinh co nv gi", "vpubnd"),
+])
+def test_chat_shorthand_agency_question(kb, question, agency_id):
+    ans = ask(kb, question)
+    assert ans.intent == "agency"
+    assert ans.agency_ids[0] == agency_id
+    assert {s.id for s in kb.sections_led_by(agency_id)} <= set(ans.sections)
+
+
+def test_full_names_come_before_abbreviations_in_a_choice(kb):
+    ans = ask(kb, "SCT và Sở Y tế")
+    assert ans.intent == "ambiguous"
+    assert [q for _, q in ans.choices][0] == "Nhiệm vụ của Sở Y tế"
+
+
+def test_shorthand_in_a_report_question(kb):
+    ans = ask(kb, "bc 6 thang nop khi nao")
+    assert ans.intent == "deadline" and ans.sections[0] == "IV.3" and "15/6" in ans.text
+
+
+def test_shorthand_in_a_topic_question(kb):
+    ans = ask(kb, "cq nao chu tri gpmb kcn viet han")
+    assert ans.intent == "topic" and "5.6" in ans.sections[:3]
+
+
+# ---------------------------------------------------------------- documents the plan cites
+
+
+@pytest.mark.parametrize("question, section, cited", [
+    ("vb 1721 là gì", "6.3", "1721/KH-UBND"),
+    ("Kế hoạch số 1721 được ban hành khi nào", "6.3", "1721/KH-UBND"),
+    ("QĐ 787 nói gì", "8.1", "787/QĐ-UBND"),
+    ("Quyết định số 35/2021/QĐ-UBND quy định gì", "3.2", "35/2021/QĐ-UBND"),
+    ("cv 294", "8.1", "294/KH-UBND"),
+    ("Nghị quyết 99/NQ-CP của Chính phủ", "1", "99/NQ-CP"),
+])
+def test_a_cited_document_finds_the_section_citing_it(kb, plan_text, question, section,
+                                                       cited):
+    ans = ask(kb, question)
+    assert ans.sections[0] == section
+    assert cited in ans.text  # the sentence quoted is the one citing it
+    assert_quotes_from_plan(ans, plan_text)
+
+
+def test_a_cited_plans_date_is_in_the_answer(kb):
+    assert "23/4/2021" in ask(kb, "Kế hoạch 1721 ngày nào").text
+
+
+def test_the_implemented_resolution_is_about_this_document(kb):
+    ans = ask(kb, "Nghị quyết 147-NQ/TU ban hành ngày nào")
+    assert ans.intent == "document" and not ans.sections
+
+
+def test_another_kind_of_document_with_a_cited_short_number_is_not_it(kb):
+    assert "1" not in ask(kb, "chỉ thị 99").sections
+
+
+def test_a_percentage_is_no_document_number(kb):
+    ans = ask(kb, "khu đô thị dành 35% đất ở cho nhà ở công nhân")
+    assert ans.sections[0] == "2.2"
+
+
+# ---------------------------------------------------------------- out of scope, in scope
+
+
+@pytest.mark.parametrize("question", [
+    "thủ tục ly hôn", "giá đất ở Bắc Giang năm nay", "đăng ký kết hôn cần giấy tờ gì",
+    "mua bảo hiểm xe máy ở đâu", "học phí đại học năm 2026", "đổi bằng lái xe ở đâu",
+    "cấp lại sổ đỏ", "thủ tục khai sinh cho con",
+])
+def test_everyday_words_the_plan_also_uses_are_not_enough(kb, question):
+    ans = ask(kb, question)
+    assert ans.intent == "none" and ans.sections == ()
+
+
+def test_a_ministry_is_not_the_provincial_agency(kb):
+    ans = ask(kb, "Bộ Công an phải làm gì")
+    assert ans.intent == "none" and ans.sections == () and "cat" not in ans.agency_ids
+
+
+@pytest.mark.parametrize("question, section", [
+    ("một cửa liên thông", "4.6"), ("sở hữu trí tuệ", "8.2"), ("hội nhập quốc tế", "5.5"),
+    ("quỹ đất cho phát triển công nghiệp", "2.5"), ("hậu kiểm dự án đầu tư", "6.2"),
+    ("xe buýt cho công nhân", "5.4"), ("nước thải KCN", "7.3"), ("chỉ số PCI", "4.1"),
+])
+def test_short_topic_questions_stay_in_scope(kb, question, section):
+    ans = ask(kb, question)
+    assert ans.intent in ("topic", "objective") and section in ans.sections[:3]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge import load_knowledge
-from bot.text import find_agencies, fold, resolve_agency
+from bot.text import expand_shorthand, find_agencies, fold, resolve_agency
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +106,40 @@ def test_a_shortened_name_needs_a_boundary(kb):
     # "sở tài chính" is not the start of "Sở Tài nguyên và Môi trường"
     assert find_agencies(kb, "so tai chinh co nhiem vu gi") == []
     assert [m.agency_id for m in find_agencies(kb, "so tai nguyen lam gi")] == ["stnmt"]
+
+
+@pytest.mark.parametrize("typed", [
+    "Sở Không Tồn Tại Gì Cả", "Sở Tài chính", "Sở Văn hóa", "Sở Văn hóa, Thể thao và Du lịch",
+    "Bộ Công an", "Bộ Y tế", "Bộ Xây dựng", "Cục Thuế", "Sở Thông minh", "Công an xã",
+    "Sở Tư pháp", "Ban Dân tộc", "lorem ipsum dolor", "Sở xây dựng Hà Nội",
+])
+def test_an_unknown_agency_resolves_to_nothing(kb, typed):
+    assert resolve_agency(kb, typed) == []
+
+
+@pytest.mark.parametrize("typed, agency", [
+    ("so giao thong van tia", "sgtvt"),  # two letters swapped in a short word
+    ("sở gíao dục", "sgddt"),
+    ("cong an tinh", "cat"),
+    ("Công an tỉnh Bắc Giang", "cat"),
+    ("so tai nguyen moi truogn", "stnmt"),
+    ("so cong thuogn", "sct"),
+])
+def test_typos_in_real_names_are_still_tolerated(kb, typed, agency):
+    assert ids(resolve_agency(kb, typed)) == [agency]
+
+
+@pytest.mark.parametrize("typed, expanded", [
+    ("Sở Y tế có nv j ko", "so y te co nhiem vu gi khong"),
+    ("đc giao bc ntn", "duoc giao bao cao nhu the nao"),
+    ("cq nao lam KH", "co quan nao lam ke hoach"),
+    ("UBND h Lục Ngạn", "ubnd huyen luc ngan"),
+])
+def test_chat_shorthand_is_spelled_out(typed, expanded):
+    assert expand_shorthand(fold(typed)) == expanded
+
+
+def test_shorthand_after_so_stays_an_abbreviation():
+    # "sở KH ĐT", "sở NV": initials of an agency, not "kế hoạch", "nhiệm vụ"
+    assert expand_shorthand("so kh dt") == "so kh dt"
+    assert expand_shorthand("so nv co nv gi") == "so nv co nhiem vu gi"

@@ -12,7 +12,6 @@ import asyncio
 import hmac
 import html
 import logging
-import os
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -114,7 +113,7 @@ class TelegramChannel(Channel):
             raise ValueError("TELEGRAM_MODE=webhook cần WEBHOOK_BASE_URL và WEBHOOK_SECRET "
                              "(TELEGRAM_MODE=webhook needs WEBHOOK_BASE_URL and WEBHOOK_SECRET)")
         self.app = _build_application(s.TELEGRAM_BOT_TOKEN, s.TELEGRAM_API_BASE_URL,
-                                      webhook=self.webhook)
+                                      webhook=self.webhook, rate=s.TELEGRAM_MAX_RATE)
         self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
         self.app.add_handler(CallbackQueryHandler(self._on_callback))
         self.app.add_handler(ChatMemberHandler(self._on_my_member,
@@ -439,7 +438,8 @@ async def set_chat_active(sessions, chat_id: str, active: bool, *, create: bool 
 
 # ---- helpers ---------------------------------------------------------------------------------
 
-def _build_application(token: str, base_url: str, *, webhook: bool) -> Application:
+def _build_application(token: str, base_url: str, *, webhook: bool,
+                       rate: float) -> Application:
     base = base_url.rstrip("/")
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
     request = HTTPXRequest(connection_pool_size=64, connect_timeout=10, read_timeout=20,
@@ -447,8 +447,6 @@ def _build_application(token: str, base_url: str, *, webhook: bool) -> Applicati
     poll_request = HTTPXRequest(connection_pool_size=2, connect_timeout=10,
                                 read_timeout=POLL_TIMEOUT + 15, write_timeout=10,
                                 pool_timeout=10)
-    # TELEGRAM_MAX_RATE (messages/second overall) exists for benches against the stand-in
-    rate = float(os.environ.get("TELEGRAM_MAX_RATE") or 30)
     builder = (Application.builder().token(token).base_url(base).base_file_url(file_base)
                .request(request).get_updates_request(poll_request)
                .rate_limiter(AIORateLimiter(overall_max_rate=rate, overall_time_period=1,
