@@ -292,15 +292,19 @@ class TelegramChannel(Channel):
             await q.answer()  # stops the button's spinner
         except TelegramError as e:
             log.info("telegram: answerCallbackQuery failed: %s", e.message)
-        if q.data is None or q.message is None:
+        if q.data is None:
             return
-        chat = q.message.chat
-        group = chat.type in GROUP_TYPES
+        # the button's message may be too old to be included: then it was a private chat,
+        # whose id is the user's
+        chat = q.message.chat if q.message is not None else None
+        group = chat is not None and chat.type in GROUP_TYPES
+        chat_id = chat.id if chat is not None else q.from_user.id
         req = Request(
-            channel=NAME, user_id=str(q.from_user.id), chat_id=str(chat.id), callback=q.data,
+            channel=NAME, user_id=str(q.from_user.id), chat_id=str(chat_id), callback=q.data,
             chat_type="group" if group else "private", user_name=q.from_user.full_name or "",
-            chat_title=chat.title or "", is_admin=self.svc.is_admin(NAME, str(q.from_user.id)),
-            is_chat_admin=group and await self._is_chat_admin(chat.id, q.from_user.id))
+            chat_title=(chat.title if chat else "") or "",
+            is_admin=self.svc.is_admin(NAME, str(q.from_user.id)),
+            is_chat_admin=group and await self._is_chat_admin(chat_id, q.from_user.id))
         await self._dispatch(req)
 
     async def _on_my_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -348,15 +352,19 @@ class TelegramChannel(Channel):
                     redact(str(err), self.svc.settings.TELEGRAM_BOT_TOKEN))
 
     async def _set_commands(self) -> None:
+        """The command menus; a menu that cannot be set is logged, never fatal (the bot
+        answers typed commands without it)."""
         bot = self.app.bot
-        await bot.set_my_commands(_commands(PRIVATE_COMMANDS), BotCommandScopeAllPrivateChats())
-        await bot.set_my_commands(_commands(GROUP_COMMANDS), BotCommandScopeAllGroupChats())
+        menus = [(PRIVATE_COMMANDS, BotCommandScopeAllPrivateChats(), "private chats"),
+                 (GROUP_COMMANDS, BotCommandScopeAllGroupChats(), "groups")]
         for admin in sorted(self.svc.settings.admin_telegram_ids):
+            if admin.lstrip("-").isdigit():
+                menus.append((ADMIN_COMMANDS, BotCommandScopeChat(int(admin)), f"admin {admin}"))
+        for commands, scope, who in menus:
             try:
-                await bot.set_my_commands(_commands(ADMIN_COMMANDS),
-                                          BotCommandScopeChat(int(admin)))
-            except (TelegramError, ValueError) as e:  # the admin never opened the bot yet
-                log.info("telegram: admin commands for %s not set: %s", admin, e)
+                await bot.set_my_commands(_commands(commands), scope)
+            except TelegramError as e:  # e.g. an admin who never opened the bot yet
+                log.info("telegram: command menu for %s not set: %s", who, e.message)
 
 
 # ---- rendering -------------------------------------------------------------------------------
