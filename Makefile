@@ -31,7 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ask.py
 	$(BIN)/python bench/status.py
 	$(BIN)/python bench/reminders.py
-	$(BIN)/python bench/telegram.py
+	$(BIN)/python bench/telegram_updates.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,8 +3,8 @@
     python bench/status.py [--updates 2000] [--officials 50] [--concurrency 50]
 
 Two paths are timed: the status handler itself (membership check, parsing, the append-only
-insert, the acknowledgement) and the whole dispatcher (`handlers.dispatch`, which also clears
-any pending conversation state before each command).
+insert, the acknowledgement) and the whole dispatcher (`handlers.dispatch`, which also looks up the official's
+unfinished guided flow before each command).
 
 Runs on a fresh SQLite file, then on PostgreSQL when TEST_POSTGRES_URL is set or a local
 server answers on 127.0.0.1:5432 (a throw-away schema, dropped afterwards). Every update is

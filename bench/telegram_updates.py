@@ -1,7 +1,7 @@
 """Handled Telegram updates per second through the whole `python -m bot run` process against
 the loopback Bot API stand-in, and the peak memory of that process.
 
-    .venv/bin/python bench/telegram.py [--updates 500] [--rate 1000]
+    .venv/bin/python bench/telegram_updates.py [--updates 500] [--rate 1000]
 
 `--rate` lifts the bot's overall flood limit (TELEGRAM_MAX_RATE, 30 msg/s in production, which
 would otherwise be what is measured). Each update comes from its own private chat.
