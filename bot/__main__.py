@@ -5,6 +5,7 @@ Each sub-command imports only what it needs, so `ask` starts fast and never load
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -53,5 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def cli() -> int:
+    """`main`, ending quietly when the reader of our output goes away (`| head`)."""
+    try:
+        return main()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli())

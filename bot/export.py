@@ -305,11 +305,9 @@ def cli_export(fmt: str | None, period: str | None, output: str) -> int:
 
 
 async def _export(settings, fmt: str, period: Period | None) -> Attachment:
-    from bot.db.migrate import upgrade
-    from bot.services import build_services
+    from bot.services import open_services
 
-    await upgrade(settings.DATABASE_URL)
-    svc = build_services(settings)
+    svc = await open_services(settings)
     try:
         return await export_bytes(svc, fmt, period)
     finally:

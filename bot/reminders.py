@@ -538,11 +538,9 @@ def cli_remind(at: str, dry_run: bool = False) -> int:
 
 
 async def _cli(settings, at: datetime, dry_run: bool) -> int:
-    from bot.db.migrate import upgrade
-    from bot.services import build_services
+    from bot.services import open_services
 
-    await upgrade(settings.DATABASE_URL)
-    svc = build_services(settings)
+    svc = await open_services(settings)
     channels: list = []
     try:
         from bot.channels import configured_channels

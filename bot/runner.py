@@ -32,10 +32,9 @@ def cli_run() -> int:
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Run until `stop` is set (or a signal arrives); returns the process exit code."""
     from bot.channels import configured_channels
-    from bot.services import build_services
+    from bot.services import open_services
 
-    await _migrate(settings)
-    svc = build_services(settings)
+    svc = await open_services(settings)
     try:
         try:
             channels = configured_channels(svc)
@@ -109,12 +108,6 @@ def _start_reminders(svc, senders, stop: asyncio.Event) -> asyncio.Task | None:
             log.exception("reminder loop stopped")
 
     return asyncio.create_task(guarded(), name="reminders")
-
-
-async def _migrate(settings: Settings) -> None:
-    from bot.db.migrate import upgrade
-
-    await upgrade(settings.DATABASE_URL)
 
 
 async def _bounded(aw, what: str) -> None:

@@ -47,3 +47,11 @@ def build_services(settings: Settings, *, schema: str | None = None) -> Services
     engine = make_engine(settings.DATABASE_URL, schema=schema)
     return Services(settings=settings, kb=load_knowledge(), engine=engine,
                     sessions=make_sessionmaker(engine))
+
+
+async def open_services(settings: Settings) -> Services:
+    """What every command-line entry point starts with: migrate the database, then build."""
+    from bot.db.migrate import upgrade
+
+    await upgrade(settings.DATABASE_URL)
+    return build_services(settings)

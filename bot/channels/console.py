@@ -53,12 +53,10 @@ async def converse(svc, user_id: str, lines, out=print) -> None:
 
 async def _main(user_id: str, admin: bool) -> int:
     from bot.config import load_settings
-    from bot.db.migrate import upgrade
-    from bot.services import build_services
+    from bot.services import open_services
 
     settings = load_settings()
-    await upgrade(settings.DATABASE_URL)
-    svc = build_services(settings)
+    svc = await open_services(settings)
     if admin:
         svc.console_admins = frozenset({user_id})
     interactive = sys.stdin.isatty()
