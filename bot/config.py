@@ -9,6 +9,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+# pydantic's own messages are English; officials and operators read Vietnamese
+_TYPE_MESSAGES = {
+    "int_parsing": "cần một số nguyên",
+    "float_parsing": "cần một số",
+    "bool_parsing": "cần true hoặc false",
+    "string_type": "cần một chuỗi ký tự",
+}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -34,8 +43,10 @@ class Settings(BaseSettings):
     @field_validator("DATABASE_URL")
     @classmethod
     def _url(cls, v: str) -> str:
-        if "://" not in v:
-            raise ValueError("cần một URL SQLAlchemy, ví dụ sqlite+aiosqlite:///data/kh147.db")
+        scheme = v.split("://", 1)[0] if "://" in v else ""
+        if scheme not in DATABASE_SCHEMES:
+            raise ValueError("chỉ hỗ trợ sqlite+aiosqlite:///ĐƯỜNG_DẪN hoặc "
+                             "postgresql+asyncpg://NGƯỜI_DÙNG@MÁY:CỔNG/CSDL")
         return v
 
     @field_validator("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN", "WEBHOOK_BASE_URL", "WEBHOOK_SECRET")
@@ -65,9 +76,17 @@ class Settings(BaseSettings):
             raise ValueError("cổng phải từ 0 đến 65535")
         return v
 
-    @field_validator("ADMIN_TELEGRAM_IDS", "ADMIN_ZALO_IDS")
+    @field_validator("ADMIN_TELEGRAM_IDS")
     @classmethod
-    def _ids(cls, v: str) -> str:
+    def _telegram_ids(cls, v: str) -> str:
+        for i in _split_ids(v):
+            if not i.isdigit():  # an @username here would silently leave no admin
+                raise ValueError(f"mã người dùng Telegram phải là số, không phải {i!r}")
+        return v
+
+    @field_validator("ADMIN_ZALO_IDS")
+    @classmethod
+    def _zalo_ids(cls, v: str) -> str:
         _split_ids(v)
         return v
 
@@ -151,6 +170,7 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as e:
         err = e.errors()[0]
         name = ".".join(str(p) for p in err.get("loc", ())) or "?"
-        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        msg = _TYPE_MESSAGES.get(err.get("type"), str(err.get("msg", "")))
+        msg = msg.removeprefix("Value error, ")
         print(f"Lỗi cấu hình: {name}: {msg}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -34,7 +34,22 @@ Dành cho cán bộ Sở Công Thương (quản trị):
 /guitatca NỘI DUNG — gửi thông báo tới mọi cuộc trò chuyện đã đăng ký nhắc hạn"""
 
 
+GROUP_HELP = """Xin chào! Tôi là trợ lý tra cứu Kế hoạch triển khai Nghị quyết số 147-NQ/TU của Tỉnh ủy về phát triển công nghiệp tỉnh Bắc Giang giai đoạn 2021-2030.
+
+Trong nhóm, tôi trả lời các lệnh, tin nhắn nhắc đến tôi và tin nhắn trả lời tôi:
+/hoi CÂU HỎI — hỏi về Kế hoạch, ví dụ: /hoi ai lo giải phóng mặt bằng KCN Việt Hàn?
+/nhiemvu CƠ QUAN — nhiệm vụ của một cơ quan
+/hanchot — các hạn sắp tới
+/muctieu — các mục tiêu của Kế hoạch
+/trangthai [CƠ QUAN] — tình trạng mới nhất của từng nhiệm vụ
+/nhacnho [CƠ QUAN|tat] — nhóm nhận hoặc tắt nhắc hạn (quản trị viên nhóm)
+
+Đăng ký cán bộ đầu mối và cập nhật tiến độ: xin nhắn riêng cho tôi."""
+
+
 @command("start", "help", "trogiup")
 async def cmd_help(req: Request, svc: Services, _args: str) -> list[Reply]:
+    if not req.is_private:
+        return [Reply(GROUP_HELP)]
     admin = req.is_admin or svc.is_admin(req.channel, req.user_id)
     return [Reply(HELP + (ADMIN_HELP if admin else ""))]

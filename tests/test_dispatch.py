@@ -67,3 +67,15 @@ async def test_a_numbered_choice_is_used_once(sqlite_svc):
     before = len(PICKED)
     await dispatch(zalo("2"), sqlite_svc)  # now just a question, not choice 2 of an old list
     assert len(PICKED) == before
+
+
+async def test_help_fits_the_chat(sqlite_svc):
+    [private] = await dispatch(Request(channel="telegram", user_id="5", chat_id="5",
+                                       text="/start"), sqlite_svc)
+    [group] = await dispatch(Request(channel="telegram", user_id="5", chat_id="-100",
+                                     text="/start", chat_type="group"), sqlite_svc)
+    [admin] = await dispatch(Request(channel="telegram", user_id="900", chat_id="900",
+                                     text="/trogiup", is_admin=True), sqlite_svc)
+    assert "/dangky" in private.text and "/tonghop" not in private.text
+    assert "/dangky" not in group.text and "nhắn riêng" in group.text  # it works only in private
+    assert "/tonghop" in admin.text and "/xuat" in admin.text

@@ -57,8 +57,8 @@ MAX_BUSY = 16  # messages answered at once (a webhook burst must not swamp the d
 TEXT_ONLY = ("Xin lỗi, hiện tại trợ lý chỉ đọc được tin nhắn văn bản. "
              "Xin gõ câu hỏi hoặc /trogiup để xem các lệnh.")
 FAILED = "Xin lỗi, đã có lỗi khi xử lý yêu cầu. Xin thử lại sau ít phút."
-FILE_NOTE = ("(Zalo chưa hỗ trợ gửi tệp: tệp {name} có thể nhận qua Telegram, hoặc quản trị "
-             "viên xuất bằng lệnh python -m bot export.)")
+FILE_NOTE = ("(Zalo chưa hỗ trợ gửi tệp {name}. Đồng chí có thể nhận tệp qua Telegram hoặc "
+             "đề nghị bộ phận kỹ thuật xuất giúp.)")
 
 Dispatch = Callable[[Request, Services], Awaitable[list[Reply]]]
 
