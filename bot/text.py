@@ -7,6 +7,8 @@
     find_agencies(kb, text) -> [Mention]    agency names mentioned inside a longer question
     expand_shorthand(folded) -> str         chat shorthand spelled out ("co nv gi" → "co nhiem
                                             vu gi"), for questions (not for agency-name input)
+    marked_words(s) -> list[str]            fold(s).split() with diacritics kept
+    drop_fillers(words, marked) -> [str]    chat courtesy ("ạ", "anh chị", "tỉnh mình") removed
 
 Typed names vary a lot ("Sở KH&ĐT", "so ke hoach dau tu", "SKHĐT", "BQL các KCN", "so xay dugn"),
 so matching runs on a normalised form where "và"/"các" are dropped, "khu công nghiệp" is "kcn",
@@ -86,8 +88,16 @@ SHORTHAND = {
     "ptnt": "phat trien nong thon", "tp": "thanh pho", "h": "huyen", "ub": "uy ban",
     "qd": "quyet dinh", "nq": "nghi quyet", "vs": "voi", "sx": "san xuat", "cn": "cong nghiep",
     "ng": "nguoi", "bn": "bao nhieu", "bnhieu": "bao nhieu", "vde": "van de", "vb": "van ban",
-    "cv": "cong van",
+    "cv": "cong van", "qly": "quan ly", "qli": "quan ly", "cty": "cong ty",
+    "tbxh": "thuong binh xa hoi", "ldtbxh": "lao dong thuong binh xa hoi",
+    "gdnn": "giao duc nghe nghiep", "gdtx": "giao duc thuong xuyen", "kd": "kinh doanh",
+    "sxkd": "san xuat kinh doanh", "dnghiep": "doanh nghiep", "xd": "xay dung",
+    "ptcn": "phat trien cong nghiep", "ttin": "thong tin", "pct": "pho chu tich", "ttr": "thanh tra",
 }
+# expanded even right after "sở"/"ban": they are no agency's initials ("ban qly các KCN")
+_ALWAYS = {"qly", "qli", "tbxh", "ldtbxh", "cty", "gdnn", "gdtx", "sxkd", "dnghiep"}
+# a document kind glued to its number: "nq147" → "nq 147", "KH1721" → "kh 1721"
+_GLUED_REF = re.compile(r"^(nq|kh|qd|ct|tb|cv)(\d{2,5})$")
 # after these a short token is part of an agency abbreviation ("sở KH ĐT", "sở NV")
 _ABBR_HEADS = {"so", "s", "ban", "bql"}
 
@@ -99,22 +109,86 @@ def expand_shorthand(folded: str) -> str:
     A short token right after "sở"/"ban" or after another kept abbreviation stays: there it
     is part of an agency's abbreviation ("sở NV" is Sở Nội vụ, "sở KH CN" is KH&CN).
     """
-    words = folded.split()
+    words: list[str] = []
+    for w in folded.split():
+        m = _GLUED_REF.match(w)
+        words += [m.group(1), m.group(2)] if m else [w]
     out: list[str] = []
     kept_abbr = False
     for i, w in enumerate(words):
         exp = SHORTHAND.get(w)
         prev = words[i - 1] if i else ""
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if exp and (prev in _ABBR_HEADS or kept_abbr):
+        if exp and (prev in _ABBR_HEADS or kept_abbr) and w not in _ALWAYS:
             exp = None
         if w == "h" and not nxt.isalpha():
             exp = None  # "h" is "huyện" only before a name ("h Lục Ngạn")
         if w == "k" and nxt[:1].isdigit():
             exp = None
+        if w == "xay" and nxt != "dung":
+            exp = "xay dung"  # "xây nhà xưởng": in the plan's words, "xây dựng"
         out.append(exp or w)
         kept_abbr = exp is None and len(w) <= 4 and w.isalpha() and w in SHORTHAND
     return " ".join(out)
+
+
+def marked_words(s: str) -> list[str]:
+    """The words of fold(s).split() with their diacritics kept ("Hàn Quốc" → "hàn quốc"):
+    a word typed with marks says which of the syllables folding merges it is."""
+    s = unicodedata.normalize("NFC", s or "").casefold()
+    s = _DEC.sub(lambda m: "\x01" if m.group(1) == "." else "\x02", s)
+    s = _AMP.sub(_amp, s)
+    s = _NONWORD.sub(" ", s)
+    s = _STRAY_AMP.sub(" ", s)
+    return s.replace("\x01", ".").replace("\x02", ",").split()
+
+
+# chat courtesy that says nothing: "ạ", "ơi", "anh chị", "bọn em", "tỉnh mình", "bên sở …"
+_MARKED_FILLERS = {"ạ", "ơi", "nhé", "nhỉ", "nhá", "dạ", "vâng", "mình", "anh", "chị", "bọn",
+                   "ạh", "hả", "tôi",
+                   # chat adverbs ("bị phạt rồi vẫn chưa khắc phục"): no topic, and folded
+                   # they would read as other words ("vẫn" → "van" of "văn bản")
+                   "rồi", "vẫn", "chưa", "nữa", "lắm", "mãi", "hoài", "đấy", "vậy", "quá"}
+_MINH_AFTER = {"tinh", "ben", "so", "huyen", "xa", "cua", "vi", "phong", "nganh", "cho",
+               "bon", "cap", "o", "tai", "thi"}
+# "mình" before what the unit must do; not in "thông minh", "chứng minh", "liên minh"
+_MINH_BEFORE = {"lam", "phai", "duoc", "can", "co", "nen", "se", "dang", "hoi"}
+_MINH_WORDS = {"thong", "chung", "lien", "binh", "quang", "van", "minh"}
+_BEN_BEFORE = {"so", "phong", "ban", "minh", "em", "toi", "huyen", "tinh", "nganh", "cap",
+               "ubnd", "ub", "bql", "cong", "thanh", "van"}
+
+
+def drop_fillers(words: list[str], marked: list[str] | None = None) -> list[str]:
+    """A question's folded words without chat courtesy ("anh chị cho em hỏi bên công thương
+    mình được giao gì ạ" → "cho em hoi cong thuong duoc giao gi").
+
+    `marked` (marked_words of the same text) settles words folding merges: "mình" is a
+    pronoun, "minh" in "minh bạch" is not. Unmarked words are judged by their neighbours.
+    """
+    if marked is not None and len(marked) != len(words):
+        marked = None
+    out: list[str] = []
+    n = len(words)
+    for i, w in enumerate(words):
+        m = marked[i] if marked else w
+        prev = words[i - 1] if i else ""
+        nxt = words[i + 1] if i + 1 < n else ""
+        if m in _MARKED_FILLERS and not (m == "mình" and nxt == "bach") and not (
+                m == "anh" and prev in ("tieng", "nuoc", "vuong")):  # "tiếng Anh"
+            continue
+        if m != w and m not in ("bên", "chúng"):  # typed with other marks: a real word
+            out.append(w)
+            continue
+        if (w == "oi" or (w == "nhe" and i == n - 1)
+                or (w == "anh" and nxt in ("chi", "oi"))
+                or (w == "chi" and (prev == "anh" or nxt == "oi"))
+                or (w == "minh" and nxt != "bach" and prev not in _MINH_WORDS
+                    and (prev in _MINH_AFTER or nxt in _MINH_BEFORE or i == n - 1))
+                or (w == "ben" and nxt in _BEN_BEFORE)
+                or (w in ("bon", "chung") and nxt in ("em", "toi", "minh", "ta"))):
+            continue
+        out.append(w)
+    return out
 
 
 # ---------------------------------------------------------------- agency names
@@ -330,7 +404,8 @@ def find_agencies(kb, text: str, fuzzy: bool = True) -> list[Mention]:
             ids = idx.exact(key)
             if not ids:
                 continue
-            if key in idx.prefixes and i + size < len(toks) and toks[i + size] not in AFTER_NAME:
+            if (key in idx.prefixes and size < 3 and i + size < len(toks)
+                    and toks[i + size] not in AFTER_NAME):
                 continue  # "sở tài chính" is not the start of "Sở Tài nguyên…"
             start, end = at[i][1], at[i + size - 1][2]
             abbr = size == 1 and " " not in key and end - start == 1

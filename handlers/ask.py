@@ -35,6 +35,9 @@ def _choice_data(svc: Services, ans: Answer, label: str, query: str) -> str:
     for aid, name in zip(ans.agency_ids, ans.agencies, strict=False):
         if name == label:
             return f"hoi:a:{aid}"
+    for a in svc.kb.agencies:  # an agency offered by name ("số điện thoại Sở Y tế")
+        if a.name == label:
+            return f"hoi:a:{a.id}"
     q = query.strip()
     low = q.casefold()
     for head in ("mục ", "muc "):

@@ -455,3 +455,145 @@ def test_a_ministry_is_not_the_provincial_agency(kb):
 def test_short_topic_questions_stay_in_scope(kb, question, section):
     ans = ask(kb, question)
     assert ans.intent in ("topic", "objective") and section in ans.sections[:3]
+
+
+# ---------------------------------------------------------------- chat-style questions
+
+
+@pytest.mark.parametrize("question, agency, led", [
+    ("chị ơi cho em hỏi bên sở xây dựng mình được giao làm những gì ạ", "sxd", "2.2"),
+    ("anh cho em hỏi sở nông nghiệp có nhiệm vụ gì theo kh phát triển công nghiệp ạ",
+     "snnptnt", "2.6"),
+    ("ban ql cac khu cn lam gi a", "bqlkcn", "5.3"),
+    ("Sở LĐTBXH tỉnh mình phải làm gì ạ", "sldtbxh", "8.1"),
+    ("bên sở tài nguyên được phân công những nội dung gì vậy ạ", "stnmt", "7.1"),
+    ("thanh tra tỉnh theo nq147 thì được giao những việc gì", "ttt", "6.5"),
+    ("Sở Giáo dục blabla qwerty làm gì", "sgddt", "8.4"),  # unknown words do not hide it
+])
+def test_a_chatty_agency_question_is_still_about_the_agency(kb, question, agency, led):
+    ans = ask(kb, question)
+    assert ans.intent == "agency"
+    assert ans.agency_ids[0] == agency
+    assert led in ans.sections
+
+
+@pytest.mark.parametrize("question, agency", [
+    ("em ở sở ngoại vụ, cho em hỏi đơn vị em phải làm gì ạ", "sngv"),
+    ("dạ em bên sở y tế thì bọn em cần làm những gì", "syt"),
+    ("tôi công tác tại phòng tài nguyên môi trường huyện, xin hỏi huyện phải làm những "
+     "việc gì", "ubnd_huyen"),  # a district office stands for its district
+])
+def test_the_unit_an_official_introduces_is_the_one_asked_about(kb, question, agency):
+    ans = ask(kb, question)
+    assert ans.intent == "agency"
+    assert ans.agency_ids[0] == agency
+
+
+@pytest.mark.parametrize("question, agency", [
+    ("phòng kinh tế hạ tầng huyện làm gì", "ubnd_huyen"),  # a district office
+    ("phòng tài nguyên môi trường huyện lục nam phải làm gì ạ", "luc_nam"),
+    ("ttr tỉnh được giao gì", "ttt"),
+])
+def test_district_offices_and_short_names(kb, question, agency):
+    ans = ask(kb, question)
+    assert ans.intent == "agency"
+    assert ans.agency_ids[0] == agency
+
+
+def test_a_commune_has_no_duties_of_its_own(kb):
+    ans = ask(kb, "ubnd xã có phải làm gì không ạ")
+    assert ans.intent == "none" and ans.sections == ()
+
+
+def test_an_introduced_unit_the_plan_does_not_name_gets_the_plain_answer(kb):
+    ans = ask(kb, "mình ở sở tài chính thì có việc gì trong kh này không")
+    assert ans.intent == "none" and ans.sections == ()
+    assert "không giao nhiệm vụ riêng" in ans.text
+
+
+def test_an_agency_with_a_real_topic_is_still_a_topic(kb):
+    ans = ask(kb, "Sở Xây dựng được giao gì về nhà ở xã hội cho công nhân ạ")
+    assert ans.intent == "topic"
+    assert ans.sections[0] == "2.2"
+
+
+def test_the_plan_title_is_no_topic(kb):
+    ans = ask(kb, "sở y tế được phân công gì trong kế hoạch phát triển công nghiệp")
+    assert ans.intent == "agency"
+    assert set(ans.sections) <= {"7.4", "1", "IV.1", "IV.3"}
+
+
+@pytest.mark.parametrize("question", [
+    "doanh nghiệp Hàn Quốc đầu tư vào KCN cần hỗ trợ gì",  # "Hàn" is not "hạn"
+    "doanh nghiep han quoc gap kho khan thi ai ho tro",
+    "công nhân học xong lớp nghề thì làm ở đâu",  # "xong" alone asks no date
+])
+def test_look_alikes_of_deadline_words_are_no_deadline(kb, question):
+    assert ask(kb, question).intent != "deadline"
+
+
+def test_a_how_long_question_about_an_undated_task_is_a_topic(kb):
+    ans = ask(kb, "sở xây dựng cấp phép xây dựng nhà xưởng mất mấy ngày vậy")
+    assert ans.intent == "topic"
+    assert ans.sections[0] == "4.3"
+
+
+@pytest.mark.parametrize("question, section", [
+    ("hạn nộp báo cáo năm là ngày nào ạ", "IV.3"),
+    ("kế hoạch cụ thể của phòng em phải ban hành xong trong tháng mấy", "IV.1"),
+    ("KCN Việt Hàn giải phóng mặt bằng xong khi nào", "5.6"),
+])
+def test_deadline_questions_in_chat_style(kb, question, section):
+    ans = ask(kb, question)
+    assert ans.intent == "deadline"
+    assert ans.sections[0] == section
+
+
+@pytest.mark.parametrize("question", [
+    "tỷ giá usd hôm nay",
+    "giá thuê phòng trọ gần kcn quang châu",
+    "lịch tiếp dân của UBND tỉnh",
+    "địa chỉ email sở công thương",
+    "tuyển dụng giáo viên năm nay",
+])
+def test_everyday_information_is_outside_the_plan(kb, question):
+    ans = ask(kb, question)
+    assert ans.intent == "none"
+    assert ans.sections == ()
+
+
+def test_everyday_information_about_an_agency_points_to_its_duties(kb):
+    ans = ask(kb, "số điện thoại bên sở xây dựng")
+    assert ans.intent == "none" and ans.sections == ()
+    assert "Sở Xây dựng" in ans.text
+    assert ans.choices and ans.choices[0][0] == "Sở Xây dựng"
+
+
+async def test_the_agency_offered_after_an_everyday_question_opens_its_duties(sqlite_svc):
+    first = await dispatch(zalo("/hoi số điện thoại đường dây nóng sở xây dựng"), sqlite_svc)
+    assert first[0].choices
+    data = first[0].choices[0].data
+    assert data == "hoi:a:sxd"
+    then = await dispatch(zalo(callback=data), sqlite_svc)
+    assert "Nhiệm vụ của Sở Xây dựng" in then[0].text
+
+
+@pytest.mark.parametrize("question, section", [
+    ("giá trị sản xuất công nghiệp đến 2030 đạt bao nhiêu", "II.2"),  # "giá trị" is no price
+    ("tuyển dụng lao động cho doanh nghiệp kcn thì ai lo", "8.1"),  # a duty is asked
+])
+def test_plan_questions_with_everyday_words_stay_in_scope(kb, question, section):
+    ans = ask(kb, question)
+    assert ans.intent != "none"
+    assert section in ans.sections[:3]
+
+
+@pytest.mark.parametrize("question, section", [
+    ("công ty xả thải bị phạt rồi vẫn tái phạm", "7.1"),
+    ("dự án chậm tiến độ để đất bỏ hoang thì xử lý sao", "6.4"),
+    ("xây nhà xưởng trong cụm công nghiệp xin phép lâu quá", "4.3"),
+])
+def test_chatty_topics_with_words_the_plan_lacks_stay_in_scope(kb, question, section):
+    ans = ask(kb, question)
+    assert ans.intent == "topic"
+    assert section in ans.sections[:3]

@@ -4,7 +4,14 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge import load_knowledge
-from bot.text import expand_shorthand, find_agencies, fold, resolve_agency
+from bot.text import (
+    drop_fillers,
+    expand_shorthand,
+    find_agencies,
+    fold,
+    marked_words,
+    resolve_agency,
+)
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +150,53 @@ def test_shorthand_after_so_stays_an_abbreviation():
     # "sở KH ĐT", "sở NV": initials of an agency, not "kế hoạch", "nhiệm vụ"
     assert expand_shorthand("so kh dt") == "so kh dt"
     assert expand_shorthand("so nv co nv gi") == "so nv co nhiem vu gi"
+
+
+# ---------------------------------------------------------------- chat style
+
+
+def test_marked_words_line_up_with_the_folded_words():
+    raw = "Doanh nghiệp Hàn Quốc, KH&ĐT: 5.6!"
+    assert marked_words(raw) == ["doanh", "nghiệp", "hàn", "quốc", "kh&đt", "5.6"]
+    assert len(marked_words(raw)) == len(fold(raw).split())
+
+
+def _drop(raw: str) -> str:
+    return " ".join(drop_fillers(fold(raw).split(), marked_words(raw)))
+
+
+@pytest.mark.parametrize("raw, kept", [
+    ("anh chị ơi sở xây dựng mình làm gì ạ", "so xay dung lam gi"),
+    ("bọn em ở huyện mình phải làm gì", "em o huyen phai lam gi"),
+    ("anh chi oi so xay dung minh lam gi", "so xay dung lam gi"),  # typed without marks
+    ("bên sở công thương phụ trách gì", "so cong thuong phu trach gi"),
+    ("bị phạt rồi vẫn chưa khắc phục", "bi phat khac phuc"),
+])
+def test_chat_courtesy_is_dropped(raw, kept):
+    assert _drop(raw) == kept
+
+
+@pytest.mark.parametrize("raw", [
+    "công khai minh bạch thủ tục",  # "minh" of "minh bạch" is no pronoun
+    "cong khai minh bach thu tuc",
+    "hạ tầng bên ngoài hàng rào KCN",  # "bên ngoài" is a place
+    "ảnh hưởng của dịch bệnh",  # "ảnh" is not "anh"
+    "chỉ tiêu thu hút đầu tư",  # "chỉ" is not "chị"
+    "đào tạo tiếng Anh cho lao động",  # the language, not the pronoun
+])
+def test_real_words_that_fold_like_fillers_stay(raw):
+    assert _drop(raw) == fold(raw)
+
+
+@pytest.mark.parametrize("typed, spelled", [
+    ("ban qly cac kcn", "ban quan ly cac kcn"),  # after "ban", yet no agency's initials
+    ("so ld tbxh", "so ld thuong binh xa hoi"),
+    ("trien khai nq147", "trien khai nghi quyet 147"),
+    ("cty xa thai", "cong ty xa thai"),
+    ("trung tam gdnn gdtx", "trung tam giao duc nghe nghiep giao duc thuong xuyen"),
+    ("xin phep xay nha", "xin phep xay dung nha"),
+    ("xay dung nha", "xay dung nha"),
+    ("so kh dt", "so kh dt"),  # an agency's initials stay
+])
+def test_more_chat_shorthand(typed, spelled):
+    assert expand_shorthand(typed) == spelled
