@@ -1,5 +1,6 @@
-"""Bench: an admin broadcast to many subscribed chats through TelegramChannel.send and the
-loopback Telegram stand-in (tests/tg_stub.py), with a share of sends answered 429.
+"""Bench: an admin broadcast to many chats through TelegramChannel.send and the loopback
+Telegram stand-in (tests/tg_stub.py), with a share of sends answered 429. The audience mixes
+subscribed chats and approved members' private chats, some both (each must get one message).
 
     .venv/bin/python -m bench.reminders [--chats 1000] [--fraction 0.05] [--retry-after 1]
 
@@ -22,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from bot import reminders  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db.models import Base, Broadcast, Chat, Subscription  # noqa: E402
+from bot.db.models import Base, Broadcast, Chat, Membership, Subscription, User  # noqa: E402
 from bot.services import build_services  # noqa: E402
 from tests.tg_stub import TelegramStub  # noqa: E402
 
@@ -34,15 +35,25 @@ FLOOD_RATE = 30.0  # messages per second, Telegram's overall limit for a bot
 
 
 async def seed(svc, chats: int) -> int:
-    """`chats` private chats subscribed to every deadline, and one broadcast; its id."""
+    """`chats` private chats: the first 90 % subscribed to every deadline, the last 20 %
+    approved members of an agency (so 10 % are both); and one broadcast; its id."""
+    subscribed, members_from = chats * 9 // 10, chats * 8 // 10
+    ext = [str(100000 + i) for i in range(chats)]
     async with svc.sessions() as s, s.begin():
         await s.execute(insert(Chat), [
-            {"channel": "telegram", "external_id": str(100000 + i), "kind": "private",
-             "title": "", "active": True, "created_at": svc.now()} for i in range(chats)])
+            {"channel": "telegram", "external_id": e, "kind": "private", "title": "",
+             "active": True, "created_at": svc.now()} for e in ext])
+        await s.execute(insert(User), [
+            {"channel": "telegram", "external_id": e, "private_reminders": True}
+            for e in ext[members_from:]])
     async with svc.sessions() as s, s.begin():
-        ids = (await s.execute(Chat.__table__.select().with_only_columns(Chat.id))).scalars()
+        ids = (await s.execute(select(Chat.id).where(Chat.external_id.in_(
+            ext[:subscribed])))).scalars()
         await s.execute(insert(Subscription), [
             {"chat_id": i, "agency_id": "*", "created_at": svc.now()} for i in ids])
+        users = (await s.execute(select(User.id))).scalars()
+        await s.execute(insert(Membership), [
+            {"user_id": u, "agency_id": "sxd", "state": "approved"} for u in users])
         b = Broadcast(text="Đề nghị các cơ quan gửi báo cáo năm 2026 trước ngày 15/12/2026.",
                       created_at=svc.now())
         s.add(b)

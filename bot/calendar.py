@@ -1,7 +1,7 @@
 """Deadline occurrences, reminder moments on working days, and how dates read in Vietnamese.
 
 Public API:
-    WEEKDAYS, weekday_name(d), fmt_date(d), days_left_text(due, today)
+    WEEKDAYS, weekday_name(d), fmt_date(d), fmt_int(n), days_left_text(due, today)
     occurrences(deadline, start, end) -> list[date]        one-off or yearly, within [start, end]
     occurrences_between(kb, start, end) -> list[(Deadline, date)]   nearest first
     upcoming(kb, today, limit) -> list[(Deadline, date)]
@@ -26,15 +26,21 @@ def fmt_date(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
+def fmt_int(n: int) -> str:
+    """Vietnamese digit grouping: 1111 -> "1.111"."""
+    return f"{n:,}".replace(",", ".")
+
+
 def days_left_text(due: date, today: date) -> str:
+    """Days to `due`; no brackets, because callers put the result in brackets."""
     n = (due - today).days
     if n == 0:
         return "hôm nay"
     if n == 1:
-        return "còn 1 ngày (ngày mai)"
+        return "còn 1 ngày — ngày mai"
     if n > 0:
-        return f"còn {n} ngày"
-    return f"đã quá hạn {-n} ngày"
+        return f"còn {fmt_int(n)} ngày"
+    return f"đã quá hạn {fmt_int(-n)} ngày"
 
 
 def occurrences(deadline: Deadline, start: date, end: date) -> list[date]:

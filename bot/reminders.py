@@ -3,7 +3,8 @@
 Public API:
     run_pass(svc, senders, at, dry_run=False) -> PassSummary   one pass as of instant `at`
     run_loop(svc, senders, stop)                                a pass every minute until `stop`
-    broadcast(svc, senders, broadcast_id) -> PassSummary        send one admin broadcast now
+    broadcast(svc, senders, broadcast_id, audience=None) -> PassSummary   send one broadcast now
+    broadcast_audience(svc) -> Audience     who a broadcast reaches (subscribed chats + members)
     cli_remind(at, dry_run) -> int                              `python -m bot remind`
 
 Exactly once: before sending, a pass INSERTs a ReminderDelivery row and commits; the unique
@@ -149,18 +150,21 @@ async def load_recipients(svc: Services) -> list[Recipient]:
             Subscription, Subscription.chat_id == Chat.id).where(Chat.active.is_(True)))
         for chat, agency in subs:
             add(chat, agency)
-        members = await s.execute(
-            select(Chat, Membership.agency_id)
-            .join(User, and_(User.channel == Chat.channel, User.external_id == Chat.external_id))
-            .join(Membership, Membership.user_id == User.id)
-            .where(Chat.kind == "private", Chat.active.is_(True),
-                   User.private_reminders.is_(True), Membership.state == "approved"))
-        for chat, agency in members:
+        for chat, agency in await s.execute(_member_chats()):
             add(chat, agency)
         for chat in await _admin_chats(svc, s):
             add(chat, None, admin=True)
     # an admin chat with no subscription is there for overdue summaries only
     return list(by_chat.values())
+
+
+def _member_chats():
+    """(Chat, agency id) for approved members' private chats, private reminders on."""
+    return (select(Chat, Membership.agency_id)
+            .join(User, and_(User.channel == Chat.channel, User.external_id == Chat.external_id))
+            .join(Membership, Membership.user_id == User.id)
+            .where(Chat.kind == "private", Chat.active.is_(True),
+                   User.private_reminders.is_(True), Membership.state == "approved"))
 
 
 async def _admin_chats(svc: Services, s) -> list[Chat]:
@@ -213,12 +217,34 @@ def _report_hint(kb: Knowledge, agency: str | None) -> str:
             "đang thực hiện).")
 
 
+def concerned(kb: Knowledge, dl: Deadline, scope: frozenset[str] | None,
+              state: ReportState) -> list[str]:
+    """The reporting agencies a recipient follows for this deadline: all of them (scope None)
+    or those its subscribed agencies stand for."""
+    if scope is None:
+        return state.reporting
+    return list(dict.fromkeys(a for ag in sorted(scope) if applies_to(kb, dl, ag)
+                              for a in status_agencies(kb, ag, state.reporting)))
+
+
+def still_missing(kb: Knowledge, dl: Deadline, scope: frozenset[str] | None,
+                  state: ReportState) -> list[str]:
+    missing = set(state.missing)
+    return [a for a in concerned(kb, dl, scope, state) if a in missing]
+
+
 def reminder_text(kb: Knowledge, dl: Deadline, occurrence: date, offset: int, today: date,
                   scope: frozenset[str] | None, state: ReportState | None,
                   summary: bool = False) -> str:
     """The deadline, its date and weekday, days left, its section, and who has not reported:
-    everyone (scope None) or only the subscribed agencies."""
-    head = "Tổng hợp quá hạn" if summary else ("Nhắc quá hạn" if offset < 0 else "Nhắc hạn")
+    everyone (scope None) or only the subscribed agencies. Once the deadline has passed the
+    heading says so, whatever the offset (a late catch-up must not read as advance notice)."""
+    if summary:
+        head = "Tổng hợp quá hạn"
+    elif offset < 0 or today > occurrence:
+        head = "Quá hạn"
+    else:
+        head = "Nhắc hạn"
     lines = [f"{head}: {dl.title}",
              f"Hạn: {weekday_name(occurrence)}, {fmt_date(occurrence)} "
              f"({days_left_text(occurrence, today)}).",
@@ -228,12 +254,8 @@ def reminder_text(kb: Knowledge, dl: Deadline, occurrence: date, offset: int, to
     if state is None:
         return "\n".join(lines)
     kind = f"kỳ {state.period}"
-    if scope is None:
-        mine = state.reporting
-    else:
-        mine = list(dict.fromkeys(a for ag in sorted(scope) if applies_to(kb, dl, ag)
-                                  for a in status_agencies(kb, ag, state.reporting)))
-    missing = [a for a in mine if a in state.missing]
+    mine = concerned(kb, dl, scope, state)
+    missing = still_missing(kb, dl, scope, state)
     if len(mine) == 1:
         done = "chưa báo cáo" if missing else "đã báo cáo"
         lines.append(f"{kb.agency(mine[0]).name}: {done} {kind}.")
@@ -252,27 +274,29 @@ def reminder_text(kb: Knowledge, dl: Deadline, occurrence: date, offset: int, to
 
 
 def _latest(moments: list[tuple[datetime, int]], at: datetime) -> tuple[datetime, int] | None:
-    """The latest (moment, offset) with at - 24 h <= moment <= at; on a tie (two reminders
-    moved to the same Friday) the one closer to the deadline wins."""
-    ok = [(m, o) for m, o in moments if at - WINDOW <= m <= at]
+    """The latest (moment, offset) with at - 24 h < moment <= at: exclusive at the old end,
+    so a reminder never goes out a full day late. On a tie (two reminders moved to the same
+    Friday) the one closer to the deadline wins."""
+    ok = [(m, o) for m, o in moments if at - WINDOW < m <= at]
     return max(ok, key=lambda x: (x[0], -x[1])) if ok else None
 
 
 def _offsets_for(svc: Services, dl: Deadline, r: Recipient,
                  state: ReportState | None) -> tuple[list[int], bool]:
-    """Offsets this recipient may get, and whether overdue ones are the admin summary."""
+    """Offsets this recipient may get, and whether overdue ones are the admin summary.
+
+    Overdue reminders (report deadlines only, while someone is missing) go to admins as a
+    summary, and to every chat that follows a missing agency: an agency's chat or a member's
+    private chat for that agency, and "all deadlines" chats (which follow every agency)."""
     kb = svc.kb
-    concerned = r.scope is None or any(applies_to(kb, dl, a) for a in r.scope)
-    offsets = list(svc.settings.reminder_days) if concerned else []
+    follows = r.scope is None or any(applies_to(kb, dl, a) for a in r.scope)
+    offsets = list(svc.settings.reminder_days) if follows else []
     if state is None or not state.missing:
         return offsets, False
     if r.admin:
         return offsets + list(OVERDUE_OFFSETS), True
-    if r.scope:
-        mine = {a for ag in r.scope if applies_to(kb, dl, ag)
-                for a in status_agencies(kb, ag, state.reporting)}
-        if mine & set(state.missing):
-            offsets += list(OVERDUE_OFFSETS)
+    if still_missing(kb, dl, r.scope, state):
+        offsets += list(OVERDUE_OFFSETS)
     return offsets, False
 
 
@@ -301,24 +325,45 @@ async def plan_reminders(svc: Services, at: datetime) -> list[Planned]:
                 continue
             moment, offset = pick
             is_summary = summary and offset < 0
-            text = reminder_text(svc.kb, dl, occ, offset, today,
-                                 None if is_summary else r.scope, state, summary=is_summary)
+            scope = None if is_summary else r.scope
+            if occ < today and state is not None and not still_missing(svc.kb, dl, scope,
+                                                                         state):
+                continue  # a late catch-up after the deadline, and nobody left to chase
+            text = reminder_text(svc.kb, dl, occ, offset, today, scope, state,
+                                 summary=is_summary)
             planned.append(Planned(dl.id, occ, offset, r.chat, text, moment))
     return planned
 
 
-async def subscribed_chats(svc: Services) -> list[ChatInfo]:
+@dataclass
+class Audience:
+    """Who a broadcast reaches, each chat once."""
+
+    chats: list[ChatInfo]
+    subscribed: int  # active chats subscribed with /nhacnho
+    members: int  # approved members' private chats (private reminders on) not subscribed
+
+
+async def broadcast_audience(svc: Services) -> Audience:
+    """Every active subscribed chat and every approved member's private chat (unless the
+    member turned private reminders off); a member's subscribed private chat counts once."""
     async with svc.sessions() as s:
-        rows = await s.execute(select(Chat).where(Chat.active.is_(True), Chat.id.in_(
-            select(Subscription.chat_id))).order_by(Chat.id))
-        return [ChatInfo(c.id, c.channel, c.external_id) for c in rows.scalars()]
+        subs = (await s.execute(select(Chat).where(Chat.active.is_(True), Chat.id.in_(
+            select(Subscription.chat_id))))).scalars()
+        by_pk = {c.id: ChatInfo(c.id, c.channel, c.external_id) for c in subs}
+        subscribed = len(by_pk)
+        for chat, _agency in await s.execute(_member_chats()):
+            by_pk.setdefault(chat.id, ChatInfo(chat.id, chat.channel, chat.external_id))
+    chats = sorted(by_pk.values(), key=lambda c: c.pk)
+    return Audience(chats, subscribed, len(chats) - subscribed)
 
 
 def broadcast_text(text: str) -> str:
     return f"Thông báo từ quản trị viên:\n{text}"
 
 
-async def plan_broadcasts(svc: Services, at: datetime, only: int | None = None) -> list[Planned]:
+async def plan_broadcasts(svc: Services, at: datetime, only: int | None = None,
+                          audience: Audience | None = None) -> list[Planned]:
     async with svc.sessions() as s:
         q = select(Broadcast)
         q = q.where(Broadcast.id == only) if only is not None else q.where(
@@ -326,7 +371,7 @@ async def plan_broadcasts(svc: Services, at: datetime, only: int | None = None) 
         items = list((await s.execute(q)).scalars())
     if not items:
         return []
-    chats = await subscribed_chats(svc)
+    chats = (audience or await broadcast_audience(svc)).chats
     tz = svc.settings.tz
     return [Planned(f"broadcast:{b.id}", b.created_at.astimezone(tz).date(), 0, c,
                     broadcast_text(b.text), b.created_at) for b in items for c in chats]
@@ -483,9 +528,11 @@ async def run_pass(svc: Services, senders: dict[str, Channel], at: datetime,
     return summary
 
 
-async def broadcast(svc: Services, senders: dict[str, Channel], broadcast_id: int) -> PassSummary:
-    """Send one broadcast to every active subscribed chat now (same claims as reminders)."""
-    planned = await plan_broadcasts(svc, svc.now(), only=broadcast_id)
+async def broadcast(svc: Services, senders: dict[str, Channel], broadcast_id: int,
+                    audience: Audience | None = None) -> PassSummary:
+    """Send one broadcast to its audience now (same claims as reminders); `audience` as
+    broadcast_audience() gives it, looked up when not passed."""
+    planned = await plan_broadcasts(svc, svc.now(), only=broadcast_id, audience=audience)
     return await execute(svc, senders, planned)
 
 

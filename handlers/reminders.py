@@ -1,13 +1,20 @@
 """/hanchot (upcoming deadlines), /nhacnho (reminder subscriptions), /guitatca (broadcast)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import reminders
-from bot.calendar import days_left_text, fmt_date, occurrences_between, upcoming, weekday_name
+from bot.calendar import (
+    days_left_text,
+    fmt_date,
+    fmt_int,
+    occurrences_between,
+    upcoming,
+    weekday_name,
+)
 from bot.core import Reply, Request
 from bot.db import repo
 from bot.db.models import Broadcast, Chat, Subscription, User
@@ -131,7 +138,7 @@ async def _unsubscribe(req: Request, svc: Services, where: str) -> list[Reply]:
     if req.is_private:
         user_pk = await _ensure_user(svc, req)
         await _set_private_reminders(svc, user_pk, False)
-        return [Reply("Đã tắt nhắc hạn cho đồng chí (kể cả nhắc hạn của cơ quan gửi riêng). "
+        return [Reply("Đã tắt nhắc hạn gửi riêng cho Đồng chí (kể cả nhắc hạn của cơ quan). "
                       "Bật lại bằng lệnh /nhacnho.")]
     return [Reply(f"Đã tắt nhắc hạn cho {where}. Bật lại bằng lệnh /nhacnho.")]
 
@@ -146,19 +153,36 @@ async def cmd_broadcast(req: Request, svc: Services, args: str) -> list[Reply]:
     text = args.strip()
     if not text:
         return [Reply("Xin nhập nội dung, ví dụ: /guitatca Đề nghị các cơ quan gửi báo cáo "
-                      "năm trước ngày 15/12.")]
+                      f"năm trước ngày {fmt_date(_next_annual_report(svc))}.")]
     user_pk = await _ensure_user(svc, req)
     async with svc.sessions() as s, s.begin():
         b = Broadcast(text=text, created_by=user_pk, created_at=svc.now())
         s.add(b)
+    audience = await reminders.broadcast_audience(svc)
+    if not audience.chats:
+        return [Reply(f"Đã lưu thông báo số {b.id}; hiện chưa có nơi nhận (chưa nhóm nào đăng ký "
+                      "nhắc hạn, chưa cán bộ nào được duyệt vào cơ quan).")]
+    who = _audience_text(audience)
     senders = svc.senders
     if not senders:
-        n = len(await reminders.subscribed_chats(svc))
-        return [Reply(f"Đã lưu thông báo số {b.id}; sẽ gửi tới {n} cuộc trò chuyện đã đăng ký "
-                      "ở lượt nhắc hạn tiếp theo (trong vòng 1 phút).")]
-    result = await reminders.broadcast(svc, senders, b.id)
-    line = f"Đã gửi thông báo số {b.id} tới {result.sent}/{result.due} cuộc trò chuyện đã đăng ký"
-    extra = [f"{label} {n}" for label, n in (
+        return [Reply(f"Đã lưu thông báo số {b.id}; sẽ gửi tới {fmt_int(len(audience.chats))} "
+                      f"cuộc trò chuyện ({who}) ở lượt nhắc hạn tiếp theo (trong vòng 1 phút).")]
+    result = await reminders.broadcast(svc, senders, b.id, audience)
+    line = (f"Đã gửi thông báo số {b.id} tới {fmt_int(result.sent)}/{fmt_int(result.due)} "
+            f"cuộc trò chuyện ({who})")
+    extra = [f"{label} {fmt_int(n)}" for label, n in (
         ("đã gửi trước đó", result.skipped_already_sent), ("lỗi, sẽ gửi lại", result.failed),
         ("bị chặn", result.dropped), ("chưa có kênh gửi", result.no_sender)) if n]
-    return [Reply(line + (f" ({', '.join(extra)})." if extra else "."))]
+    return [Reply(line + (f"; {', '.join(extra)}." if extra else "."))]
+
+
+def _audience_text(audience: reminders.Audience) -> str:
+    return (f"{fmt_int(audience.subscribed)} đã đăng ký nhắc hạn, "
+            f"{fmt_int(audience.members)} cán bộ cơ quan nhận riêng")
+
+
+def _next_annual_report(svc: Services) -> date:
+    """15/12 of this year, or of next year once it has passed (the example's date)."""
+    today = svc.local_now().date()
+    due = date(today.year, 12, 15)
+    return due if today <= due else date(today.year + 1, 12, 15)

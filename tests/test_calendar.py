@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.calendar import (
     days_left_text,
+    fmt_int,
     occurrences,
     reminder_moment,
     upcoming,
@@ -31,6 +32,16 @@ def test_days_left_wording():
     assert days_left_text(date(2026, 12, 15), today) == "còn 15 ngày"
     assert days_left_text(today, today) == "hôm nay"
     assert days_left_text(date(2026, 11, 28), today) == "đã quá hạn 2 ngày"
+    # no brackets of its own: reminders print it inside "(…)"
+    assert days_left_text(date(2026, 12, 1), today) == "còn 1 ngày — ngày mai"
+
+
+def test_day_counts_use_vietnamese_thousands_separators():
+    today = date(2026, 11, 30)
+    assert days_left_text(date(2029, 12, 15), today) == "còn 1.111 ngày"
+    assert days_left_text(date(2021, 9, 30), today) == "đã quá hạn 1.887 ngày"
+    assert [fmt_int(n) for n in (0, 999, 1000, 27, 1234567)] == [
+        "0", "999", "1.000", "27", "1.234.567"]
 
 
 def test_annual_report_reminder_moments_2026():

@@ -11,7 +11,7 @@ from bot import reminders
 from bot.core import Request
 from bot.db.models import Broadcast, Chat, Subscription, User
 from handlers import dispatch
-from tests.test_reminders import FakeSender, add_chat
+from tests.test_reminders import FakeSender, add_chat, add_member
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -51,6 +51,7 @@ async def test_hanchot_lists_upcoming_nearest_first(svc):
     assert lines[1] == "1. Thứ Ba, 15/12/2026 — còn 15 ngày"
     assert "Báo cáo năm" in lines[2] and "(Mục IV.3)" in lines[2]
     assert lines[3].startswith("2. Thứ Ba, 15/06/2027") and "6 tháng" in lines[4]
+    assert "Thứ Bảy, 15/12/2029 — còn 1.111 ngày" in r.text  # thousands separator
 
 
 async def test_hanchot_shows_a_report_just_missed(svc):
@@ -93,15 +94,32 @@ async def test_group_admin_subscribes_narrows_and_turns_off(svc):
 async def test_unknown_agency_changes_nothing(svc):
     await dispatch(group("/nhacnho", is_chat_admin=True), svc)
     [r] = await dispatch(group("/nhacnho qwxz zzkq", is_chat_admin=True), svc)
-    assert "Không tìm thấy cơ quan" in r.text and "\n" not in r.text
+    assert r.text.startswith("Không tìm thấy cơ quan “qwxz zzkq”.") and "\n" not in r.text
     assert await subs(svc) == {"-1001": ["*"]}
+
+
+async def test_unknown_agency_in_a_new_chat_stores_nothing(svc):
+    [r] = await dispatch(private("/nhacnho Sở Không Tồn Tại", user="8"), svc)
+    assert "Không tìm thấy cơ quan “Sở Không Tồn Tại”" in r.text and "\n" not in r.text
+    async with svc.sessions() as s:
+        assert (await s.execute(select(Chat))).first() is None
+        assert (await s.execute(select(Subscription))).first() is None
+
+
+async def test_group_member_refusal_stores_nothing(svc):
+    [r] = await dispatch(group("/nhacnho Sở Xây dựng"), svc)
+    assert "\n" not in r.text and "quản trị viên" in r.text
+    async with svc.sessions() as s:
+        assert (await s.execute(select(Chat))).first() is None
 
 
 async def test_private_subscribe_and_turn_off_private_reminders(svc):
     [r] = await dispatch(private("/nhacnho"), svc)
     assert "cuộc trò chuyện này" in r.text and await subs(svc) == {"7": ["*"]}
     [r] = await dispatch(private("/nhacnho tắt"), svc)
-    assert "Đã tắt" in r.text and await subs(svc) == {}
+    assert r.text == ("Đã tắt nhắc hạn gửi riêng cho Đồng chí (kể cả nhắc hạn của cơ quan). "
+                      "Bật lại bằng lệnh /nhacnho.")
+    assert await subs(svc) == {}
     async with svc.sessions() as s:
         user = (await s.execute(select(User).where(User.external_id == "7"))).scalar_one()
     assert user.private_reminders is False
@@ -128,8 +146,11 @@ async def test_broadcast_is_for_admins_only(svc):
 
 
 async def test_broadcast_needs_text(svc):
+    at(svc, 2026, 12, 20)
     [r] = await dispatch(private("/guitatca", user="900"), svc)
-    assert "nội dung" in r.text
+    assert "nội dung" in r.text and "trước ngày 15/12/2027." in r.text
+    async with svc.sessions() as s:
+        assert (await s.execute(select(Broadcast))).first() is None
 
 
 async def test_broadcast_sends_once_to_every_subscribed_chat(svc):
@@ -140,7 +161,8 @@ async def test_broadcast_sends_once_to_every_subscribed_chat(svc):
     svc.senders = {"telegram": sender}
     [r] = await dispatch(private("/guitatca Họp giao ban sáng thứ Sáu", user="900",
                                  is_admin=True), svc)
-    assert "tới 4/4 cuộc trò chuyện" in r.text
+    assert "tới 4/4 cuộc trò chuyện (4 đã đăng ký nhắc hạn, 0 cán bộ cơ quan nhận riêng)." \
+        in r.text
     counts = Counter(c for c, _ in sender.sent)
     assert sorted(counts) == ["-770", "-771", "-772", "-773"] and set(counts.values()) == {1}
     assert "Họp giao ban sáng thứ Sáu" in sender.sent[0][1]
@@ -156,3 +178,27 @@ async def test_broadcast_without_running_channel_waits_for_the_pass(svc):
     sender = FakeSender()
     s1 = await reminders.run_pass(svc, {"telegram": sender}, svc.now())
     assert s1.sent == 1 and "Nhắc chung" in sender.sent[0][1]
+
+
+async def test_broadcast_reaches_approved_members_in_private(svc):
+    await add_chat(svc, "-1500")  # the coordination group
+    await add_member(svc, "71", "sxd")
+    await add_member(svc, "72", "sct")
+    await add_member(svc, "73", "snv", private_reminders=False)  # turned reminders off
+    sender = FakeSender()
+    svc.senders = {"telegram": sender}
+    # member 72 also subscribes their own private chat: still one message
+    await dispatch(private("/nhacnho", user="72"), svc)
+    [r] = await dispatch(private("/guitatca Đề nghị các cơ quan gửi báo cáo năm", user="900",
+                                 is_admin=True), svc)
+    assert r.text == ("Đã gửi thông báo số 1 tới 3/3 cuộc trò chuyện (2 đã đăng ký nhắc hạn, "
+                      "1 cán bộ cơ quan nhận riêng).")
+    counts = Counter(c for c, _ in sender.sent)
+    assert counts == {"-1500": 1, "71": 1, "72": 1}
+    assert all(t == "Thông báo từ quản trị viên:\nĐề nghị các cơ quan gửi báo cáo năm"
+               for _, t in sender.sent)
+
+
+async def test_broadcast_with_nobody_to_reach_says_so(svc):
+    [r] = await dispatch(private("/guitatca Nhắc chung", user="900", is_admin=True), svc)
+    assert "chưa có nơi nhận" in r.text and "\n" not in r.text

@@ -153,6 +153,9 @@ async def test_reminder_older_than_a_day_is_not_sent_late(svc):
     sender = FakeSender()
     late = await run_pass(svc, {"telegram": sender}, local(12, 2, 8, 1))
     assert (late.due, late.sent) == (0, 0) and sender.sent == []
+    # exactly 24 h after its moment (8:00 on 1/12) is already too late
+    day_late = await run_pass(svc, {"telegram": sender}, local(12, 2, 8, 0))
+    assert (day_late.due, day_late.sent) == (0, 0) and sender.sent == []
     in_time = await run_pass(svc, {"telegram": sender}, local(12, 2, 7, 59))
     assert in_time.sent == 1 and "còn 13 ngày" in sender.sent[0][1]
 
@@ -287,7 +290,7 @@ async def test_agency_subscription_shows_only_that_agency(svc):
 
 
 async def test_overdue_goes_to_missing_agencies_and_a_summary_to_admins(svc):
-    await add_chat(svc, "-800", agency="*")  # a general group: no overdue chasing
+    await add_chat(svc, "-800", agency="*")  # a general group: chases everyone still missing
     await add_chat(svc, "-801", agency="sxd")  # reported
     await add_chat(svc, "-802", agency="sct")  # missing
     await add_chat(svc, "900", agency=None, kind="private")  # an admin's private chat
@@ -296,16 +299,18 @@ async def test_overdue_goes_to_missing_agencies_and_a_summary_to_admins(svc):
     sender = FakeSender()
     s1 = await run_pass(svc, {"telegram": sender}, local(12, 16, 9))
     got = {c for c, _ in sender.sent}
-    assert got == {"-802", "900", "42"}
-    assert "Nhắc quá hạn" in sender.to("-802")[0] and "đã quá hạn 1 ngày" in sender.to("-802")[0]
+    assert got == {"-800", "-802", "900", "42"}
+    [sct] = sender.to("-802")
+    assert sct.startswith("Quá hạn: Báo cáo năm") and "(đã quá hạn 1 ngày)" in sct
+    assert "Sở Công Thương: chưa báo cáo kỳ năm 2026." in sct
     summary = sender.to("900")[0]
     assert summary.startswith("Tổng hợp quá hạn") and "Sở Công Thương" in summary
     assert "Sở Xây dựng;" not in summary and "Chưa báo cáo (26)" in summary
-    assert s1.sent == 3
+    assert s1.sent == 4
     await report(svc, "sct", local(12, 17, 10))
     s3 = await run_pass(svc, {"telegram": sender}, local(12, 18, 8))
-    assert "-802" not in {c for c, _ in sender.sent[3:]}  # sct reported late: no more chasing
-    assert {c for c, _ in sender.sent[3:]} == {"900", "42"} and s3.sent == 2
+    assert "-802" not in {c for c, _ in sender.sent[4:]}  # sct reported late: no more chasing
+    assert {c for c, _ in sender.sent[4:]} == {"-800", "900", "42"} and s3.sent == 3
 
 
 async def test_members_get_private_reminders_unless_turned_off(svc):
@@ -429,3 +434,99 @@ async def test_reminder_days_and_time_come_from_settings(tmp_path):
         assert (await run_pass(svc, {"telegram": sender}, local(12, 14, 8))).sent == 0
     finally:
         await svc.close()
+
+
+# ---- overdue chasing in "all deadlines" chats, late catch-ups ---------------------------------
+
+
+async def report_all(svc, when: datetime, but: tuple[str, ...] = ()) -> None:
+    from bot.periods import reporting_agencies
+
+    for agency in reporting_agencies(svc.kb):
+        if agency not in but:
+            await report(svc, agency, when)
+
+
+async def test_all_deadlines_group_is_chased_at_plus_one_and_plus_three(svc):
+    group = await add_chat(svc, "-1100")  # a provincial coordination group, every deadline
+    await report_all(svc, local(12, 10, 10), but=("sct", "luc_ngan"))
+    sender = FakeSender()
+    senders = {"telegram": sender}
+    for when in (local(12, 16, 8), local(12, 16, 15), local(12, 17, 8),  # +1 once
+                 local(12, 18, 8), local(12, 18, 9), local(12, 19, 8)):  # +3 once
+        await run_pass(svc, senders, when)
+    plus_one, plus_three = sender.to("-1100")
+    for msg, late in ((plus_one, 1), (plus_three, 3)):
+        assert msg.startswith("Quá hạn: Báo cáo năm")
+        assert f"Thứ Ba, 15/12/2026 (đã quá hạn {late} ngày)" in msg
+        assert "Đã báo cáo kỳ năm 2026: 25/27 cơ quan." in msg
+        assert "Chưa báo cáo (2): Sở Công Thương; UBND huyện Lục Ngạn." in msg
+        assert "/capnhat" in msg
+    rows = [r for r in await deliveries(svc) if r.chat_id == group]
+    assert Counter(r.offset_days for r in rows) == {-1: 1, -3: 1}
+
+
+async def test_all_deadlines_group_gets_no_overdue_once_everyone_reported(svc):
+    await add_chat(svc, "-1101")
+    await report_all(svc, local(12, 10, 10))
+    sender = FakeSender()
+    for when in (local(12, 16, 8), local(12, 18, 8)):
+        assert (await run_pass(svc, {"telegram": sender}, when)).due == 0
+    assert sender.sent == []
+
+
+async def test_catch_up_after_the_deadline_reads_as_overdue(svc):
+    """The bot was down from the deadline day's 8:00 until 7:30 the next morning."""
+    await add_chat(svc, "-1200", agency="sct")  # missing
+    await add_chat(svc, "-1201", agency="sxd")  # reported on the day
+    await add_chat(svc, "-1202")  # every deadline; 26 agencies missing
+    await report(svc, "sxd", local(12, 15, 10))
+    sender = FakeSender()
+    s1 = await run_pass(svc, {"telegram": sender}, local(12, 16, 7, 30))
+    assert s1.sent == 2 and {c for c, _ in sender.sent} == {"-1200", "-1202"}
+    for chat in ("-1200", "-1202"):
+        [msg] = sender.to(chat)
+        assert msg.startswith("Quá hạn: Báo cáo năm") and "Nhắc hạn" not in msg
+        assert "(đã quá hạn 1 ngày)" in msg
+    assert "Sở Công Thương: chưa báo cáo kỳ năm 2026." in sender.to("-1200")[0]
+    assert sender.to("-1201") == []  # its agency reported: no overdue message at all
+
+
+async def test_reminder_on_the_eve_reads_tomorrow_without_nested_brackets(svc):
+    await add_chat(svc, "-1300")
+    sender = FakeSender()
+    await run_pass(svc, {"telegram": sender}, local(12, 14, 8))
+    [msg] = sender.to("-1300")
+    assert msg.startswith("Nhắc hạn: Báo cáo năm")
+    assert "Hạn: Thứ Ba, 15/12/2026 (còn 1 ngày — ngày mai)." in msg and "((" not in msg
+    assert "))" not in msg
+
+
+# ---- broadcasts reach members too ------------------------------------------------------------
+
+
+async def test_broadcast_reaches_subscribed_chats_and_members_each_once(svc):
+    await add_chat(svc, "-1400")  # a subscribed group
+    await add_member(svc, "61", "sxd")  # a member: private chat, not subscribed
+    await add_member(svc, "62", "sct")  # a member whose private chat is also subscribed
+    async with svc.sessions() as s, s.begin():
+        chat = (await s.execute(select(Chat).where(Chat.external_id == "62"))).scalar_one()
+        s.add(Subscription(chat_id=chat.id, agency_id="sct"))
+    await add_member(svc, "63", "snv", private_reminders=False)  # turned them off
+    async with svc.sessions() as s, s.begin():  # an agency with two approved members' ids
+        user = (await s.execute(select(User).where(User.external_id == "61"))).scalar_one()
+        s.add(Membership(user_id=user.id, agency_id="hiep_hoa", state="approved"))
+        pending = User(channel="telegram", external_id="64")  # not approved yet
+        s.add(pending)
+        await s.flush()
+        s.add(Membership(user_id=pending.id, agency_id="sxd", state="pending"))
+        s.add(Chat(channel="telegram", external_id="64", kind="private"))
+        s.add(Broadcast(text="Đề nghị các cơ quan gửi báo cáo năm", created_at=local(11, 30, 9)))
+    audience = await reminders.broadcast_audience(svc)
+    assert (audience.subscribed, audience.members) == (2, 1)
+    sender = FakeSender()
+    s1 = await run_pass(svc, {"telegram": sender}, local(11, 30, 9, 1))
+    s2 = await run_pass(svc, {"telegram": sender}, local(11, 30, 9, 2))
+    assert s1.sent == 3 and s2.sent == 0
+    assert sorted(c for c, _ in sender.sent) == ["-1400", "61", "62"]
+    assert all("Đề nghị các cơ quan gửi báo cáo năm" in t for _, t in sender.sent)
