@@ -37,6 +37,7 @@ from datetime import date, datetime
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from bot.calendar import fmt_date
 from bot.text import (
     AFTER_NAME,
     SHORTHAND,
@@ -46,6 +47,7 @@ from bot.text import (
     find_agencies,
     fold,
     marked_words,
+    names_province_committee,
     resolve_agency,
     strip_marks,
 )
@@ -495,8 +497,8 @@ def answer(kb, question: str, today: date | None = None) -> Answer:
     if not q.folded:
         return _help(kb, "help")
     for step in (_by_section_number, _by_reference, _by_document, _by_help, _by_everyday,
-                 _by_agency,
-                 _by_deadline, _by_topic):
+                 _by_province_committee, _by_agency_reports, _by_agency, _by_deadline,
+                 _by_topic):
         found = step(kb, q, today)
         if found is not None:
             return found
@@ -630,14 +632,43 @@ def _section_ids(kb, q: _Question) -> list[str]:
     return out
 
 
+# a question that is nothing but a section number: "1", "7", "IV", "IV.3", "2.2."
+_BARE_NUMBER_RE = re.compile(r"^(?:(?P<roman>viii|vii|vi|iv|v|iii|ii|ix|i|x)|(?P<num>\d{1,2}))"
+                             r"(?P<rest>(?:\.\d{1,2}){0,2})$")
+_EDGE_PUNCT = re.compile(r"^[\s#.:;,!?\"'“”«»()\[\]-]+|[\s.:;,!?\"'“”«»()\[\]-]+$")
+
+
+def _bare_number(q: _Question) -> tuple[str, str] | None:
+    """(section id, as typed) when the question is only a section number: officials type a
+    group's number ("7") meaning that section, never a topic."""
+    typed = _EDGE_PUNCT.sub("", unicodedata.normalize("NFC", q.raw))
+    m = _BARE_NUMBER_RE.match(strip_marks(typed.casefold()))
+    if not m:
+        return None
+    head = m.group("roman").upper() if m.group("roman") else str(int(m.group("num")))
+    return head + m.group("rest"), typed
+
+
+def _no_section(typed: str) -> Answer:
+    """One line for a number that is no section of the plan ("mục 9", "2.9")."""
+    return Answer("none", f"Không có mục “{typed}” trong Kế hoạch; ví dụ: mục 2.2 (các nhóm "
+                          "nhiệm vụ 1 đến 8, mục tiêu II.1 đến II.6, tổ chức thực hiện IV.1 đến "
+                          "IV.3).")
+
+
 def _by_section_number(kb, q: _Question, today: date) -> Answer | None:
-    ids = _section_ids(kb, q)
+    bare = _bare_number(q)
+    if bare:
+        sid, typed = bare
+        if kb.item(sid) is None and sid not in ("I", "II", "III", "IV"):
+            return _no_section(typed)
+        ids = [sid]
+    else:
+        ids = _section_ids(kb, q)
     if not ids:
         m = _NO_SECTION_RE.match(q.folded)
         if m:  # "mục 2.8": say so rather than guess
-            return Answer("none", f"Kế hoạch không có Mục {m.group(1)}. Các mục nhiệm vụ đánh số "
-                                  "1 đến 8 (ví dụ 2.2, 5.6), mục tiêu II.1 đến II.6, tổ chức thực "
-                                  "hiện IV.1 đến IV.3.")
+            return _no_section(m.group(1).upper() if m.group(1).isalpha() else m.group(1))
         return None
     sid = ids[0]
     if sid in ("I", "II", "III", "IV"):
@@ -860,6 +891,53 @@ def _by_everyday(kb, q: _Question, today: date) -> Answer | None:
         choices = tuple((n, f"Nhiệm vụ của {n}") for n in names)
     help_text = _help(kb, "help").text
     return Answer("none", f"{text}\n{help_text}", choices=choices)
+
+
+# ---- the province's People's Committee, which issued the plan
+
+# "UBND tỉnh", "ủy ban nhân dân tỉnh Bắc Giang", "ub tỉnh" (shorthand spelled out), in folded
+# words; "văn phòng UBND tỉnh" and "các cơ quan thuộc UBND tỉnh" are other bodies
+_PROVINCE_RE = re.compile(r"(?<!\S)(?:ubnd|uy ban(?: nhan dan)?)(?: tinh)(?: bac giang)?(?!\S)")
+_NOT_BEFORE_PROVINCE = {"vp", "phong", "thuoc", "truc"}
+# besides the name: who in it, and courtesy
+_PROVINCE_FRAME = {"chu", "tich", "pho", "lanh", "dao"}
+
+
+def _by_province_committee(kb, q: _Question, today: date) -> Answer | None:
+    """"UBND tỉnh phải làm gì": the committee issued the plan and assigns its tasks; it is no
+    section's lead, and not Văn phòng UBND tỉnh (offered as a choice)."""
+    if any(not m.weak for m in q.mentions):
+        return None
+    m = _PROVINCE_RE.search(q.fixed)
+    if not m or (q.fixed[:m.start()].split()[-1:] and
+                 q.fixed[:m.start()].split()[-1] in _NOT_BEFORE_PROVINCE):
+        return None
+    rest = (q.fixed[:m.start()] + " " + q.fixed[m.end():]).split()
+    if any(w not in DUTY_WORDS and w not in STOP and w not in _PROVINCE_FRAME for w in rest):
+        return None  # "ai tham mưu UBND tỉnh ban hành …" is a topic
+    return province_committee_answer(kb)
+
+
+def province_committee_answer(kb) -> Answer:
+    d = kb.document
+    extra = getattr(d, "extra", {}) or {}
+    number = extra.get("number_display") or d.number
+    title = extra.get("signer_title") or ""
+    vp = next((a for a in kb.agencies if names_province_committee(a.name) is False
+               and "van phong" in fold(a.name)), None)
+    text = (f"{d.issued_by} là cơ quan ban hành Kế hoạch này (Kế hoạch số {number}, tháng "
+            f"{d.date}, người ký: {d.signer}" + (f", {title}" if title else "") + "), triển "
+            f"khai thực hiện {extra.get('implements_short') or d.implements}.
+"
+            "Kế hoạch không giao nhiệm vụ cho UBND tỉnh mà giao cho các sở, ngành và UBND huyện, "
+            "thành phố; Sở Công Thương tổng hợp, báo cáo UBND tỉnh (Mục IV.2, IV.3).")
+    choices: tuple[tuple[str, str], ...] = ()
+    if vp is not None:
+        led = ", ".join(s.id for s in kb.sections_led_by(vp.id))
+        text += f"
+Nếu Đồng chí hỏi về {vp.name} (chủ trì Mục {led}), xin chọn bên dưới."
+        choices = ((vp.name, f"Nhiệm vụ của {vp.name}"),)
+    return Answer("document", text, choices=choices)
 
 
 # ---- an agency's duties
@@ -1151,7 +1229,7 @@ def upcoming_answer(kb, today: date, deadlines=None) -> Answer:
     text = ans.text.replace("Hạn theo Kế hoạch", "Các hạn sắp tới theo Kế hoạch", 1)
     if passed:
         text += "\nĐã qua: " + "; ".join(
-            f"{d.title} ({_section_label(d.source)}, {o.day}/{o.month}/{o.year})"
+            f"{d.title} ({_section_label(d.source)}, {fmt_date(o)})"
             for o, d in passed) + "."
         sections = ans.sections + tuple(dict.fromkeys(
             d.source for _, d in passed if d.source not in ans.sections))
@@ -1196,7 +1274,7 @@ def _when(d, today: date) -> str:
     if occ is None:
         return ""
     days = (occ - today).days
-    ds = f"{occ.day}/{occ.month}/{occ.year}"
+    ds = fmt_date(occ)
     if days > 0:
         return f"{ds} (còn {days} ngày)"
     if days == 0:
@@ -1233,7 +1311,7 @@ def _deadline_answer(kb, dls, today: date, where: bool = False) -> Answer:
         quote = _deadline_quote(kb, d, linked)
         if quote:
             lines.append(f"  Trích Kế hoạch: «{quote}»")
-    head = "Hạn theo Kế hoạch (tính đến ngày " + f"{today.day}/{today.month}/{today.year}):"
+    head = f"Hạn theo Kế hoạch (tính đến ngày {fmt_date(today)}):"
     if where and dls and dls[0].report_to:
         head = (f"Báo cáo kết quả thực hiện gửi về {_agency_name(kb, dls[0].report_to)}. " + head)
     seen = set()

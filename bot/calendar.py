@@ -37,7 +37,7 @@ def days_left_text(due: date, today: date) -> str:
     if n == 0:
         return "hôm nay"
     if n == 1:
-        return "còn 1 ngày — ngày mai"
+        return "ngày mai"
     if n > 0:
         return f"còn {fmt_int(n)} ngày"
     return f"đã quá hạn {fmt_int(-n)} ngày"

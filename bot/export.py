@@ -8,11 +8,18 @@
     agency_tasks(kb, agency_id), general_tasks(kb), neutralise(value)
 
 A task's status is its newest update, or the newest update of its whole section when that is
-newer ("/capnhat 2.2 …" speaks for every task of 2.2). Categories follow the Government
-Office's tracking practice: completed on time / late, in progress within the deadline,
-overdue; a task's deadline is its own one-off deadline if it has one, else the period's due
-date. General duties (group 1, IV.1, IV.3) bind every agency: they appear for an agency once
-it has reported on them and are not counted as missing.
+newer ("/capnhat 2.2 …" speaks for every task of 2.2). A task's deadline is its own one-off
+deadline if it has one, else the period's due date. Its category ("Đánh giá") follows the
+latest reported status, never a guess:
+    no update in the period window      -> "Chưa báo cáo", or "Chưa báo cáo (đã quá hạn)" once
+                                           its deadline is reached (a past period: always)
+    "xong" (also when reported done in an earlier period: completion carries over)
+                                        -> on time / late, by when the run of "xong" began
+    "dang"                              -> in progress within the deadline / overdue
+    "chua"                              -> not started (within the deadline / overdue)
+    "vuong"                             -> blocked (not completed, shown apart)
+General duties (group 1, IV.1, IV.3) bind every agency: they appear for an agency once it has
+reported on them and are not counted in its totals.
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
+from bot.calendar import fmt_int
 from bot.core import Attachment
 from bot.db import repo
 from bot.db.repo import StatusRow
@@ -36,7 +44,14 @@ CATEGORIES = {
     "late": "Hoàn thành quá hạn",
     "inprogress": "Đang thực hiện trong hạn",
     "overdue": "Quá hạn chưa hoàn thành",
+    "todo": "Chưa thực hiện (trong hạn)",
+    "todo_overdue": "Chưa thực hiện (quá hạn)",
+    "blocked": "Vướng mắc",
+    "unreported": "Chưa báo cáo",
+    "unreported_overdue": "Chưa báo cáo (đã quá hạn)",
 }
+DONE = ("ontime", "late")
+UNREPORTED = ("unreported", "unreported_overdue")
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -59,12 +74,17 @@ class TaskRow:
 class AgencySummary:
     agency_id: str
     total: int = 0
-    reported: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
+    reported: list[str] = field(default_factory=list)  # an update in the window
+    missing: list[str] = field(default_factory=list)  # category "Chưa báo cáo" (either kind)
+    blocked: list[str] = field(default_factory=list)  # category "Vướng mắc"
+    carried: list[str] = field(default_factory=list)  # reported done before the window
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
     any_update: bool = False  # at least one update (any item) in the window
     last_update: datetime | None = None
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts[k] for k in DONE)
 
 
 @dataclass
@@ -109,15 +129,26 @@ def task_deadline(kb, task, period: Period, tz: tzinfo) -> datetime:
 
 # ---------------------------------------------------------------- the report
 
-def _category(history: list[StatusRow], as_of: datetime, deadline: datetime) -> str:
-    if history and history[-1].status == "xong":
-        done_at = history[-1].created_at
+def _category(history: list[StatusRow], reported: bool, as_of: datetime,
+              deadline: datetime) -> str:
+    """The task's category from its history (oldest first, none after `as_of`)."""
+    latest = history[-1] if history else None
+    if latest is not None and latest.status == "xong":
+        done_at = latest.created_at
         for row in reversed(history):  # completed when the trailing run of "xong" began
             if row.status != "xong":
                 break
             done_at = row.created_at
         return "ontime" if done_at <= deadline else "late"
-    return "overdue" if as_of >= deadline else "inprogress"
+    if latest is None or not reported:
+        # the deadline reached with nothing said: for a past period the window has closed
+        return "unreported_overdue" if as_of >= deadline else "unreported"
+    late = as_of > deadline
+    if latest.status == "vuong":
+        return "blocked"
+    if latest.status == "chua":
+        return "todo_overdue" if late else "todo"
+    return "overdue" if late else "inprogress"
 
 
 def build_report(kb, history: list[StatusRow], period: Period, as_of: datetime, tz: tzinfo,
@@ -144,19 +175,24 @@ def build_report(kb, history: list[StatusRow], period: Period, as_of: datetime, 
             merged = sorted(items.get(task.id, []) + items.get(task.section, []),
                             key=lambda r: (r.created_at, r.id))
             deadline = task_deadline(kb, task, period, tz)
+            reported = any(period.start <= r.created_at <= period.end for r in merged)
             row = TaskRow(agency_id, task.section, task.id, task.text,
-                          merged[-1] if merged else None,
-                          any(period.start <= r.created_at <= period.end for r in merged),
-                          _category(merged, as_of, deadline), deadline,
+                          merged[-1] if merged else None, reported,
+                          _category(merged, reported, as_of, deadline), deadline,
                           general=task not in own)
             rows.append(row)
             if row.general:
                 continue
             summary.total += 1
-            (summary.reported if row.reported else summary.missing).append(task.id)
-            if row.latest and row.latest.status == "vuong":
-                summary.blocked.append(task.id)
             summary.counts[row.category] += 1
+            if reported:
+                summary.reported.append(task.id)
+            elif row.category in UNREPORTED:
+                summary.missing.append(task.id)
+            else:
+                summary.carried.append(task.id)
+            if row.category == "blocked":
+                summary.blocked.append(task.id)
         summaries.append(summary)
     return Report(period, as_of, rows, summaries)
 
@@ -181,9 +217,10 @@ TASK_HEADER = ["Mục", "Cơ quan", "Mã nhiệm vụ", "Nội dung nhiệm vụ
                "Ghi chú", "Người cập nhật", "Thời điểm cập nhật", "Kỳ báo cáo",
                "Báo cáo trong kỳ", "Đánh giá", "Hạn"]
 TASK_WIDTHS = [8, 30, 12, 70, 18, 50, 24, 18, 10, 10, 26, 12]
-AGENCY_HEADER = ["Cơ quan", "Số nhiệm vụ", "Đã báo cáo trong kỳ", "Chưa báo cáo",
-                 "Vướng mắc", *CATEGORIES.values(), "Cập nhật gần nhất", "Nhiệm vụ chưa báo cáo"]
-AGENCY_WIDTHS = [34, 12, 14, 12, 10, 14, 14, 16, 16, 18, 40]
+AGENCY_HEADER = ["Cơ quan", "Số nhiệm vụ", "Đã báo cáo trong kỳ", "Chưa báo cáo (tổng)",
+                 "Đã hoàn thành", "Chưa hoàn thành", *CATEGORIES.values(),
+                 "Cập nhật gần nhất", "Nhiệm vụ chưa báo cáo", "Nhiệm vụ vướng mắc"]
+AGENCY_WIDTHS = [34, 12, 14, 14, 12, 12, *[14] * len(CATEGORIES), 18, 40, 30]
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -214,8 +251,9 @@ def task_table(kb, report: Report, tz: tzinfo) -> list[list]:
 
 def agency_table(kb, report: Report, tz: tzinfo) -> list[list]:
     return [[kb.agency(a.agency_id).name, a.total, len(a.reported), len(a.missing),
-             len(a.blocked), *a.counts.values(), _local(a.last_update, tz),
-             ", ".join(a.missing)] for a in report.agencies]
+             a.done, a.total - a.done, *a.counts.values(),
+             _local(a.last_update, tz), ", ".join(a.missing), ", ".join(a.blocked)]
+            for a in report.agencies]
 
 
 def build_export(kb, report: Report, fmt: str, tz: tzinfo) -> Attachment:
@@ -293,14 +331,18 @@ def cli_export(fmt: str | None, period: str | None, output: str) -> int:
             print(f"Không hiểu kỳ báo cáo “{period}”: ví dụ 2026, 6T/2026, 2026-6T.",
                   file=sys.stderr)
             return 2
+    folder = out.parent
+    if not folder.is_dir():  # a typo in the path must not create folders silently
+        why = "không phải là thư mục" if folder.exists() else "không tồn tại"
+        print(f"Thư mục “{folder}” {why}.", file=sys.stderr)
+        return 1
     try:
         attachment = asyncio.run(_export(settings, fmt, chosen))
+        out.write_bytes(attachment.content)
     except Exception as e:  # one line for the operator, never a traceback
         print(f"Không xuất được báo cáo: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(attachment.content)
-    print(f"Đã xuất {out} ({len(attachment.content):,} byte).".replace(",", "."))
+    print(f"Đã xuất {out} ({fmt_int(len(attachment.content))} byte).")
     return 0
 
 

@@ -44,7 +44,7 @@ class Period:
             return f"6 tháng năm {self.id.split('-')[0]}"
         if self.kind == "year":
             return f"năm {self.id}"
-        return self.id
+        return f"hạn {self.due.strftime('%d/%m/%Y')}"
 
     def contains(self, moment: datetime) -> bool:
         return self.start <= moment <= self.end

@@ -4,6 +4,7 @@
                                             punctuation to spaces ("Sở KH&ĐT" → "so kh&dt")
     tokens(s) -> list[str]                  fold(s).split()
     resolve_agency(kb, text) -> [Agency]    what an official means by an agency name, best first
+    names_province_committee(text) -> bool  "UBND tỉnh": the plan's issuer, no agency of it
     find_agencies(kb, text) -> [Mention]    agency names mentioned inside a longer question
     expand_shorthand(folded) -> str         chat shorthand spelled out ("co nv gi" → "co nhiem
                                             vu gi"), for questions (not for agency-name input)
@@ -448,15 +449,28 @@ def _only_name(text: str, mentions: list[Mention]) -> bool:
     return all(w in _NAME_FRAME for w in rest)
 
 
+# the words of "UBND tỉnh (Bắc Giang)", "Ủy ban tỉnh", "tỉnh" in name form
+_PROVINCE_WORDS = {"ubnd", "ub", "uy", "ban", "nhan", "dan", "tinh", "bac", "giang", "bg"}
+
+
+def names_province_committee(text: str) -> bool:
+    """Does `text` name the province's People's Committee ("UBND tỉnh", "ủy ban nhân dân tỉnh
+    Bắc Giang")? It issued the plan and leads no section: it is not Văn phòng UBND tỉnh,
+    whose name only looks alike."""
+    toks = name_tokens(text)
+    return bool(toks) and set(toks) <= _PROVINCE_WORDS and bool({"tinh", "giang"} & set(toks))
+
+
 def resolve_agency(kb, text: str) -> list:
     """Agencies an official means by `text` (a name, alias or abbreviation), best first.
 
     An exact name or alias gives that agency alone; otherwise close spellings ranked by
-    similarity (typos tolerated); an empty list when nothing is plausible.
+    similarity (typos tolerated); an empty list when nothing is plausible, and for the
+    province's committee itself ("UBND tỉnh" is no agency with tasks of its own).
     """
     idx = agency_index(kb)
     key = " ".join(name_tokens(text))
-    if not key:
+    if not key or names_province_committee(text):
         return []
     ids = idx.exact(key)
     if ids:

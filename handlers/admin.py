@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from bot import export
+from bot.calendar import fmt_int
 from bot.core import Reply, Request
 from bot.periods import Period, current_period, fmt_local, fmt_window, parse_period
 from bot.services import Services
 from handlers.membership import ADMINS_ONLY, is_admin
 from handlers.registry import command
+from handlers.status import shorten
 
 PERIOD_HELP = "ví dụ: 2026 (báo cáo năm) hoặc 6T/2026 (báo cáo 6 tháng)"
 
@@ -29,9 +31,19 @@ async def cmd_summary(req: Request, svc: Services, args: str) -> list[Reply]:
         return [Reply(ADMINS_ONLY)]
     period = _period(svc, args)
     if period is None:
-        return [Reply(f"Không hiểu kỳ báo cáo “{args.strip()[:40]}”; {PERIOD_HELP}.")]
+        return [Reply(f"Không hiểu kỳ báo cáo “{shorten(args, 40)}”; {PERIOD_HELP}.")]
     report = await export.collect(svc, period)
     return [Reply(summary_text(svc, report))]
+
+
+def _lower(name: str) -> str:
+    """A category inside a sentence: "Chưa báo cáo" -> "chưa báo cáo"."""
+    return name[0].lower() + name[1:]
+
+
+def _counts(counts: dict[str, int], keep_zero: bool = False) -> str:
+    return "; ".join(f"{_lower(export.CATEGORIES[k])} {fmt_int(n)}"
+                     for k, n in counts.items() if n or keep_zero)
 
 
 def summary_text(svc: Services, report: export.Report) -> str:
@@ -42,19 +54,26 @@ def summary_text(svc: Services, report: export.Report) -> str:
     for a in report.agencies:
         for key, n in a.counts.items():
             totals[key] += n
+    total = sum(totals.values())
+    done = sum(totals[k] for k in export.DONE)
+    unreported = sum(totals[k] for k in export.UNREPORTED)
     lines = [f"Tổng hợp {_title(report.period)}; số liệu đến "
              f"{fmt_local(report.as_of, tz)}.",
              f"Đã báo cáo: {len(reported)}/{len(report.agencies)} cơ quan, đơn vị.",
-             "Toàn bộ nhiệm vụ: " + "; ".join(
-                 f"{export.CATEGORIES[k].lower()} {n}" for k, n in totals.items()) + "."]
+             f"Toàn bộ {fmt_int(total)} nhiệm vụ: {_counts(totals, keep_zero=True)}.",
+             f"Đã hoàn thành {fmt_int(done)}/{fmt_int(total)}; chưa hoàn thành "
+             f"{fmt_int(total - done)} (trong đó vướng mắc {fmt_int(totals['blocked'])}, "
+             f"chưa báo cáo {fmt_int(unreported)})."]
     for a in reported:
         line = f"• {names[a.agency_id]}: báo cáo {len(a.reported)}/{a.total} nhiệm vụ"
         if a.missing:
-            line += f"; thiếu: {', '.join(a.missing)}"
+            line += f"; chưa báo cáo: {', '.join(a.missing)}"
         if a.blocked:
             line += f"; vướng mắc: {', '.join(a.blocked)}"
-        line += ". " + ", ".join(f"{export.CATEGORIES[k]} {n}" for k, n in a.counts.items() if n)
-        lines.append(line.rstrip(". ") + ".")
+        if a.carried:
+            line += f"; đã hoàn thành từ kỳ trước: {', '.join(a.carried)}"
+        counts = _counts(a.counts)
+        lines.append(f"{line}. {counts[0].upper()}{counts[1:]}." if counts else f"{line}.")
     silent = report.silent
     if silent:
         lines.append(f"Chưa báo cáo trong kỳ ({len(silent)}): "
@@ -74,9 +93,9 @@ async def cmd_export(req: Request, svc: Services, args: str) -> list[Reply]:
         fmt = words.pop(0).lower().lstrip(".")
     period = _period(svc, " ".join(words))
     if period is None:
-        return [Reply(f"Không hiểu “{args.strip()[:40]}”; dùng /xuat [csv|xlsx] [KỲ], "
+        return [Reply(f"Không hiểu “{shorten(args, 40)}”; dùng /xuat [csv|xlsx] [KỲ], "
                       f"{PERIOD_HELP}.")]
     report = await export.collect(svc, period)
     attachment = export.build_export(svc.kb, report, fmt, svc.settings.tz)
-    return [Reply(f"Báo cáo tiến độ {_title(period)}: {len(report.rows)} dòng "
+    return [Reply(f"Báo cáo tiến độ {_title(period)}: {fmt_int(len(report.rows))} dòng "
                   f"({fmt.upper()}).", file=attachment)]

@@ -10,6 +10,7 @@ from bot.db import repo
 from bot.periods import fmt_local
 from bot.services import Services
 from handlers.registry import callback, command
+from handlers.status import example_command, shorten
 
 PRIVATE_ONLY = "Xin đăng ký trong tin nhắn riêng với bot."
 ADMINS_ONLY = "Lệnh này chỉ dành cho quản trị viên (cán bộ Sở Công Thương)."
@@ -56,8 +57,8 @@ async def cmd_register(req: Request, svc: Services, args: str) -> list[Reply]:
                       "/dangky UBND huyện Việt Yên.")]
     found = _resolve(svc, args)
     if not found:
-        return [Reply(f"Không tìm thấy cơ quan “{args[:80]}” trong Kế hoạch; xin ghi tên đầy đủ "
-                      "hoặc viết tắt, ví dụ: Sở Xây dựng, SXD.")]
+        return [Reply(f"Không tìm thấy cơ quan “{shorten(args, 80)}” trong Kế hoạch; xin ghi tên "
+                      "đầy đủ hoặc viết tắt, ví dụ: Sở Xây dựng, SXD.")]
     if len(found) > 1:
         return [Reply("Đồng chí muốn đăng ký vào cơ quan nào?",
                       tuple(Choice(a.name, f"dk:{a.id}") for a in found))]
@@ -87,20 +88,29 @@ async def _register(req: Request, svc: Services, agency_id: str) -> list[Reply]:
     current = await repo.member_of(svc.sessions, req.channel, req.user_id)
     if current and current.agency_id == agency_id:
         await repo.upsert_user(svc.sessions, req.channel, req.user_id, req.user_name)
-        return [Reply(f"Đồng chí đã là thành viên của {name}.")]
+        return [Reply(f"Đồng chí đã là cán bộ đầu mối của {name}.")]
+    waiting = await repo.pending_request(svc.sessions, req.channel, req.user_id)
+    if waiting and waiting.agency_id == agency_id:  # asked again: the admins were told already
+        return [Reply(f"Đồng chí đã có yêu cầu số {waiting.id} tham gia {name} đang chờ duyệt.")]
     row = await repo.request_membership(svc.sessions, req.channel, req.user_id, agency_id,
                                         display_name=req.user_name, chat_id=req.chat_id,
                                         now=svc.now())
     targets = await notify_targets(svc)
-    note = f" Hiện Đồng chí là thành viên của {_agency_name(svc, current.agency_id)}; khi được " \
-           "duyệt sẽ chuyển sang cơ quan mới." if current else ""
-    if not targets:
-        return [Reply(f"Đã ghi nhận yêu cầu số {row.id} tham gia {name}, nhưng chưa có quản trị "
-                      "viên nào được cấu hình; xin liên hệ Sở Công Thương." + note)]
-    asked = f"Yêu cầu đăng ký số {row.id}: {repo.who(row)} ({row.channel}: {row.external_id}) " \
-            f"xin tham gia {name}."
+    note = ""
     if current:
-        asked += f" Hiện là thành viên của {_agency_name(svc, current.agency_id)}."
+        note += (f" Hiện Đồng chí là cán bộ đầu mối của {_agency_name(svc, current.agency_id)};"
+                 " khi được duyệt sẽ chuyển sang cơ quan mới.")
+    if waiting:
+        note += (f" Yêu cầu số {waiting.id} (tham gia {_agency_name(svc, waiting.agency_id)}) "
+                 "không còn hiệu lực.")
+    if not targets:
+        return [Reply(f"Đã ghi nhận yêu cầu số {row.id} tham gia {name}; hiện chưa có quản trị "
+                      "viên trên kênh này, xin liên hệ Sở Công Thương để được duyệt." + note)]
+    asked = f"Yêu cầu đăng ký số {row.id}: {repo.who_full(row)} xin tham gia {name}."
+    if current:
+        asked += f" Hiện là cán bộ đầu mối của {_agency_name(svc, current.agency_id)}."
+    if waiting:
+        asked += f" Yêu cầu này thay cho yêu cầu số {waiting.id}."
     buttons = (Choice(f"Duyệt yêu cầu số {row.id}", f"reg:ok:{row.id}"),
                Choice(f"Từ chối yêu cầu số {row.id}", f"reg:no:{row.id}"))
     replies = [Reply(f"Đã gửi yêu cầu tham gia {name} (số {row.id}) tới quản trị viên. Đồng chí "
@@ -149,9 +159,8 @@ async def _pending_list(svc: Services) -> list[Reply]:
         return [Reply("Không có yêu cầu đăng ký nào đang chờ duyệt.")]
     tz = svc.settings.tz
     lines = ["Yêu cầu đăng ký đang chờ duyệt:"]
-    lines += [f"• Số {r.id}: {repo.who(r)} ({r.channel}: {r.external_id}) — "
-              f"{_agency_name(svc, r.agency_id)}, gửi lúc {fmt_local(r.requested_at, tz)}"
-              for r in rows]
+    lines += [f"• Số {r.id}: {repo.who_full(r)} — {_agency_name(svc, r.agency_id)}, gửi lúc "
+              f"{fmt_local(r.requested_at, tz)}" for r in rows]
     lines.append("Duyệt: /duyet SỐ; từ chối: /tuchoi SỐ.")
     choices = tuple(Choice(f"Duyệt yêu cầu số {r.id}", f"reg:ok:{r.id}") for r in rows[:10])
     return [Reply("\n".join(lines), choices)]
@@ -168,20 +177,35 @@ async def _decide(req: Request, svc: Services, mid: int, approve: bool) -> list[
     row = d.row
     name = _agency_name(svc, row.agency_id)
     if d.outcome == "already":
-        states = {"approved": "đã được duyệt", "rejected": "đã bị từ chối",
-                  "cancelled": "đã được thay bằng yêu cầu mới hơn",
-                  "removed": "đã được duyệt, sau đó thành viên bị xoá",
-                  "ended": "đã được duyệt, sau đó thành viên chuyển cơ quan"}
-        return [Reply(f"Yêu cầu số {mid} {states.get(row.state, 'đã được xử lý')} trước đó.")]
+        return [Reply(already_decided(svc, d))]
     if approve:
         moved = f" (rời {_agency_name(svc, d.previous_agency)})" if d.previous_agency else ""
-        return [Reply(f"Đã duyệt yêu cầu số {mid}: {repo.who(row)} là thành viên của "
+        return [Reply(f"Đã duyệt yêu cầu số {mid}: {repo.who(row)} là cán bộ đầu mối của "
                       f"{name}{moved}."),
                 Reply(f"Yêu cầu tham gia {name} của Đồng chí đã được duyệt. Đồng chí có thể "
-                      "cập nhật tiến độ nhiệm vụ bằng lệnh /capnhat.", chat=row.chat)]
+                      "cập nhật tiến độ nhiệm vụ bằng lệnh /capnhat, ví dụ: "
+                      f"{example_command(svc.kb, row.agency_id)}", chat=row.chat)]
     return [Reply(f"Đã từ chối yêu cầu số {mid} ({repo.who(row)} — {name})."),
             Reply(f"Yêu cầu tham gia {name} của Đồng chí chưa được chấp thuận. Xin liên hệ "
                   "Sở Công Thương nếu cần.", chat=row.chat)]
+
+
+def already_decided(svc: Services, d: repo.Decision) -> str:
+    """What a late press on a decided request is told: who decided, and when."""
+    row = d.row
+    if row.state == repo.CANCELLED:
+        newer = f" (số {d.replaced_by})" if d.replaced_by else ""
+        return (f"Yêu cầu số {row.id} không còn hiệu lực vì cán bộ đã gửi yêu cầu mới{newer}.")
+    by = row.decided_by_name or "quản trị viên"
+    at = f" lúc {fmt_local(row.decided_at, svc.settings.tz)}" if row.decided_at else ""
+    if row.state == repo.REJECTED:
+        return f"Yêu cầu số {row.id} đã bị {by} từ chối{at}."
+    text = f"Yêu cầu số {row.id} đã được {by} duyệt{at}"
+    if row.state == repo.REMOVED:
+        return text + "; sau đó cán bộ đã bị xóa khỏi danh sách cán bộ đầu mối."
+    if row.state == repo.ENDED:
+        return text + "; sau đó cán bộ đã chuyển sang cơ quan khác."
+    return text + "."
 
 
 # ---------------------------------------------------------------- members
@@ -191,11 +215,11 @@ async def cmd_members(req: Request, svc: Services, args: str) -> list[Reply]:
     if not is_admin(req, svc):
         return [Reply(ADMINS_ONLY)]
     agency_ids = None
-    title = "Thành viên đã được duyệt"
+    title = "Cán bộ đầu mối đã được duyệt"
     if args:
         found = _resolve(svc, args)
         if not found:
-            return [Reply(f"Không tìm thấy cơ quan “{args[:80]}” trong Kế hoạch.")]
+            return [Reply(f"Không tìm thấy cơ quan “{shorten(args, 80)}” trong Kế hoạch.")]
         agency = found[0]
         agency_ids = [agency.id, *(c.id for c in svc.kb.children(agency.id))]
         title += f" của {agency.name}"
@@ -208,10 +232,9 @@ async def cmd_members(req: Request, svc: Services, args: str) -> list[Reply]:
     rows.sort(key=lambda r: (order.get(r.agency_id, 999), r.id))
     tz = svc.settings.tz
     lines = [f"{title} ({len(rows)}):"]
-    lines += [f"• Số {r.id}: {repo.who(r)} ({r.channel}: {r.external_id}) — "
-              f"{_agency_name(svc, r.agency_id)}, từ {fmt_local(r.decided_at, tz, False)}"
-              for r in rows]
-    lines.append("Xoá một thành viên: /xoathanhvien SỐ." + tail)
+    lines += [f"• Số {r.id}: {repo.who_full(r)} — {_agency_name(svc, r.agency_id)}, từ "
+              f"{fmt_local(r.decided_at, tz, False)}" for r in rows]
+    lines.append("Xóa một cán bộ đầu mối khỏi danh sách: /xoathanhvien SỐ." + tail)
     return [Reply("\n".join(lines))]
 
 
@@ -221,12 +244,13 @@ async def cmd_remove(req: Request, svc: Services, args: str) -> list[Reply]:
         return [Reply(ADMINS_ONLY)]
     mid = parse_id(args)
     if mid is None:
-        return [Reply("Xin ghi số thành viên (xem bằng /thanhvien), ví dụ: /xoathanhvien 12.")]
+        return [Reply("Xin ghi số của cán bộ đầu mối (xem bằng /thanhvien), ví dụ: "
+                      "/xoathanhvien 12.")]
     row = await repo.remove_member(svc.sessions, mid, by_channel=req.channel,
                                    by_external_id=req.user_id, now=svc.now())
     if row is None:
-        return [Reply(f"Không có thành viên đang hoạt động số {mid} (xem bằng /thanhvien).")]
+        return [Reply(f"Không có cán bộ đầu mối đang hoạt động số {mid} (xem bằng /thanhvien).")]
     name = _agency_name(svc, row.agency_id)
-    return [Reply(f"Đã xoá {repo.who(row)} khỏi {name}."),
-            Reply(f"Đồng chí không còn là thành viên của {name} trên bot. Xin liên hệ Sở Công "
-                  "Thương nếu có nhầm lẫn.", chat=row.chat)]
+    return [Reply(f"Đã xóa {repo.who(row)} khỏi danh sách cán bộ đầu mối của {name}."),
+            Reply(f"Đồng chí không còn là cán bộ đầu mối của {name} trên bot. Xin liên hệ Sở "
+                  "Công Thương nếu có nhầm lẫn.", chat=row.chat)]

@@ -33,7 +33,7 @@ def test_days_left_wording():
     assert days_left_text(today, today) == "hôm nay"
     assert days_left_text(date(2026, 11, 28), today) == "đã quá hạn 2 ngày"
     # no brackets of its own: reminders print it inside "(…)"
-    assert days_left_text(date(2026, 12, 1), today) == "còn 1 ngày — ngày mai"
+    assert days_left_text(date(2026, 12, 1), today) == "ngày mai"
 
 
 def test_day_counts_use_vietnamese_thousands_separators():

@@ -66,33 +66,89 @@ async def test_summary_is_for_admins_only(reported):
     assert len(out) == 1 and "Không hiểu kỳ" in out[0].text
 
 
+def _line(text: str, start: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(start))
+
+
+def _totals(text: str) -> dict[str, int]:
+    """"Toàn bộ 120 nhiệm vụ: hoàn thành đúng hạn 1; …; chưa báo cáo 110." as a dict."""
+    body = _line(text, "Toàn bộ").split(": ", 1)[1].rstrip(".")
+    return {name: int(n) for name, n in (part.rsplit(" ", 1) for part in body.split("; "))}
+
+
 async def test_summary_of_the_current_period(reported):
     [r] = await dispatch(admin("/tonghop"), reported)
     text = r.text
     assert "năm 2026" in text and "15/12/2026" in text
     assert "Đã báo cáo: 3/27" in text
-    sxd = next(line for line in text.splitlines() if line.startswith("• Sở Xây dựng"))
-    assert "báo cáo 2/5" in sxd and "thiếu: 2.2.3, 2.2.4, 4.3.1" in sxd
-    assert "vướng mắc: 2.2.2" in sxd and "Hoàn thành đúng hạn 1" in sxd
-    assert "Đang thực hiện trong hạn 4" in sxd
-    bql = next(line for line in text.splitlines() if line.startswith("• Ban Quản lý"))
+    assert _line(text, "• Sở Xây dựng") == (
+        "• Sở Xây dựng: báo cáo 2/5 nhiệm vụ; chưa báo cáo: 2.2.3, 2.2.4, 4.3.1; vướng mắc: "
+        "2.2.2. Hoàn thành đúng hạn 1; vướng mắc 1; chưa báo cáo 3.")
+    bql = _line(text, "• Ban Quản lý")
     assert "Hoàn thành quá hạn 1" in bql  # 3.1.1 was due at the end of 2021
-    assert "Quá hạn chưa hoàn thành" in bql  # 4.2.1, due at the end of 2025, not done
-    vy = next(line for line in text.splitlines() if line.startswith("• UBND huyện Việt Yên"))
-    assert "báo cáo 1/6" in vy
-    silent = next(line for line in text.splitlines() if line.startswith("Chưa báo cáo"))
+    assert "chưa báo cáo (đã quá hạn) 1" in bql  # 4.2.1, due at the end of 2021: nothing said
+    assert "đang thực hiện" not in bql and "Quá hạn chưa hoàn thành" not in bql
+    vy = _line(text, "• UBND huyện Việt Yên")
+    assert "báo cáo 1/6" in vy and "Đang thực hiện trong hạn 1" in vy
+    silent = _line(text, "Chưa báo cáo trong kỳ")
     assert "Sở Y tế" in silent and "UBND huyện Yên Thế" in silent
     assert "Sở Xây dựng" not in silent and "UBND huyện, thành phố" not in silent
+    # only what was reported as in progress is in progress; silence is "chưa báo cáo"
+    totals = _totals(text)
+    assert totals["đang thực hiện trong hạn"] == 1 and totals["quá hạn chưa hoàn thành"] == 0
+    assert totals["hoàn thành đúng hạn"] == 1 and totals["hoàn thành quá hạn"] == 1
+    assert totals["vướng mắc"] == 1
+    every = sum(totals.values())
+    assert totals["chưa báo cáo"] + totals["chưa báo cáo (đã quá hạn)"] == every - 4
+    assert f"Đã hoàn thành 2/{every}; chưa hoàn thành {every - 2} (trong đó vướng mắc 1, " \
+           f"chưa báo cáo {every - 4})." in text
 
 
 async def test_summary_of_a_past_period_reads_statuses_at_its_end(reported):
     [r] = await dispatch(admin("/tonghop 6T/2026"), reported)
     lines = r.text.splitlines()
     assert "6 tháng năm 2026" in lines[0]
-    sxd = next(line for line in lines if line.startswith("• Sở Xây dựng"))
+    sxd = _line(r.text, "• Sở Xây dựng")
     assert "báo cáo 1/5" in sxd and "vướng mắc" not in sxd  # November updates come later
-    assert "Quá hạn chưa hoàn thành 5" in sxd  # nothing was completed by 15/6
+    # reported in progress in March: in progress; the rest said nothing before 15/6
+    assert sxd.endswith("Đang thực hiện trong hạn 1; chưa báo cáo (đã quá hạn) 4.")
     assert not any(line.startswith("• UBND huyện Việt Yên") for line in lines)
+    totals = _totals(r.text)
+    assert totals["quá hạn chưa hoàn thành"] == 0 and totals["chưa báo cáo"] == 0
+
+
+async def test_categories_follow_the_reported_status(svc):
+    await member(svc, "1", "sxd")
+    await member(svc, "2", "bqlkcn")
+    await at(svc, datetime(2025, 12, 1, 2, 0, tzinfo=UTC), "1", "/capnhat 2.2.4 xong")
+    await at(svc, datetime(2025, 12, 1, 2, 0, tzinfo=UTC), "1", "/capnhat 4.3.1 đang làm")
+    await at(svc, MARCH, "1", "/capnhat 2.2.1 chưa thực hiện")
+    await at(svc, MARCH, "1", "/capnhat 2.2.2 vướng mắc thiếu vốn")
+    await at(svc, MARCH, "1", "/capnhat 2.2.3 đang thực hiện")
+    await at(svc, MARCH, "2", "/capnhat 3.1.1 chưa thực hiện")  # due at the end of 2021
+    await at(svc, MARCH, "2", "/capnhat 4.2.1 đang thực hiện")  # likewise
+    svc.clock = lambda: NOW
+    [r] = await dispatch(admin("/xuat csv 2026"), svc)
+    table = _csv_rows(r.file.content)
+    col = table[0].index("Đánh giá")
+    judged = {(row[1], row[2]): row[col] for row in table[1:]}
+    assert {k: judged[("Sở Xây dựng", k)] for k in ("2.2.1", "2.2.2", "2.2.3", "2.2.4",
+                                                     "4.3.1")} == {
+        "2.2.1": "Chưa thực hiện (trong hạn)", "2.2.2": "Vướng mắc",
+        "2.2.3": "Đang thực hiện trong hạn",
+        "2.2.4": "Hoàn thành đúng hạn",  # done in the 2025 cycle: completion carries over
+        "4.3.1": "Chưa báo cáo"}  # "đang" last year says nothing about this period
+    assert judged[("Ban Quản lý các Khu công nghiệp tỉnh", "3.1.1")] == "Chưa thực hiện (quá hạn)"
+    assert judged[("Ban Quản lý các Khu công nghiệp tỉnh", "4.2.1")] == "Quá hạn chưa hoàn thành"
+    [summary] = await dispatch(admin("/tonghop 2026"), svc)
+    assert _line(summary.text, "• Sở Xây dựng") == (
+        "• Sở Xây dựng: báo cáo 3/5 nhiệm vụ; chưa báo cáo: 4.3.1; vướng mắc: 2.2.2; đã hoàn "
+        "thành từ kỳ trước: 2.2.4. Hoàn thành đúng hạn 1; đang thực hiện trong hạn 1; chưa thực "
+        "hiện (trong hạn) 1; vướng mắc 1; chưa báo cáo 1.")
+    totals = _totals(summary.text)
+    for name in ("Chưa thực hiện (quá hạn)", "Quá hạn chưa hoàn thành", "Vướng mắc",
+                 "Hoàn thành đúng hạn", "Đang thực hiện trong hạn"):
+        assert totals[name[0].lower() + name[1:]] == sum(v == name for v in judged.values())
 
 
 def _csv_rows(content: bytes) -> list[list[str]]:
@@ -137,9 +193,25 @@ async def test_xlsx_export(reported):
     assert note == "'" + FORMULA
     assert not any(isinstance(c, str) and c.startswith("=")
                    for row in tasks.iter_rows(values_only=True) for c in row)
-    summary = {row[0]: row for row in agencies.iter_rows(min_row=2, values_only=True)}
-    assert summary["Sở Xây dựng"][1:5] == (5, 2, 3, 1)
+    header = [c.value for c in agencies[1]]
+    summary = {row[0]: dict(zip(header, row, strict=True))
+               for row in agencies.iter_rows(min_row=2, values_only=True)}
+    sxd = summary["Sở Xây dựng"]
+    assert (sxd["Số nhiệm vụ"], sxd["Đã báo cáo trong kỳ"], sxd["Chưa báo cáo (tổng)"],
+            sxd["Vướng mắc"], sxd["Đã hoàn thành"], sxd["Chưa hoàn thành"]) == (5, 2, 3, 1, 1, 4)
+    assert sxd["Nhiệm vụ chưa báo cáo"] == "2.2.3, 2.2.4, 4.3.1"
+    assert sxd["Nhiệm vụ vướng mắc"] == "2.2.2"
     assert "UBND huyện Yên Thế" in summary and "UBND huyện, thành phố" not in summary
+    # the "Đánh giá" column and the summary sheet tell the same story, category by category
+    task_header = [c.value for c in tasks[1]]
+    judged = [dict(zip(task_header, row, strict=True))
+              for row in tasks.iter_rows(min_row=2, values_only=True)]
+    categories = header[header.index("Chưa hoàn thành") + 1:header.index("Cập nhật gần nhất")]
+    assert "Chưa báo cáo (đã quá hạn)" in categories and "Vướng mắc" in categories
+    for name, counts in summary.items():
+        own = [t["Đánh giá"] for t in judged if t["Cơ quan"] == name]
+        assert {c: counts[c] for c in categories} == {c: own.count(c) for c in categories}
+    assert cells[("Sở Xây dựng", "2.2.3")][task_header.index("Đánh giá")] == "Chưa báo cáo"
 
 
 async def test_export_is_for_admins_in_private(reported):
@@ -159,10 +231,20 @@ def test_neutralise(value, expected):
     assert neutralise(value) == expected
 
 
+def test_cli_export_refuses_a_missing_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/cli.db")
+    missing = tmp_path / "khong_co" / "x.csv"
+    assert cli_export(None, None, str(missing)) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"Thư mục “{missing.parent}” không tồn tại."
+    assert not missing.parent.exists()
+
+
 def test_cli_export(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/cli.db")
-    out = tmp_path / "out" / "bao_cao.xlsx"
+    out = tmp_path / "bao_cao.xlsx"
     assert cli_export(None, "6T/2026", str(out)) == 0  # format from the suffix
     wb = load_workbook(out)
     assert wb["Theo nhiệm vụ"]["I2"].value == "2026-6T"

@@ -1,6 +1,9 @@
 """Membership as officials and admins live it: /dangky, Duyệt/Từ chối, /thanhvien, removal."""
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from bot.core import ChatRef, Request
@@ -44,7 +47,7 @@ async def test_registration_notifies_every_admin_and_approval_tells_the_user(svc
     to_admins = [r for r in replies if r.chat is not None]
     assert {r.chat for r in to_admins} == {ADMIN_TG, ADMIN_ZALO}
     for r in to_admins:
-        assert "Trần Văn Nam" in r.text and "Sở Xây dựng" in r.text
+        assert "Trần Văn Nam (Telegram, mã 11) xin tham gia Sở Xây dựng" in r.text
         labels = [c.label for c in r.choices]
         assert labels[0].startswith("Duyệt") and labels[1].startswith("Từ chối")
         assert all(len(c.data.encode()) <= 64 for c in r.choices)
@@ -58,7 +61,69 @@ async def test_registration_notifies_every_admin_and_approval_tells_the_user(svc
     assert await repo.member_agency(svc.sessions, "telegram", "11") == "sxd"
 
     again = await dispatch(admin(callback=ok), svc)  # a second press changes nothing
-    assert len(again) == 1 and "trước đó" in again[0].text
+    assert len(again) == 1 and again[0].text.startswith(f"Yêu cầu số {ok.rsplit(':', 1)[1]} "
+                                                        "đã được Quản trị duyệt lúc ")
+
+
+async def test_a_late_press_names_who_decided_and_when(svc):
+    svc.clock = lambda: datetime(2026, 11, 30, 3, 21, tzinfo=UTC)  # 10:21 in Hà Nội
+    replies = await dispatch(tg("31", "/dangky SXD"), svc)
+    ok, no = (c.data for c in next(r for r in replies if r.chat == ADMIN_TG).choices)
+    await dispatch(admin(callback=ok), svc)
+    zalo_admin = Request(channel="zalo", user_id="z900", chat_id="z900", callback=no,
+                         user_name="Lê Thị Hoa", is_admin=True)
+    [late] = await dispatch(zalo_admin, svc)
+    assert late.text == "Yêu cầu số 1 đã được Quản trị duyệt lúc 10:21 ngày 30/11/2026."
+    assert await repo.member_agency(svc.sessions, "telegram", "31") == "sxd"
+
+    replies = await dispatch(tg("32", "/dangky SCT"), svc)
+    no = next(r for r in replies if r.chat == ADMIN_TG).choices[1].data
+    await dispatch(replace(zalo_admin, callback=no), svc)
+    [late] = await dispatch(admin(callback=no), svc)
+    assert late.text == "Yêu cầu số 2 đã bị Lê Thị Hoa từ chối lúc 10:21 ngày 30/11/2026."
+
+
+async def test_asking_again_while_pending_notifies_nobody(svc):
+    first = await dispatch(tg("33", "/dangky SXD"), svc)
+    assert sum(r.chat is not None for r in first) == 2
+    again = await dispatch(tg("33", "/dangky Sở Xây dựng"), svc)
+    assert [(r.text, r.chat) for r in again] == [
+        ("Đồng chí đã có yêu cầu số 1 tham gia Sở Xây dựng đang chờ duyệt.", None)]
+    assert [p.id for p in await repo.list_pending(svc.sessions)] == [1]
+    await dispatch(admin("/duyet 1"), svc)
+    [r] = await dispatch(tg("33", "/dangky SXD"), svc)
+    assert r.text == "Đồng chí đã là cán bộ đầu mối của Sở Xây dựng."
+    assert await _count(svc, Membership) == 1
+
+
+async def test_a_request_for_another_agency_replaces_the_pending_one(svc):
+    await dispatch(tg("34", "/dangky SYT"), svc)
+    replies = await dispatch(tg("34", "/dangky SXD"), svc)
+    mine = next(r for r in replies if r.chat is None)
+    assert "Yêu cầu số 1 (tham gia Sở Y tế) không còn hiệu lực" in mine.text
+    to_admin = next(r for r in replies if r.chat == ADMIN_TG)
+    assert "số 2" in to_admin.text and "thay cho yêu cầu số 1" in to_admin.text
+    assert [(p.id, p.agency_id) for p in await repo.list_pending(svc.sessions)] == [(2, "sxd")]
+    [late] = await dispatch(admin("/duyet 1"), svc)
+    assert late.text == "Yêu cầu số 1 không còn hiệu lực vì cán bộ đã gửi yêu cầu mới (số 2)."
+    assert await repo.member_agency(svc.sessions, "telegram", "34") is None
+
+
+async def test_registration_without_admins_says_whom_to_contact(tmp_path):
+    from bot.db.models import Base
+    from bot.services import build_services
+    from tests.conftest import make_settings
+
+    svc = build_services(make_settings(tmp_path))
+    async with svc.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    try:
+        out = await dispatch(tg("35", "/dangky SXD"), svc)
+    finally:
+        await svc.close()
+    assert [(r.text, r.chat) for r in out] == [(
+        "Đã ghi nhận yêu cầu số 1 tham gia Sở Xây dựng; hiện chưa có quản trị viên trên kênh "
+        "này, xin liên hệ Sở Công Thương để được duyệt.", None)]
 
 
 async def test_registration_stores_user_and_private_chat(svc):
@@ -151,21 +216,39 @@ async def test_members_list_and_removal(svc):
     assert len(out) == 1 and "quản trị" in out[0].text
 
     [listing] = await dispatch(admin("/thanhvien"), svc)
-    assert "Cán bộ 22" in listing.text and "Cán bộ 23" in listing.text
+    assert listing.text.startswith("Cán bộ đầu mối đã được duyệt (2):")
+    assert "Cán bộ 22 (Telegram, mã 22) — Sở Xây dựng" in listing.text
+    assert "Cán bộ 23" in listing.text and "Xóa một cán bộ đầu mối" in listing.text
     [listing] = await dispatch(admin("/thanhvien UBND huyện"), svc)  # the collective: districts
     assert "Cán bộ 23" in listing.text and "Cán bộ 22" not in listing.text
 
     out = await dispatch(admin(f"/xoathanhvien {mid}"), svc)
-    assert any("Đã xoá" in r.text for r in out if r.chat is None)
-    assert any(r.chat == ChatRef("telegram", "22") for r in out)
+    assert [r.text for r in out if r.chat is None] == [
+        "Đã xóa Cán bộ 22 khỏi danh sách cán bộ đầu mối của Sở Xây dựng."]
+    told = [r.text for r in out if r.chat == ChatRef("telegram", "22")]
+    assert len(told) == 1 and "không còn là cán bộ đầu mối của Sở Xây dựng" in told[0]
+    [late] = await dispatch(admin(f"/duyet {mid}"), svc)
+    assert late.text.startswith(f"Yêu cầu số {mid} đã được Quản trị duyệt lúc ")
+    assert late.text.endswith("; sau đó cán bộ đã bị xóa khỏi danh sách cán bộ đầu mối.")
     assert await repo.member_agency(svc.sessions, "telegram", "22") is None
     out = await dispatch(admin(f"/xoathanhvien {mid}"), svc)
     assert len(out) == 1 and "Không có" in out[0].text
     out = await dispatch(admin("/xoathanhvien abc"), svc)
     assert len(out) == 1
+    [r] = await dispatch(admin("/thanhvien Bộ Quốc phòng"), svc)
+    assert r.text == "Không tìm thấy cơ quan “Bộ Quốc phòng” trong Kế hoạch."
 
 
 async def test_pending_list_for_admins(svc):
     await dispatch(tg("24", "/dangky SXD"), svc)
     [r] = await dispatch(admin("/duyet"), svc)
-    assert "Cán bộ 24" in r.text and r.choices[0].label.startswith("Duyệt")
+    assert "Cán bộ 24 (Telegram, mã 24) — Sở Xây dựng" in r.text
+    assert r.choices[0].label.startswith("Duyệt")
+
+
+async def test_approval_tells_a_district_official_their_own_example(svc):
+    replies = await dispatch(tg("25", "/dangky UBND huyện Việt Yên"), svc)
+    ok = next(r for r in replies if r.chat == ADMIN_TG).choices[0].data
+    out = await dispatch(admin(callback=ok), svc)
+    [told] = [r.text for r in out if r.chat == ChatRef("telegram", "25")]
+    assert "/capnhat 2.7.1 đang thực hiện" in told and "2.2.1" not in told

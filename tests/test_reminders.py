@@ -498,7 +498,7 @@ async def test_reminder_on_the_eve_reads_tomorrow_without_nested_brackets(svc):
     await run_pass(svc, {"telegram": sender}, local(12, 14, 8))
     [msg] = sender.to("-1300")
     assert msg.startswith("Nhắc hạn: Báo cáo năm")
-    assert "Hạn: Thứ Ba, 15/12/2026 (còn 1 ngày — ngày mai)." in msg and "((" not in msg
+    assert "Hạn: Thứ Ba, 15/12/2026 (ngày mai)." in msg and "((" not in msg
     assert "))" not in msg
 
 

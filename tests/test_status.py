@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from bot.core import Request
 from bot.db import repo
 from bot.db.models import StatusUpdate
+from bot.knowledge import load_knowledge
 from bot.statuses import parse_status
 from handlers import dispatch
+from handlers.status import shorten
 
 NOW = datetime(2026, 11, 30, 3, 15, tzinfo=UTC)  # 10:15 in Hà Nội
 
@@ -101,6 +103,23 @@ async def test_refusals_change_nothing(sxd, text, expect):
     assert await rows(sxd) == []
 
 
+async def test_too_long_note_is_refused_in_plain_vietnamese(sxd):
+    [r] = await dispatch(tg("1", "/capnhat 2.2.1 xong " + "x" * 1001), sxd)
+    assert r.text == ("Ghi chú dài 1.001 ký tự, vượt mức tối đa 1.000 ký tự; chưa lưu gì. "
+                      "Xin rút gọn ghi chú.")
+
+
+async def test_usage_examples_use_the_members_own_task(svc):
+    await member(svc, "3", "viet_yen")
+    [r] = await dispatch(tg("3", "/capnhat 2.7.1"), svc)
+    assert "/capnhat 2.7.1 đang thực hiện" in r.text and "2.2.1" not in r.text
+    [r] = await dispatch(tg("3", "/capnhat 2.7.1 tốt lắm"), svc)
+    assert r.text.startswith("Không hiểu trạng thái “tốt lắm”") and "/capnhat 2.7.1" in r.text
+    [r] = await dispatch(tg("3", "/capnhat 9.9 xong"), svc)
+    assert "ví dụ đúng: 2.7 hoặc 2.7.1" in r.text
+    assert await rows(svc) == []
+
+
 async def test_note_of_exactly_1000_characters_is_accepted(sxd):
     [r] = await dispatch(tg("1", "/capnhat 2.2.1 xong " + "y" * 1000), sxd)
     assert r.text.startswith("Đã lưu")
@@ -109,7 +128,9 @@ async def test_note_of_exactly_1000_characters_is_accepted(sxd):
 
 async def test_non_members_are_refused(svc):
     out = await dispatch(tg("2", "/capnhat 2.2.1 xong"), svc)
-    assert len(out) == 1 and "/dangky" in out[0].text
+    assert [r.text for r in out] == [
+        "Chỉ cán bộ đầu mối đã được duyệt mới cập nhật được tiến độ; xin đăng ký bằng lệnh "
+        "/dangky TÊN CƠ QUAN."]
     await repo.request_membership(svc.sessions, "telegram", "2", "sxd")  # pending only
     out = await dispatch(tg("2", "/capnhat 2.2.1 xong"), svc)
     assert "/dangky" in out[0].text
@@ -152,6 +173,58 @@ async def test_guided_flow(sxd):
     assert "Sở Công Thương" in r.text
 
 
+async def test_confirmation_names_the_task(sxd):
+    [r] = await dispatch(tg("1", "/capnhat 2.2.3 xong Đã ban hành"), sxd)
+    summary = shorten(load_knowledge().task("2.2.3").text)
+    assert r.text.splitlines()[1] == f"Nhiệm vụ: {summary}"
+    [r] = await dispatch(tg("1", "/capnhat 2.2 đang thực hiện"), sxd)
+    assert "Nhiệm vụ: Cả mục 2.2, 4 nhiệm vụ" in r.text
+
+
+async def test_guided_flow_in_a_group_saves_without_waiting_for_a_note(sxd):
+    """A group delivers plain text only when it mentions the bot: no note step there."""
+    def grp(**kw):
+        return tg("1", chat_id="-100500", chat_type="group", **kw)
+
+    [pick] = await dispatch(grp(text="/capnhat"), sxd)
+    assert pick.choices[0].data == "cn:t:2.2.1"
+    await dispatch(grp(callback="cn:t:2.2.1"), sxd)
+    [done] = await dispatch(grp(callback="cn:s:2.2.1:dang"), sxd)
+    assert done.text.startswith("Đã lưu: 2.2.1 — Đang thực hiện")
+    assert done.text.endswith("Để kèm ghi chú, gõ: /capnhat 2.2.1 đang thực hiện NỘI DUNG")
+    [row] = await rows(sxd)
+    assert (row.item_id, row.status, row.note) == ("2.2.1", "dang", "")
+    # nothing waits: the official's next words in the group are not taken as a note
+    assert await dispatch(grp(text="cảm ơn", addressed=False), sxd) == []
+    assert len(await rows(sxd)) == 1
+
+
+@pytest.mark.parametrize("cancel", ["/huy", "huỷ", "Hủy", "huy"])
+async def test_guided_flow_can_be_cancelled(sxd, cancel):
+    [ask] = await dispatch(tg("1", callback="cn:s:2.2.1:xong"), sxd)
+    assert "/huy" in ask.text
+    [r] = await dispatch(tg("1", cancel), sxd)
+    assert r.text.startswith("Đã hủy") and "không có gì được lưu" in r.text
+    assert await rows(sxd) == []
+    [after] = await dispatch(tg("1", "Đã ban hành kế hoạch"), sxd)  # no longer a note
+    assert not after.text.startswith("Đã lưu")
+    assert await rows(sxd) == []
+
+
+async def test_huy_drops_numbered_choices_on_zalo(svc):
+    await member(svc, "z1", "sxd", channel="zalo")
+
+    def z(text):
+        return Request(channel="zalo", user_id="z1", chat_id="z1", text=text)
+
+    await dispatch(z("/capnhat"), svc)
+    [r] = await dispatch(z("/huy"), svc)
+    assert r.text.startswith("Đã hủy")
+    [after] = await dispatch(z("1"), svc)  # the picker's "1" no longer picks a task
+    assert not after.choices or after.choices[0].data != "cn:s:2.2.1:chua"
+    assert await rows(svc) == []
+
+
 async def test_guided_flow_with_numbers_on_zalo(svc):
     await member(svc, "z1", "sxd", channel="zalo")
 
@@ -171,7 +244,8 @@ async def test_guided_flow_with_numbers_on_zalo(svc):
 async def test_too_long_note_in_guided_flow_keeps_waiting(sxd):
     await dispatch(tg("1", callback="cn:s:2.2.1:dang"), sxd)
     [r] = await dispatch(tg("1", "z" * 1200), sxd)
-    assert "tối đa" in r.text and await rows(sxd) == []
+    assert r.text.startswith("Ghi chú dài 1.200 ký tự, vượt mức tối đa 1.000 ký tự; chưa lưu gì.")
+    assert "/huy" in r.text and await rows(sxd) == []
     [r] = await dispatch(tg("1", "ngắn gọn"), sxd)
     assert r.text.startswith("Đã lưu")
 
@@ -183,15 +257,28 @@ async def test_trangthai_shows_latest_status_with_date(sxd):
     assert "Sở Xây dựng" in own.text
     line = next(x for x in own.text.splitlines() if x.startswith("• 2.2.1"))
     assert "Đang thực hiện" in line and "30/11/2026" in line and "Đã phê duyệt" in line
-    assert "2.2.2: chưa có cập nhật" in own.text
+    kb = load_knowledge()
+    summary = shorten(kb.task("2.2.2").text)  # which task it is, not only its number
+    assert summary.endswith("…") and len(summary) <= 60
+    assert f"• 2.2.2 {summary} — Chưa có cập nhật" in own.text.splitlines()
     [other] = await dispatch(tg("5", "/trangthai SXD"), sxd)
-    assert "2.2.1: Đang thực hiện" in other.text
+    assert f"• 2.2.1 {shorten(kb.task('2.2.1').text)} — Đang thực hiện" in other.text
     [overview] = await dispatch(tg("5", "/trangthai"), sxd)
+    assert overview.text.startswith("Tình trạng cập nhật của các cơ quan, đơn vị (đến 30/11/2026):")
     assert "Sở Xây dựng: 1/5" in overview.text and "UBND huyện Việt Yên" in overview.text
     [districts] = await dispatch(tg("5", "/trangthai UBND huyện"), sxd)
+    assert districts.text.startswith("Tình trạng cập nhật của UBND các huyện, thành phố, theo "
+                                     "từng đơn vị (đến 30/11/2026):")
     assert districts.text.count("• UBND") == 10
     [r] = await dispatch(tg("5", "/trangthai Bộ Ngoại giao Pháp"), sxd)
-    assert "Không tìm thấy" in r.text
+    assert r.text == "Không tìm thấy cơ quan “Bộ Ngoại giao Pháp” trong Kế hoạch."
+
+
+def test_shorten_cuts_at_a_word_boundary():
+    text = "Rà soát, điều chỉnh, bổ sung quy hoạch chung, quy hoạch xây dựng vùng huyện đảm bảo"
+    short = shorten(text)
+    assert short == "Rà soát, điều chỉnh, bổ sung quy hoạch chung, quy hoạch…"
+    assert shorten("ngắn gọn") == "ngắn gọn"
 
 
 async def test_section_update_speaks_for_its_tasks(sxd):
@@ -200,8 +287,10 @@ async def test_section_update_speaks_for_its_tasks(sxd):
     sxd.clock = lambda: later
     await dispatch(tg("1", "/capnhat 2.2 đang thực hiện"), sxd)
     [own] = await dispatch(tg("1", "/trangthai"), sxd)
-    assert "• 2.2.1: Đang thực hiện (01/12/2026)" in own.text
-    assert "• 2.2.4: Đang thực hiện" in own.text
+    lines = own.text.splitlines()
+    assert any(x.startswith("• 2.2.1 ") and x.endswith("— Đang thực hiện (01/12/2026)")
+               for x in lines)
+    assert any(x.startswith("• 2.2.4 ") and "— Đang thực hiện" in x for x in lines)
 
 
 async def test_500_concurrent_updates_from_50_officials(svc, monkeypatch):

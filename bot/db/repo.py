@@ -9,6 +9,7 @@ Portable SQL only (SQLite and PostgreSQL).
     member_agency(sessions, channel, external_id) -> str | None      approved agency id
     member_of(sessions, channel, external_id) -> Member | None       with the user's row id
     request_membership(sessions, channel, external_id, agency_id, ...) -> MemberRow
+    pending_request(sessions, channel, external_id) -> MemberRow | None   the user's waiting one
     get_membership(sessions, membership_id) -> MemberRow | None
     decide_membership(sessions, membership_id, approve, ...) -> Decision
     list_members(sessions, agency_ids=None) -> list[MemberRow]       approved, by agency
@@ -32,6 +33,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from bot.core import ChatRef
 from bot.db.models import Chat, Membership, StatusUpdate, User, utcnow
@@ -59,6 +61,7 @@ class MemberRow:
     chat_id: str  # where the request was made (the user's private chat)
     requested_at: datetime
     decided_at: datetime | None
+    decided_by_name: str = ""  # the admin who decided, as their channel named them
 
     @property
     def chat(self) -> ChatRef:
@@ -70,6 +73,7 @@ class Decision:
     outcome: str  # "approved" | "rejected" | "not_found" | "already"
     row: MemberRow | None
     previous_agency: str | None = None  # the membership a new approval ended
+    replaced_by: int | None = None  # "already" and cancelled: the user's newer request
 
 
 @dataclass(frozen=True)
@@ -139,15 +143,20 @@ async def upsert_chat(sessions, channel: str, external_id: str, kind: str,
 
 # ---------------------------------------------------------------- membership
 
+_Decider = aliased(User)
+
+
 def _member_query():
-    return (select(Membership, User)
-            .join(User, User.id == Membership.user_id))
+    return (select(Membership, User, _Decider.display_name)
+            .join(User, User.id == Membership.user_id)
+            .outerjoin(_Decider, _Decider.id == Membership.decided_by))
 
 
-def _row(m: Membership, u: User) -> MemberRow:
+def _row(m: Membership, u: User, decider: str | None = None) -> MemberRow:
     return MemberRow(id=m.id, user_id=u.id, channel=u.channel, external_id=u.external_id,
                      display_name=u.display_name, agency_id=m.agency_id, state=m.state,
-                     chat_id=m.chat_id, requested_at=m.requested_at, decided_at=m.decided_at)
+                     chat_id=m.chat_id, requested_at=m.requested_at, decided_at=m.decided_at,
+                     decided_by_name=decider or "")
 
 
 def _engine(sessions):
@@ -195,6 +204,17 @@ async def request_membership(sessions, channel: str, external_id: str, agency_id
     return _row(m, user)
 
 
+async def pending_request(sessions, channel: str, external_id: str) -> MemberRow | None:
+    """The user's request waiting for a decision (the newest, should two ever coexist)."""
+    q = (_member_query()
+         .where(User.channel == channel, User.external_id == str(external_id),
+                Membership.state == PENDING)
+         .order_by(Membership.requested_at.desc(), Membership.id.desc()).limit(1))
+    async with sessions() as s:
+        found = (await s.execute(q)).first()
+    return _row(*found) if found else None
+
+
 async def get_membership(sessions, membership_id: int) -> MemberRow | None:
     async with sessions() as s:
         found = (await s.execute(_member_query().where(Membership.id == membership_id))).first()
@@ -221,8 +241,11 @@ async def decide_membership(sessions, membership_id: int, approve: bool, *, by_c
         if found is None:
             return Decision("not_found", None)
         if done.rowcount != 1:
-            return Decision("already", _row(*found))
-        m, u = found
+            newer = (await s.execute(
+                select(func.min(Membership.id)).where(
+                    Membership.user_id == found[1].id, Membership.id > membership_id))).scalar()
+            return Decision("already", _row(*found), replaced_by=newer)
+        m, u, _ = found
         if approve:
             previous = (await s.execute(
                 select(Membership.agency_id).where(
@@ -232,7 +255,7 @@ async def decide_membership(sessions, membership_id: int, approve: bool, *, by_c
                             .where(Membership.user_id == u.id, Membership.state == APPROVED,
                                    Membership.id != m.id)
                             .values(state=ENDED, ended_at=now, ended_by=admin.id))
-        row = _row(m, u)
+        row = _row(m, u, admin.display_name)
     return Decision(APPROVED if approve else REJECTED, row, previous)
 
 
@@ -244,14 +267,14 @@ async def list_members(sessions, agency_ids: Iterable[str] | None = None) -> lis
     async with sessions() as s:
         rows = (await s.execute(q.order_by(Membership.agency_id, Membership.decided_at,
                                            Membership.id))).all()
-    return [_row(m, u) for m, u in rows]
+    return [_row(*r) for r in rows]
 
 
 async def list_pending(sessions) -> list[MemberRow]:
     async with sessions() as s:
         rows = (await s.execute(_member_query().where(Membership.state == PENDING)
                                 .order_by(Membership.requested_at, Membership.id))).all()
-    return [_row(m, u) for m, u in rows]
+    return [_row(*r) for r in rows]
 
 
 async def remove_member(sessions, membership_id: int, *, by_channel: str, by_external_id: str,
@@ -412,8 +435,19 @@ async def admin_chats(sessions, settings) -> list[ChatRef]:
     return [r for r in refs if (r.channel, r.chat_id) not in blocked]
 
 
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "dòng lệnh"}
+
+
 def who(row: MemberRow | User) -> str:
-    """How a person reads in a message: their name, or their channel id."""
+    """How a person reads in a message: their name, or their channel and id."""
     name = getattr(row, "display_name", "") or ""
-    return name or f"{row.channel}:{row.external_id}"
+    return name or f"người dùng {CHANNEL_NAMES.get(row.channel, row.channel)} mã {row.external_id}"
+
+
+def who_full(row: MemberRow | User) -> str:
+    """Name plus channel and id, so an admin can tell two namesakes apart:
+    "Nguyễn Văn A (Telegram, mã 501)". (The @username would need a field on Request.)"""
+    where = f"{CHANNEL_NAMES.get(row.channel, row.channel)}, mã {row.external_id}"
+    name = getattr(row, "display_name", "") or ""
+    return f"{name} ({where})" if name else f"Người dùng chưa rõ tên ({where})"
 
