@@ -1,18 +1,27 @@
 """The answering engine: one question in, one `Answer` out, whatever the channel.
 
     answer(kb, question, today=None) -> Answer
+    agency_answer(kb, agency_id) -> Answer     one agency's duties (/nhiemvu)
+    objectives_answer(kb) -> Answer            part II (/muctieu)
+    upcoming_answer(kb, today) -> Answer       deadlines still ahead
     cli_ask(question, as_json) -> int          `python -m bot ask [--json] QUESTION|-`
+
+Full dates read dd/mm/yyyy (bot.calendar.fmt_date); the plan's own "15/6" stays as written.
 
 How a question is read: set aside an official's self-introduction ("em ở phòng Kinh tế - Hạ
 tầng, cho em hỏi …"), fold it (bot.text), drop chat courtesy ("ạ", "anh chị ơi", "tỉnh mình",
 judged with the diacritics typed), spell out chat shorthand ("nv" → "nhiệm vụ", "j" → "gì",
 "qly" → "quản lý"), fix typos against the plan's own vocabulary, then decide what is asked, in
-this order: a section number ("mục 5.6"), another document the plan cites, by its number ("Kế
-hoạch 1721/KH-UBND" → the bullet citing it), the document itself (who signed it, which
-resolution it implements), everyday information the plan does not hold (prices, timetables,
-phone numbers, addresses: "outside the plan" even when a word of them is the plan's), an
-agency's duties (a name or alias with nothing else of substance, or with a duty question and
-no topic the plan deals with), a deadline or report date, an objective figure, or a topic.
+this order: a section number ("mục 5.6", or a bare "7", "IV.3"; a number that is no section
+gets a one-line hint), another document the plan cites, by its number ("Kế hoạch
+1721/KH-UBND" → the bullet citing it), the document itself (who signed it, which resolution it
+implements), using the bot (greetings; how to register, update progress, get reminders,
+export: the command with an example), everyday information the plan does not hold (prices,
+timetables, phone numbers, hiring, a person's name: "outside the plan" even when a word of
+them is the plan's), UBND tỉnh itself (the plan's issuer, not Văn phòng UBND tỉnh), the
+reports one agency owes (IV.3), an agency's duties (a name or alias with nothing else of
+substance, or with a duty question and no topic the plan deals with), a deadline or report
+date, an objective figure, or a topic.
 Topics are ranked by BM25 over the plan's bullets (words and word pairs, abbreviations expanded
 from the glossary, places boosted). A topic must show evidence of being about the plan (an
 acronym or number the plan uses, or a word pair the plan writes that is not an everyday term
@@ -47,7 +56,6 @@ from bot.text import (
     find_agencies,
     fold,
     marked_words,
-    names_province_committee,
     resolve_agency,
     strip_marks,
 )
@@ -173,7 +181,8 @@ _SECTION_RE = re.compile(
     r"|(?<![\w.,/])(?P<num>\d(?:\.\d){1,2})(?![\w,/]|\.\d)"
     r"|(?<![\w.,/])(?P<broman>iv|ii|i)\.(?P<bsub>\d)(?![\w,/]|\.\d)"
     r"|(?:(?<![\w.])(?:muc|nhom)\s+(?P<group>\d)(?![\w.]|\.\d))")
-_NO_SECTION_RE = re.compile(r"^(?:muc|nhom|phan)\s+(\d+(?:\.\d+)*|[ivx]+(?:\.\d+)?)\b")
+_NO_SECTION_RE = re.compile(
+    r"^(?P<head>muc|nhom|phan)\s+(?:so\s+)?(?P<id>\d+(?:\.\d+)*|[ivx]+(?:\.\d+)?)\b")
 _DIGIT = re.compile(r"\d")
 _YEAR_RE = re.compile(r"\b(20[2-3]\d)\b")
 
@@ -496,7 +505,7 @@ def answer(kb, question: str, today: date | None = None) -> Answer:
     q = _Question(kb, question)
     if not q.folded:
         return _help(kb, "help")
-    for step in (_by_section_number, _by_reference, _by_document, _by_help, _by_everyday,
+    for step in (_by_help, _by_section_number, _by_reference, _by_document, _by_everyday,
                  _by_province_committee, _by_agency_reports, _by_agency, _by_deadline,
                  _by_topic):
         found = step(kb, q, today)
@@ -600,9 +609,7 @@ def _local_today() -> date:
 
 
 def _help(kb, intent: str) -> Answer:
-    text = ("Tôi trả lời câu hỏi về Kế hoạch của UBND tỉnh Bắc Giang triển khai Nghị quyết số "
-            "147-NQ/TU về phát triển công nghiệp giai đoạn 2021-2030: nhiệm vụ của từng cơ "
-            "quan, ai chủ trì một việc, hạn chót và báo cáo, các mục tiêu, nội dung một mục.\n"
+    text = (f"{_WHAT_I_DO}\n"
             "Ví dụ: «Nhiệm vụ của Sở Y tế?» hoặc «Ai lo giải phóng mặt bằng các cụm công "
             "nghiệp?»")
     if intent == "none":
@@ -632,21 +639,35 @@ def _section_ids(kb, q: _Question) -> list[str]:
     return out
 
 
-# a question that is nothing but a section number: "1", "7", "IV", "IV.3", "2.2."
-_BARE_NUMBER_RE = re.compile(r"^(?:(?P<roman>viii|vii|vi|iv|v|iii|ii|ix|i|x)|(?P<num>\d{1,2}))"
-                             r"(?P<rest>(?:\.\d{1,2}){0,2})$")
+# a question that is nothing but a section number: "1", "7", "IV", "IV.3", "2.2.", "số 7",
+# "mục số 7", "phần 4"
+_BARE_NUMBER_RE = re.compile(
+    r"^(?:(?P<head>muc|nhom|phan|tieu muc|khoan)\s*)?(?:so\s*)?"
+    r"(?:(?P<roman>vi|v|iv|iii|ii|i)|(?P<num>\d{1,2}))(?P<rest>(?:\.\d{1,2}){0,2})$")
+_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 _EDGE_PUNCT = re.compile(r"^[\s#.:;,!?\"'“”«»()\[\]-]+|[\s.:;,!?\"'“”«»()\[\]-]+$")
 
 
 def _bare_number(q: _Question) -> tuple[str, str] | None:
-    """(section id, as typed) when the question is only a section number: officials type a
+    """(section id, number as typed) when the question is only a section number: officials type a
     group's number ("7") meaning that section, never a topic."""
     typed = _EDGE_PUNCT.sub("", unicodedata.normalize("NFC", q.raw))
-    m = _BARE_NUMBER_RE.match(strip_marks(typed.casefold()))
+    m = _BARE_NUMBER_RE.match(" ".join(strip_marks(typed.casefold()).replace("đ", "d").split()))
     if not m:
         return None
-    head = m.group("roman").upper() if m.group("roman") else str(int(m.group("num")))
-    return head + m.group("rest"), typed
+    shown = (m.group("roman") or "").upper() or m.group("num")  # "mục 9" shows as “9”
+    return (_typed_id(m.group("head"), m.group("roman") or m.group("num"), m.group("rest")),
+            shown + m.group("rest"))
+
+
+def _typed_id(head: str | None, number: str, rest: str) -> str:
+    """A section id from what was typed: "phần 4" is part IV (parts are numbered I–IV)."""
+    if number.isdigit():
+        number = str(int(number))
+        if head == "phan" and not rest and number in _ROMAN:
+            return _ROMAN[number]
+        return number + rest
+    return number.upper() + rest
 
 
 def _no_section(typed: str) -> Answer:
@@ -667,9 +688,13 @@ def _by_section_number(kb, q: _Question, today: date) -> Answer | None:
         ids = _section_ids(kb, q)
     if not ids:
         m = _NO_SECTION_RE.match(q.folded)
-        if m:  # "mục 2.8": say so rather than guess
-            return _no_section(m.group(1).upper() if m.group(1).isalpha() else m.group(1))
-        return None
+        if not m:
+            return None
+        num, dot, rest = m.group("id").partition(".")
+        sid = _typed_id(m.group("head"), num, dot + rest)
+        if kb.item(sid) is None and sid not in ("I", "II", "III", "IV"):
+            return _no_section(m.group("id").upper())  # "mục 2.8": say so rather than guess
+        ids = [sid]  # "phần 4 nói gì", "mục số 7 gồm những gì"
     sid = ids[0]
     if sid in ("I", "II", "III", "IV"):
         return _part_answer(kb, sid)
@@ -845,10 +870,120 @@ def document_answer(kb) -> Answer:
     return Answer("document", text, (), (), ())
 
 
+# ---- using the bot: greetings and "how do I …" questions
+
+
+@dataclass(frozen=True)
+class _HelpTopic:
+    key: str
+    triggers: tuple[str, ...]  # folded phrases, one of which the question must hold
+    words: frozenset[str]  # what else the question may say about this topic
+    names: bool  # may name an agency ("đăng ký cho Sở Xây dựng thế nào")
+    text: str
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# how-to wording and the bot itself: no topic of the plan
+_HOW_WORDS = _wordset(
+    "nhu the nao lam sao ra bang cach huong dan o dau de muon can phai gi duoc khong co toi "
+    "em minh giup voi cho hoi xin biet lenh buoc bot chatbot ban tro ly he thong nay ung dung "
+    "su zalo telegram tren trong tai vao len chi ai khi nhan go gui tin nhe a u roi thi ma")
+_EXAMPLES = "Ví dụ: «Sở Xây dựng phải làm gì?» hoặc «Hạn báo cáo năm là khi nào?»"
+_WHAT_I_DO = ("Tôi trả lời câu hỏi về Kế hoạch của UBND tỉnh Bắc Giang triển khai Nghị quyết số "
+              "147-NQ/TU về phát triển công nghiệp giai đoạn 2021-2030: nhiệm vụ của từng cơ "
+              "quan, ai chủ trì một việc, hạn chót và báo cáo, các mục tiêu, nội dung một mục.")
+_COMMANDS = ("Các lệnh: /nhiemvu CƠ QUAN — nhiệm vụ của một cơ quan; /hanchot — các hạn sắp "
+             "tới; /muctieu — các mục tiêu; /dangky CƠ QUAN — đăng ký làm cán bộ đầu mối; "
+             "/capnhat MỤC TRẠNG THÁI [GHI CHÚ] — cập nhật tiến độ, ví dụ: /capnhat 2.2.1 đang "
+             "thực hiện Đã phê duyệt 2 đồ án; /trangthai [CƠ QUAN] — tình trạng từng nhiệm vụ; "
+             "/nhacnho [CƠ QUAN|tat] — nhận nhắc hạn; quản trị viên: /tonghop, /xuat. "
+             "Gõ /help để xem đầy đủ.")
+_STATUS_NAMES = {"chua thuc hien": "chưa thực hiện", "dang thuc hien": "đang thực hiện",
+                 "hoan thanh": "hoàn thành", "vuong mac": "vướng mắc"}
+_STATUSES = "Trạng thái: " + ", ".join(_STATUS_NAMES.values()) + "."
+_HELP_TOPICS = (
+    _HelpTopic("nhacnho", ("nhac", "nhacnho", "thong bao han", "bao han"), _wordset(
+        "dang ky ki nhan han chot nhom tat bat huy thong bao tu dong moi khi den sap truoc "
+        "nhac nho viec cho chat cuoc tro chuyen bao cao"), True,
+        "Nhận nhắc hạn trong cuộc trò chuyện này: /nhacnho (mọi hạn) hoặc /nhacnho CƠ QUAN "
+        "(hạn của một cơ quan), ví dụ: /nhacnho Sở Xây dựng; tắt nhắc: /nhacnho tat. Trong "
+        "nhóm, lệnh này dành cho quản trị viên nhóm. Xem các hạn sắp tới: /hanchot."),
+    _HelpTopic("xuat", ("xuat", "excel", "xlsx", "csv", "tai file", "tai tep", "file bao cao",
+                        "tep bao cao"), _wordset(
+        "bao cao file tep excel xlsx csv du lieu tong hop ket qua danh sach tai ve bang tinh "
+        "tien do trang thai ky"), False,
+        "Xuất báo cáo tiến độ ra tệp (dành cho quản trị viên — cán bộ Sở Công Thương): "
+        "/xuat [csv|xlsx] [KỲ], ví dụ: /xuat xlsx 2026 hoặc /xuat csv 6T/2026. Xem tổng hợp "
+        "ngay trong tin nhắn: /tonghop [KỲ]."),
+    _HelpTopic("capnhat", ("cap nhat", "capnhat", "nhap tien do", "nhap trang thai"), _wordset(
+        "tien do trang thai tinh hinh trang ket qua thuc hien nhiem vu muc cong viec cua so "
+        "don vi co quan ghi chu hoan thanh bao cao nhap da dang chua vuong mac"), True,
+        "Cập nhật tiến độ một nhiệm vụ: /capnhat MỤC TRẠNG THÁI [GHI CHÚ], ví dụ: /capnhat "
+        f"2.2.1 đang thực hiện Đã phê duyệt 2 đồ án. {_STATUSES} Chỉ cán bộ đã được duyệt của "
+        "cơ quan chủ trì mục đó cập nhật được (đăng ký: /dangky CƠ QUAN); gõ /capnhat không "
+        "kèm gì để được hướng dẫn từng bước."),
+    _HelpTopic("trangthai", ("tien do", "trang thai", "tinh trang", "trangthai"), _wordset(
+        "xem tra cuu theo doi nhiem vu cua so co quan don vi thuc hien hien tai cac moi "
+        "nhat"), True,
+        "Xem tình trạng mới nhất của từng nhiệm vụ: /trangthai [CƠ QUAN], ví dụ: /trangthai "
+        "Sở Xây dựng. Các hạn sắp tới: /hanchot."),
+    _HelpTopic("dangky", ("dang ky", "dang ki", "dangky", "lam thanh vien", "lam dau moi"),
+               _wordset("thanh vien tai khoan dau moi can bo co quan so don vi tham gia nhom "
+                        "nguoi duyet xong lau bao"), True,
+               "Đăng ký làm cán bộ đầu mối của cơ quan: /dangky CƠ QUAN, ví dụ: /dangky Sở Xây "
+               "dựng. Yêu cầu được gửi tới quản trị viên (Sở Công Thương) duyệt, Đồng chí được "
+               "báo kết quả; sau đó cập nhật tiến độ bằng /capnhat MỤC TRẠNG THÁI [GHI CHÚ]."),
+    _HelpTopic("overview", ("tro giup", "help", "start", "huong dan", "lam duoc gi",
+                            "lam duoc nhung gi", "biet gi", "chuc nang", "cac lenh", "lenh gi",
+                            "lenh nao", "danh sach lenh", "menu", "su dung", "dung the nao",
+                            "dung nhu the nao", "cach dung", "dung bot", "dung sao",
+                            "giup duoc gi", "ho tro gi"), _wordset(
+        "nhung cac gi lam nao chuc nang ho tro tinh nang xem danh sach"), False,
+        f"{_WHAT_I_DO}\n{_EXAMPLES}\n{_COMMANDS}"),
+    _HelpTopic("greeting", ("xin chao", "chao", "hello", "helo", "hi", "alo", "a lo", "hey",
+                            "halo"),
+               _wordset("ban bot em ca nha moi nguoi oi buoi sang chieu toi khoe khong ad "
+                        "admin tro ly chuc ngay tot lanh nhe"), False,
+               f"Xin chào Đồng chí! {_WHAT_I_DO}\n{_EXAMPLES}. Gõ /help để xem các lệnh."),
+    _HelpTopic("thanks", ("cam on", "thank", "thanks", "tks", "ok", "oke", "okay", "duoc roi"),
+               _wordset("ban bot em nhieu nhe a rat da"), False,
+               f"Vâng. Đồng chí cần tra cứu thêm xin cứ hỏi tiếp. {_EXAMPLES}."),
+)
+# a task or section id typed with a "how do I update" question ("cập nhật 2.2.1 hoàn thành")
+_ID_TOKEN = re.compile(r"^(?:\d(?:\.\d{1,2}){0,2}|iv\.\d|ii\.\d|i\.\d)$")
+
+
 def _by_help(kb, q: _Question, today: date) -> Answer | None:
-    if _has(q.cues, "tro giup", "help", "start", "huong dan su dung", "ban lam duoc gi",
-            "bot lam duoc gi", "ban biet gi", "xin chao", "chao ban", "hello", "hi"):
-        return _help(kb, "help")
+    """Greetings and questions about using the bot (registering, updating progress,
+    reminders, exports): the command that does it, with an example. Only when nothing else
+    is said: "ai cập nhật quy hoạch" and "thủ tục đăng ký doanh nghiệp" are the plan's."""
+    words = q.folded.split()
+    names = {i for m in q.mentions for i in range(m.start, m.end)}
+    folded = " ".join(words)
+    for topic in _HELP_TOPICS:
+        if not _has(folded, *topic.triggers) or (names and not topic.names):
+            continue
+        said = {w for trig in topic.triggers for w in trig.split()}
+        ids = [w.upper() for w in words if _ID_TOKEN.match(w) and kb.item(w.upper())]
+        if ids and topic.key != "capnhat":
+            continue  # "tiến độ mục 5.6" asks about that section
+        rest = [w for i, w in enumerate(words) if i not in names and w not in said
+                and w not in topic.words and w not in _HOW_WORDS and w not in STOP
+                and not (ids and _ID_TOKEN.match(w))]
+        if rest:
+            continue
+        text = topic.text
+        named = [m.agency_id for m in q.mentions if not m.weak]
+        if named:  # the example shows the agency asked about
+            text = text.replace("Sở Xây dựng", _agency_name(kb, named[0]))
+        if ids:  # the command for the item asked about, ready to send
+            status = next((v for k, v in _STATUS_NAMES.items() if _has(folded, k)),
+                          "TRẠNG THÁI")
+            text += f"\nVới mục {ids[0]}: /capnhat {ids[0]} {status} [GHI CHÚ]"
+        return Answer("help", text)
     return None
 
 
@@ -868,8 +1003,30 @@ _PLAN_ASKS = ("ai", "co quan nao", "don vi nao", "so nao", "chu tri", "nhiem vu"
               "muc tieu", "giai phap", "trach nhiem", "duoc giao", "phai lam", "lam gi")
 
 
+# who holds an office, and a person's details: the plan names offices, never people
+# (its signer aside, answered as the document's)
+_PERSON_TITLES = ("giam doc", "pho giam doc", "chu tich", "pho chu tich", "truong ban",
+                  "pho truong ban", "truong phong", "chanh van phong", "chanh thanh tra",
+                  "thu truong", "bi thu", "lanh dao", "can bo phu trach", "nguoi phu trach")
+_PERSON_ASKS = ("ten gi", "ten la gi", "ten la", "la ai", "ho ten", "ho va ten", "tuoi",
+                "que o dau", "que quan", "sinh nam", "tieu su", "dien thoai", "zalo", "email")
+# hiring and exams: everyday administration, not in the plan
+_HIRING = ("tuyen cong chuc", "tuyen vien chuc", "thi cong chuc", "thi vien chuc",
+           "tuyen nhan vien", "tuyen can bo", "thi tuyen", "xet tuyen", "tuyen sinh",
+           "tuyen dung")
+
+
+def _personal_cue(q: _Question) -> bool:
+    """"giám đốc Sở Xây dựng tên gì", "ai là chủ tịch huyện": a person, not a duty."""
+    t = q.fixed
+    if not _has(t, *_PERSON_TITLES):
+        return False
+    return _has(t, *_PERSON_ASKS) or any(
+        _has(t, f"ai la {p}", f"ai lam {p}") for p in _PERSON_TITLES)
+
+
 def _everyday_cue(q: _Question) -> bool:
-    if _has(q.fixed, *_EVERYDAY):
+    if _has(q.fixed, *_EVERYDAY, *_HIRING) or _personal_cue(q):
         return True
     # "giá" with its mark, not the plan's "đánh giá", "giá trị", "niêm yết giá", "giá thành"
     marked = marked_words(q.raw)
@@ -878,11 +1035,15 @@ def _everyday_cue(q: _Question) -> bool:
 
 
 def _by_everyday(kb, q: _Question, today: date) -> Answer | None:
-    if not _everyday_cue(q) or _has(q.fixed, *_PLAN_ASKS):
+    personal = _personal_cue(q)
+    if not _everyday_cue(q) or (_has(q.fixed, *_PLAN_ASKS) and not personal):
         return None
     ids = list(dict.fromkeys(m.agency_id for m in q.mentions if not m.weak))
-    text = ("Tôi không có thông tin này (giá cả, lịch, số điện thoại, địa chỉ… không thuộc nội "
-            "dung Kế hoạch).")
+    text = ("Tôi không có thông tin này (giá cả, lịch, tuyển dụng, số điện thoại, địa chỉ… không thuộc "
+            "nội dung Kế hoạch).")
+    if personal:
+        text = ("Kế hoạch không có thông tin cá nhân (họ tên, liên hệ của lãnh đạo, cán bộ); "
+                "Kế hoạch chỉ giao nhiệm vụ cho các cơ quan.")
     choices: tuple[tuple[str, str], ...] = ()
     if ids:
         names = [_agency_name(kb, a) for a in ids[:2]]
@@ -923,19 +1084,19 @@ def province_committee_answer(kb) -> Answer:
     extra = getattr(d, "extra", {}) or {}
     number = extra.get("number_display") or d.number
     title = extra.get("signer_title") or ""
-    vp = next((a for a in kb.agencies if names_province_committee(a.name) is False
-               and "van phong" in fold(a.name)), None)
+    try:
+        vp = kb.agency("vpubnd")  # the committee's office: the one the name is mistaken for
+    except KeyError:
+        vp = None
     text = (f"{d.issued_by} là cơ quan ban hành Kế hoạch này (Kế hoạch số {number}, tháng "
             f"{d.date}, người ký: {d.signer}" + (f", {title}" if title else "") + "), triển "
-            f"khai thực hiện {extra.get('implements_short') or d.implements}.
-"
+            f"khai thực hiện {extra.get('implements_short') or d.implements}.\n"
             "Kế hoạch không giao nhiệm vụ cho UBND tỉnh mà giao cho các sở, ngành và UBND huyện, "
             "thành phố; Sở Công Thương tổng hợp, báo cáo UBND tỉnh (Mục IV.2, IV.3).")
     choices: tuple[tuple[str, str], ...] = ()
     if vp is not None:
         led = ", ".join(s.id for s in kb.sections_led_by(vp.id))
-        text += f"
-Nếu Đồng chí hỏi về {vp.name} (chủ trì Mục {led}), xin chọn bên dưới."
+        text += f"\nNếu Đồng chí hỏi về {vp.name} (chủ trì Mục {led}), xin chọn bên dưới."
         choices = ((vp.name, f"Nhiệm vụ của {vp.name}"),)
     return Answer("document", text, choices=choices)
 
@@ -955,6 +1116,8 @@ def _by_agency(kb, q: _Question, today: date) -> Answer | None:
     rest_text = f" {' '.join(rest_raw)} "
     for p in (*POLITE, *_TITLE_PHRASES):
         rest_text = rest_text.replace(f" {p} ", " ")
+    if mentions:  # "UBND tỉnh giao gì cho Sở Xây dựng": the committee assigns, no topic
+        rest_text = _PROVINCE_RE.sub(" ", rest_text)
     rest = [w for w in q.idx.canon(rest_text.split()) if w not in DUTY_WORDS and w not in STOP]
     if _deadline_cue(q) or _objective_cue(q):
         return None
@@ -1117,7 +1280,7 @@ _TIME_CUES = ("han", "han chot", "thoi han", "khi nao", "bao gio", "ngay nao", "
 # words of a deadline question that say nothing about which task
 DEADLINE_WORDS = {"han", "chot", "xong", "hoan", "thanh", "nam", "moc", "ngay", "thang", "truoc",
                   "sap", "toi", "gan", "nhat", "tiep", "het", "thoi", "deadline", "luc", "bao",
-                  "gio", "con", "may", "nhieu", "dau", "ca"} | DUTY_WORDS
+                  "gio", "con", "may", "nhieu", "dau", "ca", "xem"} | DUTY_WORDS
 _REPORT_WHERE = ("gui ve", "gui cho", "gui ai", "nop ve", "nop cho", "nop ai", "ve dau",
                  "gui dau", "nop dau", "noi nhan", "bao cao ai", "bao cao cho ai", "cho ai")
 
@@ -1157,12 +1320,7 @@ def _by_deadline(kb, q: _Question, today: date) -> Answer | None:
     t = _cue_text(q)
     dls = list(kb.deadlines)
     if _has(t, "bao cao", "nop", "gui"):
-        reports = [d for d in dls if d.kind == "report"]
-        if _has(t, "6 thang", "sau thang", "nua nam"):
-            reports = [d for d in reports if d.month and d.month <= 6]
-        elif _has(t, "bao cao nam", "hang nam", "cuoi nam", "ca nam") or (
-                _has(t, "nam") and not _YEAR_RE.search(t)):
-            reports = [d for d in reports if d.month and d.month > 6] or reports
+        reports = _asked_reports(kb, t)
         if reports and not _topic_beats_reports(q):
             reports.sort(key=lambda d: next_occurrence(d, today) or today)
             return _deadline_answer(kb, reports, today, where=True)
@@ -1208,6 +1366,70 @@ def _by_deadline(kb, q: _Question, today: date) -> Answer | None:
     return _deadline_answer(kb, chosen, today)
 
 
+def _asked_reports(kb, t: str) -> list:
+    """The periodic reports a question's cue words point at: the 6-month one, the annual
+    one, or both."""
+    reports = [d for d in kb.deadlines if d.kind == "report"]
+    if _has(t, "6 thang", "sau thang", "nua nam"):
+        return [d for d in reports if d.month and d.month <= 6]
+    if _has(t, "bao cao nam", "hang nam", "cuoi nam", "ca nam") or (
+            _has(t, "nam") and not _YEAR_RE.search(t)):
+        return [d for d in reports if d.month and d.month > 6] or reports
+    return reports
+
+
+# words of "what must we report, when, to whom" besides the agency's name
+_REPORT_DUTY_WORDS = DEADLINE_WORDS | {"bao", "cao", "nop", "gui", "dinh", "ky", "ket", "qua",
+                                      "6", "sau", "hang", "cuoi", "nua", "ve", "dau", "ai",
+                                      "cai", "loai", "nhung", "gi", "chung", "minh"}
+
+
+def _by_agency_reports(kb, q: _Question, today: date) -> Answer | None:
+    """"bọn em bên BQL các KCN cần báo cáo gì": the periodic reports that agency owes (IV.3),
+    not a topic search for the word "báo cáo"."""
+    t = _cue_text(q)
+    if not _has(t, "bao cao"):
+        return None
+    ids = list(dict.fromkeys(m.agency_id for m in q.mentions if not m.weak))
+    if not ids and not q.mentions:
+        ids = [m.agency_id for m in q.intro_mentions]
+    if len(ids) != 1:
+        return None
+    taken = {i for m in q.mentions for i in range(m.start, m.end)}
+    rest = [w for i, w in enumerate(q.toks) if i not in taken]
+    if any(w not in _REPORT_DUTY_WORDS and w not in STOP for w in rest):
+        return None  # "Sở TN&MT thẩm định báo cáo ĐTM": a topic
+    reports = sorted(_asked_reports(kb, t), key=lambda d: next_occurrence(d, today) or today)
+    return agency_reports_answer(kb, ids[0], reports, today) if reports else None
+
+
+def agency_reports_answer(kb, agency_id: str, reports, today: date) -> Answer:
+    """The periodic reports one agency sends, when and to whom; and the reporting tasks it
+    leads itself (Sở Công Thương sums them up for UBND tỉnh)."""
+    a = kb.agency(agency_id)
+    base = _deadline_answer(kb, reports, today, where=False)
+    to = next((r.report_to for r in reports if r.report_to), None)
+    kinds = sorted({"6 tháng" if (r.month or 12) <= 6 else "hằng năm" for r in reports})
+    every = " và ".join(kinds)
+    if to in (a.id, a.parent):
+        head = (f"{a.name} nhận báo cáo kết quả thực hiện định kỳ {every} của các sở, ngành, "
+                "UBND huyện, thành phố (Mục IV.3) để tổng hợp, báo cáo UBND tỉnh.")
+    else:
+        head = (f"{a.name} gửi báo cáo kết quả thực hiện Kế hoạch định kỳ {every}"
+                + (f" về {_agency_name(kb, to)}" if to else "") + " (Mục IV.3).")
+    lines = [head, base.text]
+    sections = list(base.sections)
+    own = [t for s in kb.sections_led_by(a.parent or a.id) if s.part == "IV"
+           for t in kb.tasks_of(s.id) if "báo cáo" in t.text.casefold()]
+    for t in own:
+        lines.append(f"{_heading(kb, t.section)}\n• «{_trim(_clean(t.text))}»")
+        if t.section not in sections:
+            sections.append(t.section)
+    ids = [a.id] + [x for x in base.agency_ids if x != a.id]
+    return Answer("deadline", "\n".join(lines), tuple(_agency_name(kb, x) for x in ids),
+                  tuple(ids), tuple(sections), (), base.tasks + tuple(t.id for t in own))
+
+
 def _deadlines_for(kb, agency_id: str):
     if hasattr(kb, "deadlines_for"):
         return kb.deadlines_for(agency_id)
@@ -1248,7 +1470,9 @@ def _task_deadlines(kb, doc_id: str) -> tuple[str, ...]:
 
 def _topic_beats_reports(q: _Question) -> bool:
     """"báo cáo đánh giá tác động môi trường" is a topic, not the periodic report."""
-    drop = DEADLINE_WORDS | {"cao", "nop", "gui", "6", "ket", "qua", "dinh", "ky", "hang"}
+    # the committee the reports end up with is no topic ("UBND tỉnh nhận báo cáo khi nào")
+    drop = DEADLINE_WORDS | {"cao", "nop", "gui", "6", "ket", "qua", "dinh", "ky", "hang",
+                             "uy", "ban", "nhan", "dan"}
     content = q.content(drop, names=False)
     if len(content) < 2:
         return False

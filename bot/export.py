@@ -2,7 +2,7 @@
 
     collect(svc, period, agency_ids=None) -> Report      what /tonghop, /trangthai, /xuat show
     build_report(kb, history, period, as_of, tz, agency_ids=None) -> Report   (pure)
-    build_export(report, fmt, tz) -> Attachment          CSV (UTF-8 with BOM) or XLSX
+    build_export(kb, report, fmt, tz) -> Attachment      CSV (UTF-8 with BOM) or XLSX
     export_bytes(svc, fmt, period=None) -> Attachment
     cli_export(fmt, period, output) -> int               `python -m bot export`
     agency_tasks(kb, agency_id), general_tasks(kb), neutralise(value)

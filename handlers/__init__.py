@@ -5,6 +5,7 @@ import json
 import logging
 import re
 
+from bot.calendar import fmt_int
 from bot.core import Reply, Request
 from bot.db import pending as pending_store
 from bot.services import Services
@@ -33,8 +34,8 @@ async def _on_text(req: Request, svc: Services) -> list[Reply]:
     if not text:
         return []
     if len(text) > MAX_INPUT:
-        return [Reply(f"Tin nhắn quá dài ({len(text):,} ký tự); xin gửi tối đa "
-                      f"{MAX_INPUT:,} ký tự.".replace(",", "."))]
+        return [Reply(f"Tin nhắn quá dài ({fmt_int(len(text))} ký tự); xin gửi tối đa "
+                      f"{fmt_int(MAX_INPUT)} ký tự.")]
     m = _COMMAND.match(text)
     if m:
         name, args = m.group(1).lower(), (m.group(2) or "").strip()

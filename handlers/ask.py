@@ -48,8 +48,22 @@ def _choice_data(svc: Services, ans: Answer, label: str, query: str) -> str:
     return _fit("hoi:q:", q)
 
 
+LABEL_SIZE = 60  # a button label longer than this is cut
+
+
+def _short(text: str, size: int = LABEL_SIZE) -> str:
+    """`text` cut at a word boundary to at most `size` characters, marked with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= size:
+        return text
+    cut = text[:size - 1]
+    if text[size - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]  # never half a word
+    return cut.rstrip(" ,;:-—") + "…"
+
+
 def to_reply(svc: Services, ans: Answer) -> Reply:
-    choices = tuple(Choice(label[:60], _choice_data(svc, ans, label, query))
+    choices = tuple(Choice(_short(label), _choice_data(svc, ans, label, query))
                     for label, query in ans.choices)
     return Reply(ans.text, choices)
 
@@ -111,9 +125,9 @@ async def cmd_duties(req: Request, svc: Services, args: str) -> list[Reply]:
     if len(found) == 1:
         return [to_reply(svc, agency_answer(svc.kb, found[0].id))]
     if found:
-        return [_agency_picker(svc, f"«{name[:60]}» có thể là một trong các cơ quan sau, xin chọn:",
+        return [_agency_picker(svc, f"«{_short(name)}» có thể là một trong các cơ quan sau, xin chọn:",
                                [a.id for a in found])]
-    return [_agency_picker(svc, f"Không tìm thấy cơ quan «{name[:60]}» trong Kế hoạch. "
+    return [_agency_picker(svc, f"Không tìm thấy cơ quan «{_short(name)}» trong Kế hoạch. "
                                 "Xin chọn trong danh sách:")]
 
 

@@ -20,6 +20,7 @@ Các lệnh:
 /muctieu — các mục tiêu của Kế hoạch
 /dangky CƠ QUAN — đăng ký làm cán bộ đầu mối của cơ quan
 /capnhat MỤC TRẠNG THÁI [GHI CHÚ] — cập nhật tiến độ, ví dụ: /capnhat 2.2.1 đang thực hiện Đã phê duyệt 2 đồ án
+/huy — hủy thao tác cập nhật đang dở
 /trangthai [CƠ QUAN] — tình trạng mới nhất của từng nhiệm vụ
 /nhacnho [CƠ QUAN|tat] — đăng ký hoặc tắt nhắc hạn cho cuộc trò chuyện này"""
 

@@ -194,7 +194,7 @@ async def cmd_cancel(req: Request, svc: Services, args: str) -> list[Reply]:
     """Abandon the guided flow; dispatch has already dropped the user's own pending step."""
     if req.is_private:  # numbered choices shown in a private chat belong to that one user
         await pending_store.clear(svc.sessions, req.channel, req.chat_id, pending_store.ANY_USER)
-    return [Reply("Đã hủy thao tác đang dở; không có gì được lưu.")]
+    return [Reply("Đã hủy thao tác đang dở (nếu có); không có gì được lưu.")]
 
 
 @pending(NOTE_KIND)

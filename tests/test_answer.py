@@ -179,7 +179,7 @@ def test_next_occurrence_of_a_yearly_deadline(kb):
 def test_upcoming_deadlines_nearest_first(kb):
     ans = ask(kb, "các hạn sắp tới")
     assert ans.intent == "deadline"
-    assert ans.text.index("15/12/2026") < ans.text.index("15/6/2027")
+    assert ans.text.index("15/12/2026") < ans.text.index("15/06/2027")
 
 
 # ---------------------------------------------------------------- objectives, sections, document
@@ -597,3 +597,270 @@ def test_chatty_topics_with_words_the_plan_lacks_stay_in_scope(kb, question, sec
     ans = ask(kb, question)
     assert ans.intent == "topic"
     assert section in ans.sections[:3]
+
+
+# ---------------------------------------------------------------- a bare section number
+
+
+def test_a_bare_one_is_group_one_with_its_tasks(kb):
+    ans = ask(kb, "1")
+    assert ans.intent == "section" and ans.sections[0] == "1"
+    assert "Mục 1" in ans.text
+    assert [t.id for t in kb.tasks_of("1")] == list(ans.tasks)
+
+
+@pytest.mark.parametrize("typed", ["2", "3", "4", "5", "6", "7", "8", " 7 ", "7.", "nhóm 7"])
+def test_a_bare_group_number_lists_its_subsections(kb, typed):
+    group = typed.strip(" .").split()[-1]
+    ans = ask(kb, typed)
+    assert ans.intent == "section" and ans.sections[0] == group
+    subs = [s.id for s in kb.sections if s.group == group]
+    assert subs and set(subs) <= set(ans.sections)
+    for sid in subs:
+        assert f"Mục {sid} — {kb.agency(kb.section(sid).lead).name}" in ans.text
+
+
+@pytest.mark.parametrize("typed, first", [
+    ("IV", "IV.1"), ("iv", "IV.1"), ("IV.3", "IV.3"), ("II", "II.1"), ("I", "I.1"),
+    ("5.6", "5.6"), ("2.2.1", "2.2"),
+])
+def test_a_bare_roman_or_dotted_number_is_that_part(kb, typed, first):
+    ans = ask(kb, typed)
+    assert ans.intent in ("section", "objective") and ans.sections[0] == first
+
+
+@pytest.mark.parametrize("typed", ["9", "0", "12", "2.9", "V", "mục 9", "Mục 2.9"])
+def test_a_number_that_is_no_section_gets_a_one_line_hint(kb, typed):
+    ans = ask(kb, typed)
+    shown = typed.split()[-1]
+    assert ans.intent == "none" and ans.sections == () and ans.choices == ()
+    assert "\n" not in ans.text
+    assert f"Không có mục “{shown}” trong Kế hoạch" in ans.text and "mục 2.2" in ans.text
+
+
+def test_a_long_number_is_still_the_document_the_plan_cites(kb):
+    ans = ask(kb, "1721")
+    assert "6.3" in ans.sections and "1721/KH-UBND" in ans.text
+
+
+# ---------------------------------------------------------------- UBND tỉnh is the issuer
+
+
+@pytest.mark.parametrize("question", [
+    "UBND tỉnh phải làm gì", "ubnd tinh giao gi", "Ủy ban nhân dân tỉnh Bắc Giang có nhiệm vụ gì",
+    "nhiệm vụ của UBND tỉnh", "ub tinh lam gi",
+])
+def test_the_province_committee_is_the_plans_issuer_not_its_office(kb, question):
+    ans = ask(kb, question)
+    assert ans.intent == "document"
+    assert ans.agencies == () and ans.sections == ()
+    assert kb.document.issued_by in ans.text and "ban hành" in ans.text
+    assert "sở, ngành" in ans.text and "UBND huyện, thành phố" in ans.text
+    # the office is only offered, and the offer opens its duties
+    assert [label for label, _ in ans.choices] == ["Văn phòng UBND tỉnh"]
+    chosen = ask(kb, ans.choices[0][1])
+    assert chosen.intent == "agency" and chosen.agency_ids[0] == "vpubnd"
+
+
+@pytest.mark.parametrize("question", [
+    "văn phòng UBND tỉnh", "VP UBND", "vpubnd", "Văn phòng Ủy ban tỉnh có nhiệm vụ gì ạ",
+])
+def test_the_office_of_the_committee_is_still_found(kb, question):
+    ans = ask(kb, question)
+    assert ans.intent == "agency" and ans.agency_ids[0] == "vpubnd" and "4.6" in ans.sections
+
+
+def test_the_committee_assigning_work_to_an_agency_is_that_agencys_question(kb):
+    ans = ask(kb, "UBND tỉnh giao gì cho Sở Xây dựng")
+    assert ans.intent == "agency" and ans.agency_ids[0] == "sxd"
+
+
+def test_advising_the_committee_is_a_topic(kb):
+    ans = ask(kb, "ai tham mưu UBND tỉnh ban hành quy định trách nhiệm giải trình")
+    assert ans.intent == "topic" and "4.5" in ans.sections[:3]
+
+
+async def test_nhiemvu_for_the_committee_does_not_show_its_office(sqlite_svc):
+    [r] = await dispatch(zalo("/nhiemvu UBND tỉnh"), sqlite_svc)
+    assert not r.text.startswith("Nhiệm vụ của Văn phòng UBND tỉnh")
+    assert "Không tìm thấy cơ quan «UBND tỉnh»" in r.text
+
+
+# ---------------------------------------------------------------- using the bot
+
+
+@pytest.mark.parametrize("question, command", [
+    ("cap nhat tien do nhu the nao", "/capnhat MỤC TRẠNG THÁI"),
+    ("làm sao để cập nhật tiến độ cho Sở Xây dựng", "/capnhat MỤC TRẠNG THÁI"),
+    ("lam sao de dang ky", "/dangky CƠ QUAN"),
+    ("đăng ký nhận nhắc hạn thế nào", "/nhacnho"),
+    ("tắt nhắc nhở thế nào", "/nhacnho tat"),
+    ("xuất báo cáo excel", "/xuat"),
+    ("xem tiến độ các sở ở đâu", "/trangthai"),
+    ("bot làm được gì", "/capnhat MỤC TRẠNG THÁI [GHI CHÚ]"),
+    ("hướng dẫn sử dụng", "/dangky CƠ QUAN"),
+])
+def test_how_to_use_the_bot_names_the_command_with_an_example(kb, question, command):
+    ans = ask(kb, question)
+    assert ans.intent == "help"
+    assert ans.sections == () and ans.agencies == ()
+    assert command in ans.text and "ví dụ" in ans.text.casefold()
+    assert "nằm ngoài" not in ans.text
+
+
+def test_the_update_help_shows_a_complete_example(kb):
+    ans = ask(kb, "cập nhật tiến độ thế nào")
+    assert "/capnhat 2.2.1 đang thực hiện Đã phê duyệt 2 đồ án" in ans.text
+
+
+def test_the_export_help_says_it_is_for_admins(kb):
+    assert "quản trị viên" in ask(kb, "xuất file excel như thế nào").text
+
+
+@pytest.mark.parametrize("question, section", [
+    ("hạn báo cáo năm", "IV.3"),
+    ("ai cập nhật quy hoạch", "2.7"),
+    ("cập nhật quy hoạch như thế nào", "2.7"),
+    ("thủ tục đăng ký doanh nghiệp", "4.1"),
+])
+def test_plan_questions_with_bot_words_are_not_taken_for_help(kb, question, section):
+    ans = ask(kb, question)
+    assert ans.intent != "help" and section in ans.sections[:3]
+
+
+@pytest.mark.parametrize("greeting", ["xin chào", "chào bot", "hello", "alo", "Chào bạn!",
+                                      "hi bot", "xin chào bạn khỏe không"])
+def test_a_greeting_gets_a_welcome_with_two_examples(kb, greeting):
+    ans = ask(kb, greeting)
+    assert ans.intent == "help" and ans.sections == () and ans.agencies == ()
+    assert ans.text.startswith("Xin chào")
+    assert ans.text.count("«") >= 2 and "nằm ngoài" not in ans.text
+
+
+def test_a_greeting_before_a_question_answers_the_question(kb):
+    ans = ask(kb, "xin chào, Sở Y tế phải làm gì?")
+    assert ans.intent == "agency" and ans.agency_ids[0] == "syt"
+
+
+# ---------------------------------------------------------------- dates read dd/mm/yyyy
+
+
+def _unquoted(text: str) -> str:
+    return re.sub(r"«[^»]*»", "", text)
+
+
+@pytest.mark.parametrize("question", ["các hạn sắp tới", "hạn báo cáo 6 tháng", "hạn chót",
+                                      "Sở Y tế báo cáo khi nào"])
+def test_full_dates_in_answers_are_zero_padded(kb, question):
+    text = _unquoted(ask(kb, question).text)
+    dates = re.findall(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}", text)
+    assert dates
+    assert all(re.fullmatch(r"\d\d/\d\d/\d{4}", d) for d in dates), dates
+
+
+def test_padded_dates_and_the_plans_own_words_side_by_side(kb):
+    text = ask(kb, "các hạn sắp tới").text
+    assert "tính đến ngày 30/11/2026" in text and "Kỳ tới: 15/06/2027" in text
+    assert "(Mục IV.1, 30/09/2021)" in text
+    # the plan writes "15/6" and "15/12": the rule and the quotation keep its words
+    assert "trước ngày 15/6 hằng năm" in text
+    assert "Báo cáo 6 tháng gửi trước ngày 15/6; báo cáo năm gửi trước ngày 15/12" in text
+
+
+# ---------------------------------------------------------------- what the plan does not hold
+
+
+@pytest.mark.parametrize("question", [
+    "giám đốc sở xây dựng tên gì", "giám đốc sở công thương là ai",
+    "ai là chủ tịch UBND huyện Lục Ngạn", "số điện thoại giám đốc sở y tế",
+])
+def test_a_persons_name_or_details_are_not_in_the_plan(kb, question):
+    ans = ask(kb, question)
+    assert ans.intent == "none" and ans.sections == ()
+    assert "thông tin cá nhân" in ans.text
+
+
+@pytest.mark.parametrize("question", ["sở nội vụ tuyển công chức", "thi viên chức năm nay"])
+def test_hiring_is_not_in_the_plan(kb, question):
+    ans = ask(kb, question)
+    assert ans.intent == "none" and ans.sections == ()
+
+
+def test_offices_named_in_the_plan_are_still_answered(kb):
+    assert "IV.1" in ask(kb, "giám đốc các sở phải làm gì").sections
+    assert kb.document.signer in ask(kb, "PCT nào ký kế hoạch").text
+
+
+# ---------------------------------------------------------------- an agency's reports
+
+
+@pytest.mark.parametrize("question, agency_id", [
+    ("bọn em bên BQL các KCN cần báo cáo gì", "bqlkcn"),
+    ("Sở Y tế phải báo cáo những gì", "syt"),
+    ("em ở huyện Lục Ngạn, cần báo cáo gì", "luc_ngan"),
+])
+def test_an_agency_asking_what_to_report_gets_its_report_dates(kb, question, agency_id):
+    ans = ask(kb, question)
+    assert ans.agency_ids[0] == agency_id
+    assert ans.sections[0] == "IV.3"
+    assert "15/6" in ans.text and "15/12" in ans.text and "Sở Công Thương" in ans.text
+    assert ans.text.startswith(kb.agency(agency_id).name)
+
+
+def test_one_report_asked_gives_that_report(kb):
+    ans = ask(kb, "Sở Y tế báo cáo 6 tháng khi nào")
+    assert ans.agency_ids[0] == "syt" and "15/06/2027" in ans.text and "15/12/2026" not in ans.text
+
+
+def test_the_agency_that_receives_the_reports_is_told_so(kb):
+    ans = ask(kb, "sở công thương phải báo cáo gì")
+    assert ans.agency_ids[0] == "sct" and {"IV.2", "IV.3"} <= set(ans.sections)
+    assert "nhận báo cáo" in ans.text and "báo cáo UBND tỉnh" in ans.text
+
+
+def test_an_agency_and_a_report_topic_is_still_a_topic(kb):
+    ans = ask(kb, "Sở TN&MT thẩm định báo cáo ĐTM")
+    assert ans.intent == "topic" and ans.sections[0] == "7.1"
+
+
+# ---------------------------------------------------------------- choice labels
+
+
+async def test_long_choice_labels_are_cut_between_words(sqlite_svc):
+    from handlers.ask import to_reply
+
+    ans = answer(sqlite_svc.kb, "công nghiệp", TODAY)
+    full = [label for label, _ in ans.choices]
+    assert any(len(x) > 60 for x in full)
+    reply = to_reply(sqlite_svc, ans)
+    for label, c in zip(full, reply.choices, strict=True):
+        assert len(c.label) <= 60
+        if len(label) > 60:
+            kept = c.label.removesuffix("…")
+            assert c.label.endswith("…") and label.startswith(kept)
+            assert label[len(kept)] in " ,;:"  # the cut falls between words
+
+
+def test_asking_to_see_deadlines_lists_them(kb):
+    ans = ask(kb, "xem hạn chót")
+    assert ans.intent == "deadline" and "IV.3" in ans.sections
+
+
+def test_progress_of_an_agency_points_to_the_status_command_for_it(kb):
+    ans = ask(kb, "tiến độ thực hiện nhiệm vụ của sở y tế")
+    assert ans.intent == "help" and "/trangthai Sở Y tế" in ans.text
+
+
+def test_reports_the_committee_receives_are_the_periodic_reports(kb):
+    ans = ask(kb, "UBND tỉnh nhận báo cáo khi nào")
+    assert ans.intent == "deadline" and ans.sections[0] == "IV.3"
+
+
+@pytest.mark.parametrize("typed, first", [
+    ("số 7", "7"), ("mục số 7", "7"), ("mục số 7 gồm những gì", "7"), ("phần 4", "IV.1"),
+    ("phần 4 nói gì", "IV.1"), ("phần 3", "1"),
+])
+def test_a_number_with_its_kind_is_that_section_or_part(kb, typed, first):
+    # parts are numbered I–IV in the plan: "phần 4" is part IV, not task group 4
+    ans = ask(kb, typed)
+    assert ans.intent == "section" and ans.sections[0] == first

@@ -76,3 +76,14 @@ def test_ask_does_not_import_telegram_or_the_database():
                        encoding="utf-8", timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip().splitlines()[-1] == "HEAVY []"
+
+
+def test_bare_numbers_from_stdin_are_sections_or_a_hint():
+    p = run("--json", "-", stdin="7\n9\nIV\n")
+    assert p.returncode == 0, p.stderr
+    seven, nine, four = [json.loads(line) for line in p.stdout.splitlines()]
+    assert seven["intent"] == "section" and seven["sections"][0] == "7"
+    assert "Mục 7.1" in seven["answer"]
+    assert nine["intent"] == "none" and nine["sections"] == []
+    assert nine["answer"].startswith("Không có mục “9” trong Kế hoạch")
+    assert four["sections"][:3] == ["IV.1", "IV.2", "IV.3"]

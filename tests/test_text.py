@@ -200,3 +200,24 @@ def test_real_words_that_fold_like_fillers_stay(raw):
 ])
 def test_more_chat_shorthand(typed, spelled):
     assert expand_shorthand(typed) == spelled
+
+
+# ---------------------------------------------------------------- the province's committee
+
+
+@pytest.mark.parametrize("typed", ["UBND tỉnh", "ubnd tinh", "Ủy ban nhân dân tỉnh",
+                                   "UBND tỉnh Bắc Giang", "ub tỉnh", "tỉnh"])
+def test_the_province_committee_is_no_agency_to_register_with(kb, typed):
+    # /dangky, /nhacnho and /trangthai must not take it for Văn phòng UBND tỉnh
+    assert resolve_agency(kb, typed) == []
+
+
+@pytest.mark.parametrize("typed", ["Văn phòng UBND tỉnh", "VP UBND", "vpubnd", "VP UBND tỉnh",
+                                   "văn phòng ủy ban nhân dân tỉnh", "van phong ubnd"])
+def test_the_committees_office_is_still_resolved(kb, typed):
+    assert ids(resolve_agency(kb, typed)) == ["vpubnd"]
+
+
+def test_district_committees_are_unaffected(kb):
+    assert ids(resolve_agency(kb, "UBND huyện")) == ["ubnd_huyen"]
+    assert ids(resolve_agency(kb, "UBND huyện Lục Ngạn")) == ["luc_ngan"]

@@ -82,6 +82,7 @@ PRIVATE_COMMANDS = [
     *_EVERYONE,
     ("dangky", "Đăng ký làm cán bộ đầu mối của cơ quan"),
     ("capnhat", "Cập nhật tiến độ nhiệm vụ của cơ quan"),
+    ("huy", "Hủy thao tác cập nhật đang dở"),
     ("nhacnho", "Nhận nhắc hạn chót trong cuộc trò chuyện này"),
     ("trogiup", "Danh sách lệnh"),
 ]
