@@ -1009,7 +1009,10 @@ _PERSON_TITLES = ("giam doc", "pho giam doc", "chu tich", "pho chu tich", "truon
                   "pho truong ban", "truong phong", "chanh van phong", "chanh thanh tra",
                   "thu truong", "bi thu", "lanh dao", "can bo phu trach", "nguoi phu trach")
 _PERSON_ASKS = ("ten gi", "ten la gi", "ten la", "la ai", "ho ten", "ho va ten", "tuoi",
-                "que o dau", "que quan", "sinh nam", "tieu su", "dien thoai", "zalo", "email")
+                "que o dau", "que quan", "sinh nam", "tieu su", "dien thoai", "zalo", "email",
+                "ong nao", "ba nao", "la nguoi nao", "nguoi nao", "la ong", "la ba")
+# "ai (đang) làm giám đốc …": who, asked before the office
+_WHO_HOLDS = ("ai la", "ai lam", "ai dang lam", "ai dang la", "ai giu", "ai dang giu")
 # hiring and exams: everyday administration, not in the plan
 _HIRING = ("tuyen cong chuc", "tuyen vien chuc", "thi cong chuc", "thi vien chuc",
            "tuyen nhan vien", "tuyen can bo", "thi tuyen", "xet tuyen", "tuyen sinh",
@@ -1021,8 +1024,9 @@ def _personal_cue(q: _Question) -> bool:
     t = q.fixed
     if not _has(t, *_PERSON_TITLES):
         return False
-    return _has(t, *_PERSON_ASKS) or any(
-        _has(t, f"ai la {p}", f"ai lam {p}") for p in _PERSON_TITLES)
+    if _has(t, *_PERSON_ASKS):
+        return True
+    return any(_has(t, *(f"{w} {p}" for w in _WHO_HOLDS)) for p in _PERSON_TITLES)
 
 
 def _everyday_cue(q: _Question) -> bool:
@@ -1061,7 +1065,7 @@ def _by_everyday(kb, q: _Question, today: date) -> Answer | None:
 _PROVINCE_RE = re.compile(r"(?<!\S)(?:ubnd|uy ban(?: nhan dan)?)(?: tinh)(?: bac giang)?(?!\S)")
 _NOT_BEFORE_PROVINCE = {"vp", "phong", "thuoc", "truc"}
 # besides the name: who in it, and courtesy
-_PROVINCE_FRAME = {"chu", "tich", "pho", "lanh", "dao"}
+_PROVINCE_FRAME = {"chu", "tich", "pho", "lanh", "dao", "chi", "dieu", "hanh", "ban"}
 
 
 def _by_province_committee(kb, q: _Question, today: date) -> Answer | None:

@@ -648,7 +648,7 @@ def test_a_long_number_is_still_the_document_the_plan_cites(kb):
 
 @pytest.mark.parametrize("question", [
     "UBND tỉnh phải làm gì", "ubnd tinh giao gi", "Ủy ban nhân dân tỉnh Bắc Giang có nhiệm vụ gì",
-    "nhiệm vụ của UBND tỉnh", "ub tinh lam gi",
+    "nhiệm vụ của UBND tỉnh", "ub tinh lam gi", "UBND tỉnh chỉ đạo gì",
 ])
 def test_the_province_committee_is_the_plans_issuer_not_its_office(kb, question):
     ans = ask(kb, question)
@@ -773,6 +773,7 @@ def test_padded_dates_and_the_plans_own_words_side_by_side(kb):
 @pytest.mark.parametrize("question", [
     "giám đốc sở xây dựng tên gì", "giám đốc sở công thương là ai",
     "ai là chủ tịch UBND huyện Lục Ngạn", "số điện thoại giám đốc sở y tế",
+    "giám đốc sở xây dựng là ông nào", "ai đang làm giám đốc sở y tế",
 ])
 def test_a_persons_name_or_details_are_not_in_the_plan(kb, question):
     ans = ask(kb, question)
@@ -864,3 +865,31 @@ def test_a_number_with_its_kind_is_that_section_or_part(kb, typed, first):
     # parts are numbered I–IV in the plan: "phần 4" is part IV, not task group 4
     ans = ask(kb, typed)
     assert ans.intent == "section" and ans.sections[0] == first
+
+
+@pytest.mark.parametrize("question, command", [
+    ("cách dùng bot", "/dangky CƠ QUAN"), ("bot này dùng sao", "/hanchot"),
+    ("nhập tiến độ ở đâu", "/capnhat MỤC TRẠNG THÁI"), ("tải file báo cáo", "/xuat"),
+    ("ai duyệt đăng ký", "/dangky CƠ QUAN"), ("tôi muốn nhận nhắc hạn báo cáo", "/nhacnho"),
+])
+def test_more_ways_of_asking_how_to_use_the_bot(kb, question, command):
+    ans = ask(kb, question)
+    assert ans.intent == "help" and ans.sections == () and command in ans.text
+
+
+def test_updating_a_named_item_gets_the_command_ready_to_send(kb):
+    ans = ask(kb, "em muốn cập nhật nhiệm vụ 2.2.1 đã hoàn thành")
+    assert ans.intent == "help" and ans.sections == ()
+    assert "/capnhat 2.2.1 hoàn thành" in ans.text
+
+
+def test_a_section_number_with_a_status_word_is_still_that_section(kb):
+    ans = ask(kb, "tiến độ mục 5.6")
+    assert ans.intent == "section" and ans.sections[0] == "5.6"
+
+
+@pytest.mark.parametrize("said", ["cảm ơn", "cảm ơn bot nhiều", "ok", "thanks"])
+def test_thanks_get_a_short_courteous_reply(kb, said):
+    ans = ask(kb, said)
+    assert ans.intent == "help" and ans.sections == ()
+    assert "nằm ngoài" not in ans.text and len(ans.text) < 200

@@ -6,13 +6,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 
 from bot.core import ChatRef
 from bot.db import repo
-from bot.db.migrate import cli_upgrade, upgrade
+from bot.db.migrate import alembic_config, cli_upgrade, upgrade
 from bot.db.models import Base, Chat, Membership, StatusUpdate, User
 from bot.db.session import make_engine
 from tests.conftest import ENGINES, PG_URL, make_settings
@@ -61,8 +63,32 @@ async def test_migrations_produce_exactly_the_models(empty_db):
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
         tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
     await engine.dispose()
-    assert version == "0001"
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert set(Base.metadata.tables) <= tables
+
+
+async def test_a_deployment_on_the_first_revision_upgrades_keeping_its_data(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/v1.db"
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: _to_revision(c, "0001"))
+        await conn.execute(text("INSERT INTO users (channel, external_id, display_name, "
+                                "private_reminders, created_at) VALUES "
+                                "('telegram', '501', 'Cán bộ', 1, '2026-11-01 00:00:00')"))
+    await engine.dispose()
+    await upgrade(url)
+    assert await _diffs(url, None) == []
+    engine = make_engine(url)
+    async with engine.connect() as conn:
+        names = (await conn.execute(text("SELECT display_name FROM users"))).scalars().all()
+    await engine.dispose()
+    assert names == ["Cán bộ"]
+
+
+def _to_revision(connection, revision: str) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, revision)
 
 
 async def test_upgrade_adopts_tables_made_by_create_all(tmp_path):

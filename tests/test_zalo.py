@@ -476,3 +476,47 @@ async def test_e2e_telegram_and_zalo_in_one_process(tmp_path, stub):
     finally:
         await tg.stop()
 
+
+
+async def test_a_file_becomes_a_download_link_that_expires(tmp_path, stub, db_url):
+    """Zalo sends no documents: an admin's export arrives as a link served by the bot."""
+    from aiohttp import web
+
+    from bot.db.models import Download
+    from bot.web import start_app
+
+    url, schema = db_url
+    app = web.Application()
+    svc = _svc_on(tmp_path, stub, url, schema, WEBHOOK_BASE_URL="http://127.0.0.1:1")
+    channel = ZaloChannel(svc, dispatch=Brain(), backoff=0.05)
+    channel.setup(app)
+    runner, port = await start_app(app, "127.0.0.1", 0)
+    svc.settings.WEBHOOK_BASE_URL = f"http://127.0.0.1:{port}"
+    try:
+        content = "Mục,Ghi chú\n2.2.1,'=1+2\n".encode("utf-8-sig")
+        result = await channel.send(ADMIN, Reply("Báo cáo tiến độ: 131 dòng (CSV).", file=Attachment(
+            "kh147_tien_do_2026.csv", content, "text/csv")))
+        assert result.ok
+        [msg] = stub.texts_to(ADMIN)
+        assert "131 dòng" in msg and "24 giờ" in msg
+        link = msg.split()[-1]
+        status, body = await _get(link)
+        assert status == 200 and body == content
+        status, _ = await _get(link[:-3] + "xyz")  # a guessed token
+        assert status == 404
+        async with svc.sessions() as s, s.begin():  # a day later the link is dead
+            row = (await s.execute(select(Download))).scalar_one()
+            row.expires_at = row.created_at - timedelta(seconds=1)
+        status, _ = await _get(link)
+        assert status == 404
+    finally:
+        await runner.cleanup()
+        await channel.api.close()
+        await svc.close()
+
+
+async def _get(url: str) -> tuple[int, bytes]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session, session.get(url) as resp:
+        return resp.status, await resp.read()

@@ -30,17 +30,18 @@ import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.channels.base import SendResult, deliver
 from bot.core import Reply, Request, split_text
-from bot.db.models import SeenMessage, utcnow
+from bot.db.models import Download, SeenMessage, utcnow
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ log = logging.getLogger(__name__)
 NAME = "zalo"
 MAX_TEXT = 2000  # sendMessage accepts 1-2,000 characters
 WEBHOOK_PATH = "/zalo/webhook"
+DOWNLOAD_PATH = "/tai/{token}"
+DOWNLOAD_TTL = timedelta(hours=24)
+DOWNLOAD_NOTE = "Tải tệp {name} (liên kết có hiệu lực 24 giờ, chỉ dùng trong cơ quan): {url}"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 TEXT_EVENT = "message.text.received"
 SEEN_KEEP = timedelta(days=7)  # Zalo re-deliveries come within minutes; a week is plenty
@@ -229,6 +233,7 @@ class ZaloChannel:
                   file=sys.stderr)
             raise SystemExit(2)
         app.router.add_post(WEBHOOK_PATH, self.on_webhook)
+        app.router.add_get(DOWNLOAD_PATH, self.on_download)
 
     async def start(self) -> None:
         work = self._register_webhook() if self.webhook_mode else self._poll_loop()
@@ -250,7 +255,11 @@ class ZaloChannel:
         await self.api.close()
 
     async def send(self, chat_id: str, reply: Reply) -> SendResult:
-        """Deliver one reply as one or more text messages; used by the reminder engine too."""
+        """Deliver one reply as one or more text messages; used by the reminder engine too.
+        Zalo sends no documents: with a public address, a file becomes a download link."""
+        if reply.file is not None and self.webhook_mode:
+            link = await self._offer_download(reply)
+            reply = replace(reply, file=None, text=f"{reply.text}\n\n{link}".strip())
         for part in render(reply):
             try:
                 await self.api.call_retrying("sendMessage", {"chat_id": str(chat_id), "text": part})
@@ -260,6 +269,32 @@ class ZaloChannel:
                 return SendResult(ok=False, blocked=e.blocked,
                                   error=f"error_code {e.code}: {e.description}")
         return SendResult(ok=True)
+
+    async def _offer_download(self, reply: Reply) -> str:
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        async with self.svc.sessions() as s, s.begin():
+            await s.execute(delete(Download).where(Download.expires_at < now))
+            s.add(Download(token=token, filename=reply.file.filename, mime=reply.file.mime,
+                           content=reply.file.content, created_at=now,
+                           expires_at=now + DOWNLOAD_TTL))
+        base = (self.svc.settings.WEBHOOK_BASE_URL or "").rstrip("/")
+        url = base + DOWNLOAD_PATH.format(token=token)
+        return DOWNLOAD_NOTE.format(name=reply.file.filename, url=url)
+
+    async def on_download(self, request: web.Request) -> web.Response:
+        """GET /tai/<token>: the file while its link is valid; 404 otherwise."""
+        token = request.match_info["token"]
+        async with self.svc.sessions() as s:
+            row = (await s.execute(select(Download).where(
+                Download.token == token, Download.expires_at > utcnow()))).scalar_one_or_none()
+        if row is None:
+            return web.Response(status=404, text="Liên kết không tồn tại hoặc đã hết hạn.")
+        filename = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_"
+                           for c in row.filename)
+        return web.Response(body=row.content, content_type=row.mime, headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store"})
 
     # -- receiving --------------------------------------------------------------------------
 

@@ -33,8 +33,8 @@ def _upgrade_sync(connection) -> None:
     cfg.attributes["connection"] = connection
     tables = set(inspect(connection).get_table_names())
     if "alembic_version" not in tables and set(Base.metadata.tables) <= tables:
-        # Tables made by create_all before migrations existed: adopt them as the first revision.
-        command.stamp(cfg, "0001")
+        # Tables made by create_all (the current models) and never stamped: adopt them as head.
+        command.stamp(cfg, "head")
     command.upgrade(cfg, "head")
 
 
