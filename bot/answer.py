@@ -856,11 +856,14 @@ def _by_document(kb, q: _Question, today: date) -> Answer | None:
     return document_answer(kb)
 
 
-def document_answer(kb) -> Answer:
+def _document_facts(kb) -> tuple:
+    """The document, its displayed number and the signer's title."""
     d = kb.document
-    extra = getattr(d, "extra", {}) or {}
-    number = extra.get("number_display") or d.number
-    title = extra.get("signer_title") or ""
+    return d, d.extra.get("number_display") or d.number, d.extra.get("signer_title") or ""
+
+
+def document_answer(kb) -> Answer:
+    d, number, title = _document_facts(kb)
     text = (f"Kế hoạch số {number} của {d.issued_by}, ban hành tháng {d.date}: "
             f"«{_clean(d.title)}».\n"
             f"• Kế hoạch triển khai thực hiện {d.implements}.\n"
@@ -1084,17 +1087,14 @@ def _by_province_committee(kb, q: _Question, today: date) -> Answer | None:
 
 
 def province_committee_answer(kb) -> Answer:
-    d = kb.document
-    extra = getattr(d, "extra", {}) or {}
-    number = extra.get("number_display") or d.number
-    title = extra.get("signer_title") or ""
+    d, number, title = _document_facts(kb)
     try:
         vp = kb.agency("vpubnd")  # the committee's office: the one the name is mistaken for
     except KeyError:
         vp = None
     text = (f"{d.issued_by} là cơ quan ban hành Kế hoạch này (Kế hoạch số {number}, tháng "
             f"{d.date}, người ký: {d.signer}" + (f", {title}" if title else "") + "), triển "
-            f"khai thực hiện {extra.get('implements_short') or d.implements}.\n"
+            f"khai thực hiện {d.extra.get('implements_short') or d.implements}.\n"
             "Kế hoạch không giao nhiệm vụ cho UBND tỉnh mà giao cho các sở, ngành và UBND huyện, "
             "thành phố; Sở Công Thương tổng hợp, báo cáo UBND tỉnh (Mục IV.2, IV.3).")
     choices: tuple[tuple[str, str], ...] = ()

@@ -6,7 +6,7 @@ from datetime import time
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, field_validator
+from pydantic import ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -84,36 +84,15 @@ class Settings(BaseSettings):
                 raise ValueError(f"mã người dùng Telegram phải là số, không phải {i!r}")
         return v
 
-    @field_validator("ADMIN_ZALO_IDS")
+    @field_validator("ADMIN_ZALO_IDS", "BOT_TIMEZONE", "REMINDER_DAYS", "REMINDER_TIME")
     @classmethod
-    def _zalo_ids(cls, v: str) -> str:
-        _split_ids(v)
-        return v
-
-    @field_validator("BOT_TIMEZONE")
-    @classmethod
-    def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as e:
-            raise ValueError(f"múi giờ không tồn tại: {v!r}") from e
-        return v
-
-    @field_validator("REMINDER_DAYS")
-    @classmethod
-    def _days(cls, v: str) -> str:
-        _parse_days(v)
-        return v
-
-    @field_validator("REMINDER_TIME")
-    @classmethod
-    def _time(cls, v: str) -> str:
-        _parse_time(v)
+    def _parses(cls, v: str, info: ValidationInfo) -> str:
+        _PARSERS[info.field_name](v)  # the same parser the property uses later
         return v
 
     @cached_property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.BOT_TIMEZONE)
+        return _parse_tz(self.BOT_TIMEZONE)
 
     @cached_property
     def admin_telegram_ids(self) -> frozenset[str]:
@@ -145,6 +124,13 @@ def _split_ids(v: str) -> frozenset[str]:
     return ids
 
 
+def _parse_tz(v: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"múi giờ không tồn tại: {v!r}") from e
+
+
 def _parse_days(v: str) -> tuple[int, ...]:
     try:
         days = tuple(sorted({int(p) for p in v.split(",") if p.strip()}, reverse=True))
@@ -161,6 +147,10 @@ def _parse_time(v: str) -> time:
         return time(int(hh), int(mm))
     except ValueError as e:
         raise ValueError("cần giờ dạng HH:MM, ví dụ 08:00") from e
+
+
+_PARSERS = {"ADMIN_ZALO_IDS": _split_ids, "BOT_TIMEZONE": _parse_tz,
+            "REMINDER_DAYS": _parse_days, "REMINDER_TIME": _parse_time}
 
 
 def load_settings(**overrides) -> Settings:
