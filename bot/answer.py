@@ -506,7 +506,8 @@ def answer(kb, question: str, today: date | None = None) -> Answer:
     if not q.folded:
         return _help(kb, "help")
     for step in (_by_help, _by_section_number, _by_reference, _by_document, _by_everyday,
-                 _by_province_committee, _by_agency_reports, _by_agency, _by_deadline,
+                 _by_province_committee, _by_agency_reports, _by_general_duties, _by_agency,
+                 _by_deadline,
                  _by_topic):
         found = step(kb, q, today)
         if found is not None:
@@ -1131,10 +1132,10 @@ def _by_agency(kb, q: _Question, today: date) -> Answer | None:
         collective = _districts_id(kb)
         local = [m.agency_id for m in mentions if m.agency_id == collective
                  or kb.agency(m.agency_id).parent == collective]
-        return agency_answer(kb, local[0] if local else collective)
+        return _duties(kb, q, local[0] if local else collective)
     if not ids and q.intro_mentions and _has(q.fixed, *_DUTY_PHRASES):
         # "em ở phòng Kinh tế - Hạ tầng, bọn em phải làm gì": a district office
-        return agency_answer(kb, q.intro_mentions[0].agency_id)
+        return _duties(kb, q, q.intro_mentions[0].agency_id)
     if not ids:
         words = rest_text.split()
         if words and words[0] in _OUTSIDE_HEADS and _has(q.fixed, *_DUTY_PHRASES):
@@ -1149,7 +1150,7 @@ def _by_agency(kb, q: _Question, today: date) -> Answer | None:
             guess = resolve_agency(kb, " ".join(name))
             guess = [a for a in guess if not (a.parent and any(g.id == a.parent for g in guess))]
             if len(guess) == 1:
-                return agency_answer(kb, guess[0].id)
+                return _duties(kb, q, guess[0].id)
             if 1 < len(guess) <= 4:
                 return _choose_agency(kb, [a.id for a in guess])
             # "Sở Tài chính có nhiệm vụ gì?": a department the plan does not name
@@ -1176,9 +1177,11 @@ def _by_agency(kb, q: _Question, today: date) -> Answer | None:
         pick = [m.agency_id for m in full + abbr]
         pick = list(dict.fromkeys(pick))
         if len(pick) == 1:
-            return agency_answer(kb, pick[0])
+            return _duties(kb, q, pick[0])
+        if len(pick) == 2 and _asks_partner(q):  # "Sở KH&ĐT phối hợp với Sở Xây dựng …"
+            return pair_answer(kb, pick[0], pick[1])
         return _choose_agency(kb, pick)
-    return agency_answer(kb, ids[0])
+    return _duties(kb, q, ids[0])
 
 
 # "sở hữu", "số liệu", "số lượng", "sơ đồ": "so" that starts no department's name
@@ -1749,7 +1752,7 @@ def _ambiguous(kb, idx: Index, content, order, scores, q_raw: str) -> Answer:
         sections.append(g)
     choices = choices[:3]
     words = " ".join(re.sub(r"[^\w\s&/-]", " ", q_raw).split()) or " ".join(content)
-    text = (f"Từ «{words}» có trong nhiều phần của Kế hoạch. Xin chọn một nội dung, hoặc hỏi cụ "
+    text = (f"Từ “{words}” có trong nhiều phần của Kế hoạch. Xin chọn một nội dung, hoặc hỏi cụ "
             "thể hơn (ví dụ: cơ quan nào, việc gì).")
     return Answer("ambiguous", text, (), (), (), (), (), tuple(choices))
 

@@ -277,7 +277,7 @@ def _latest(moments: list[tuple[datetime, int]], at: datetime) -> tuple[datetime
     """The latest (moment, offset) with at - 24 h < moment <= at: exclusive at the old end,
     so a reminder never goes out a full day late. On a tie (two reminders moved to the same
     Friday) the one closer to the deadline wins."""
-    ok = [(m, o) for m, o in moments if at - WINDOW < m <= at]
+    ok = [(m, o) for m, o in moments if at - WINDOW <= m <= at]  # "no older than 24 hours"
     return max(ok, key=lambda x: (x[0], -x[1])) if ok else None
 
 

@@ -125,9 +125,9 @@ async def cmd_duties(req: Request, svc: Services, args: str) -> list[Reply]:
     if len(found) == 1:
         return [to_reply(svc, agency_answer(svc.kb, found[0].id))]
     if found:
-        return [_agency_picker(svc, f"«{_short(name)}» có thể là một trong các cơ quan sau, xin chọn:",
+        return [_agency_picker(svc, f"“{_short(name)}” có thể là một trong các cơ quan sau, xin chọn:",
                                [a.id for a in found])]
-    return [_agency_picker(svc, f"Không tìm thấy cơ quan «{_short(name)}» trong Kế hoạch. "
+    return [_agency_picker(svc, f"Không tìm thấy cơ quan “{_short(name)}” trong Kế hoạch. "
                                 "Xin chọn trong danh sách:")]
 
 

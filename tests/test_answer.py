@@ -683,7 +683,7 @@ def test_advising_the_committee_is_a_topic(kb):
 async def test_nhiemvu_for_the_committee_does_not_show_its_office(sqlite_svc):
     [r] = await dispatch(zalo("/nhiemvu UBND tỉnh"), sqlite_svc)
     assert not r.text.startswith("Nhiệm vụ của Văn phòng UBND tỉnh")
-    assert "Không tìm thấy cơ quan «UBND tỉnh»" in r.text
+    assert "Không tìm thấy cơ quan “UBND tỉnh”" in r.text
 
 
 # ---------------------------------------------------------------- using the bot

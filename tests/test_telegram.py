@@ -275,6 +275,54 @@ def test_every_html_message_is_valid_and_token_never_logged(tg):
     assert tg.stub.token not in tg.bot.log()
 
 
+def test_terse_chat_member_answer_still_lets_a_group_admin_subscribe(tg):
+    group, admin = -260, 611
+    tg.stub.member_status[(group, admin)] = "administrator"
+    tg.stub.terse_members = True  # status and user only, as a minimal Bot API may answer
+    try:
+        [reply] = tg.say(group, admin, "/nhacnho", chat_type="group")
+    finally:
+        tg.stub.terse_members = False
+    assert "quản trị" not in reply["text"]
+    assert group_subscriptions(tg, group) == ["*"]
+
+
+def test_anonymous_group_admin_can_subscribe(tg):
+    group = -270
+    update = tg.stub.message(group, 1087968824, "/nhacnho", chat_type="group",
+                             sender_chat={"id": group, "type": "supergroup", "title": "Nhóm"})
+    update["message"]["from"].update(is_bot=True, first_name="Group", username="GroupAnonymousBot")
+    mark = tg.stub.mark()
+    tg.stub.push(update)
+    tg.stub.wait_for("sendMessage", since=mark, chat_id=group)
+    assert group_subscriptions(tg, group) == ["*"]
+
+
+def test_an_update_delivered_twice_is_answered_once(tg):
+    chat = 7301
+    update = tg.stub.message(chat, chat, "/hanchot")
+    tg.stub.push({**update, "update_id": 990001})
+    tg.stub.push({**update, "update_id": 990001})
+    tg.stub.wait_for("sendMessage", chat_id=chat)
+    time.sleep(1.0)
+    assert len(tg.stub.calls_to("sendMessage", chat_id=chat)) == 1
+
+
+def test_a_failing_get_me_at_start_up_is_retried(tmp_path):
+    with TelegramStub() as stub:
+        stub.fail("getMe", "500", times=2)
+        bot = BotProcess(tmp_path, TELEGRAM_BOT_TOKEN=stub.token,
+                         TELEGRAM_API_BASE_URL=stub.base_url).start()
+        try:
+            stub.wait_for("getUpdates", timeout=20)
+            stub.send_text(55, 55, "/start")
+            [answer] = stub.wait_for("sendMessage", chat_id=55, timeout=10)
+            assert "Xin chào" in answer["text"]
+            assert len(stub.calls_to("getMe")) >= 3  # two 500s, then served
+        finally:
+            assert bot.stop(signal.SIGTERM, timeout=10) == 0
+
+
 def test_sigterm_stops_cleanly(tg):
     t0 = time.monotonic()
     assert tg.bot.stop(signal.SIGTERM, timeout=10) == 0

@@ -78,6 +78,7 @@ class TelegramStub:
         self.calls: list[Call] = []
         # (chat_id, user_id) -> status answered by getChatMember; default "member"
         self.member_status: dict[tuple[int, int], str] = {}
+        self.terse_members = False  # answer getChatMember with status and user only
         self._faults: list[Fault] = []
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
@@ -361,7 +362,7 @@ class TelegramStub:
             status = self.member_status.get((int(p["chat_id"]), int(p["user_id"])), "member")
             member: dict[str, Any] = {"status": status, "user": {
                 "id": int(p["user_id"]), "is_bot": False, "first_name": "Cán bộ"}}
-            if status == "administrator":
+            if status == "administrator" and not self.terse_members:
                 member.update({k: True for k in (
                     "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
                     "can_manage_video_chats", "can_restrict_members", "can_promote_members",

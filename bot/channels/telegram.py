@@ -13,6 +13,8 @@ import hmac
 import html
 import logging
 import re
+import warnings
+from collections import OrderedDict
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -52,6 +54,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.channels.base import Channel, SendResult, deliver
 from bot.core import Reply, Request, split_text
@@ -59,10 +62,16 @@ from bot.db.models import Chat, Pending, Subscription
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+# getChatMember is called raw on purpose (see _is_chat_admin); PTB would nudge towards its
+# typed method, which fails on a terse answer
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getChatMember'",
+                        category=PTBUserWarning)
 
 NAME = "telegram"
 MAX_LEN = 4096  # Telegram's limit for one message, after entity parsing
 SEND_TRIES = 4
+RECENT_UPDATES = 2000  # update ids remembered to drop a second delivery
+START_TRIES = 5  # getMe at start-up: 0.5+1+2+4 s of patience
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may hang
 WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -120,6 +129,7 @@ class TelegramChannel(Channel):
         self.app.add_handler(ChatMemberHandler(self._on_my_member,
                                                ChatMemberHandler.MY_CHAT_MEMBER))
         self.app.add_error_handler(self._on_error)
+        self._recent: OrderedDict[int, None] = OrderedDict()
 
     # ---- Channel protocol ------------------------------------------------------------------
 
@@ -132,7 +142,7 @@ class TelegramChannel(Channel):
 
     async def start(self) -> None:
         try:
-            await self.app.initialize()  # getMe
+            await self._initialize()
         except InvalidToken as e:
             raise ValueError("TELEGRAM_BOT_TOKEN bị Telegram từ chối "
                              "(TELEGRAM_BOT_TOKEN was rejected)") from e
@@ -153,6 +163,23 @@ class TelegramChannel(Channel):
         await self.app.start()
         log.info("telegram: @%s serving (%s)", self.app.bot.username,
                  "webhook" if self.webhook else "long polling")
+
+    async def _initialize(self) -> None:
+        """getMe, retried on 5xx and time-outs (the API may be restarting); a rejected token
+        or a refused connection after the last try is final."""
+        delay = 0.5
+        for attempt in range(1, START_TRIES + 1):
+            try:
+                await self.app.initialize()
+                return
+            except InvalidToken:
+                raise
+            except NetworkError as e:
+                if attempt == START_TRIES:
+                    raise
+                log.warning("telegram: getMe failed (%s), retry in %.1fs", e.message, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 8)
 
     async def stop(self) -> None:
         if self.app.updater and self.app.updater.running:
@@ -227,7 +254,7 @@ class TelegramChannel(Channel):
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.message
-        if msg is None:
+        if msg is None or self._repeated(update.update_id):
             return
         if msg.migrate_to_chat_id:
             await migrate_chat(self.svc.sessions, str(msg.chat.id), str(msg.migrate_to_chat_id))
@@ -243,7 +270,10 @@ class TelegramChannel(Channel):
     async def _request_from(self, msg: Message) -> Request | None:
         user, chat = msg.from_user, msg.chat
         text = msg.text or msg.caption or ""
-        if user is None or user.is_bot or not text.strip() or chat.type == "channel":
+        # an anonymous group administrator writes as the group itself (via GroupAnonymousBot)
+        anonymous_admin = msg.sender_chat is not None and msg.sender_chat.id == chat.id
+        if user is None or (user.is_bot and not anonymous_admin) or not text.strip() \
+                or chat.type == "channel":
             return None
         m = _OTHER_BOT_COMMAND.match(text)
         if m and m.group(1).lower() != (self.app.bot.username or "").lower():
@@ -259,7 +289,8 @@ class TelegramChannel(Channel):
             channel=NAME, user_id=str(user.id), chat_id=str(chat.id), text=text,
             chat_type="group" if group else "private", user_name=user.full_name or "",
             chat_title=chat.title or "", is_admin=self.svc.is_admin(NAME, str(user.id)),
-            is_chat_admin=chat_admin and await self._is_chat_admin(chat.id, user.id),
+            is_chat_admin=chat_admin and (anonymous_admin
+                                          or await self._is_chat_admin(chat.id, user.id)),
             addressed=addressed)
 
     def _addressed(self, msg: Message, text: str) -> tuple[bool, str]:
@@ -280,14 +311,27 @@ class TelegramChannel(Channel):
         return False, text
 
     async def _is_chat_admin(self, chat_id: int, user_id: int) -> bool:
+        # the raw answer: only `status` matters, and a terse one must not break the update
         try:
-            member = await self.app.bot.get_chat_member(chat_id, user_id)
+            member = await self.app.bot.do_api_request(
+                "getChatMember", api_kwargs={"chat_id": chat_id, "user_id": user_id})
         except TelegramError as e:
             log.warning("telegram: getChatMember failed: %s", e.message)
             return False
-        return member.status in ADMIN_STATUSES
+        return isinstance(member, dict) and member.get("status") in ADMIN_STATUSES
+
+    def _repeated(self, update_id: int) -> bool:
+        """An update id seen before (a retried webhook delivery, a replayed batch)."""
+        if update_id in self._recent:
+            return True
+        self._recent[update_id] = None
+        if len(self._recent) > RECENT_UPDATES:
+            self._recent.popitem(last=False)
+        return False
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self._repeated(update.update_id):
+            return
         q = update.callback_query
         try:
             await q.answer()  # stops the button's spinner
@@ -392,8 +436,15 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 async def _send_text(bot, chat_id, text: str, kb) -> None:
-    await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=kb,
-                           disable_web_page_preview=True)
+    try:
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=kb,
+                               disable_web_page_preview=True)
+    except BadRequest as e:
+        if "parse entities" not in e.message.lower():
+            raise
+        # our HTML is only escaped text, so this should not happen; never lose the reply
+        await bot.send_message(chat_id, html.unescape(text), reply_markup=kb,
+                               disable_web_page_preview=True)
 
 
 async def _send_file(bot, chat_id, att, kb) -> None:
