@@ -117,6 +117,7 @@ DUTY_WORDS = {
     "tinh", "bac", "giang", "trien", "khai", "dam", "nhan", "phu", "vai", "tro",
     "chuc", "nang", "linh", "vuc", "tac", "tham", "gia", "lien", "quan", "muc", "gom",
     "don", "vi",  # "đơn vị em phải làm gì": the unit named elsewhere
+    "chung",  # "nhiệm vụ chung của Sở Xây dựng": the duties, not "quy hoạch chung"
 }
 # built-in glossary; the knowledge file's glossary is merged over it
 GLOSSARY = {
@@ -507,8 +508,7 @@ def answer(kb, question: str, today: date | None = None) -> Answer:
         return _help(kb, "help")
     for step in (_by_help, _by_section_number, _by_reference, _by_document, _by_everyday,
                  _by_province_committee, _by_agency_reports, _by_general_duties, _by_agency,
-                 _by_deadline,
-                 _by_topic):
+                 _by_deadline, _by_topic):
         found = step(kb, q, today)
         if found is not None:
             return found
@@ -1277,6 +1277,174 @@ def agency_answer(kb, agency_id: str) -> Answer:
     aids = (a.id,) + ((a.parent,) if a.parent else ())
     return Answer("agency", "\n".join(lines).strip(), names, aids, sections,
                   tuple(s for s in partner_secs if s not in led_ids), tuple(tasks))
+
+
+# ---- partnering: the tasks where an agency is named "phối hợp"
+
+
+def _asks_partner(q: _Question) -> bool:
+    """"Sở Xây dựng phối hợp những việc gì", "SXD phối hợp với ai": the partner side only
+    ("chủ trì, phối hợp" asks about everything the agency does)."""
+    return _has(q.fixed, "phoi hop") and not _has(q.fixed, "chu tri")
+
+
+def _duties(kb, q: _Question, agency_id: str) -> Answer:
+    """One agency's duties, or only its partnering when that is what is asked."""
+    if _asks_partner(q):
+        return partner_answer(kb, agency_id, who_first=_asks_who_partners(q))
+    return agency_answer(kb, agency_id)
+
+
+def _asks_who_partners(q: _Question) -> bool:
+    """"ai phối hợp với Sở Xây dựng": the partners of the agency's own sections come first."""
+    return _has(q.fixed, "ai phoi hop", "co quan nao phoi hop", "don vi nao phoi hop",
+                "so nao phoi hop", "nganh nao phoi hop")
+
+
+def _partner_tasks(kb, ids: set[str]) -> dict[str, list]:
+    """Section id → the tasks of it naming one of `ids` as partner (all of a section's tasks
+    when only the section names it), for sections another agency leads."""
+    out: dict[str, list] = {}
+    for t in kb.tasks:
+        if ids & set(t.partners) and t.lead not in ids:
+            out.setdefault(t.section, []).append(t)
+    for aid in ids:
+        for s in kb.partner_sections(aid):
+            if s.lead not in ids and s.id not in out:
+                out[s.id] = list(kb.tasks_of(s.id))
+    order = {s.id: i for i, s in enumerate(kb.sections)}
+    return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], 0)))
+
+
+def _partner_quote(kb, task, ids: set[str]) -> str:
+    """The sentence of a bullet that names the agency as partner (else the whole bullet)."""
+    for sent in _sentences(task.text):
+        if "phối hợp" in sent.casefold() and any(
+                m.agency_id in ids for m in find_agencies(kb, sent, fuzzy=False)):
+            return _trim(sent)
+    return _trim(_clean(task.text))
+
+
+def partner_answer(kb, agency_id: str, who_first: bool = False) -> Answer:
+    """The tasks where the plan names the agency as partner ("phối hợp"), each with its
+    section and lead; the sections it leads stay in `sections` (CONTRACT.md §3)."""
+    a = kb.agency(agency_id)
+    ids = {a.id, a.parent} - {None}
+    led_ids = [s.id for s in kb.sections_led_by(a.id)]
+    found = _partner_tasks(kb, ids)
+    led = ", ".join(led_ids)
+    lines: list[str] = []
+    tasks: list[str] = []
+    if found:
+        lines.append(f"Kế hoạch nêu tên {a.name} là cơ quan phối hợp ở {len(found)} mục "
+                     f"({', '.join(found)}):")
+        for sid, ts in found.items():
+            lines.append(f"{_section_label(sid)} — {_agency_name(kb, kb.section(sid).lead)} "
+                         "chủ trì")
+            for t in ts:
+                lines.append(f"• «{_partner_quote(kb, t, ids)}»")
+                tasks.append(t.id)
+        if led:
+            lines.append(f"Các mục {a.name} chủ trì: {led}.")
+    else:
+        lines.append(f"Kế hoạch không nêu tên {a.name} là cơ quan phối hợp ở mục nào; các "
+                     f"nhiệm vụ {a.name} chủ trì: {led}.")
+    helpers = _own_partners(kb, led_ids)
+    if helpers:
+        line = f"Cơ quan phối hợp ở các mục {a.name} chủ trì: {helpers}."
+        lines.insert(0 if who_first else len(lines), line)
+    names = (a.name,) + ((_agency_name(kb, a.parent),) if a.parent else ())
+    aids = (a.id,) + ((a.parent,) if a.parent else ())
+    return Answer("agency", "\n".join(lines), names, aids, tuple(led_ids),
+                  tuple(s for s in found if s not in led_ids), tuple(tasks))
+
+
+def _own_partners(kb, led_ids: list[str]) -> str:
+    """"Sở Kế hoạch và Đầu tư (Mục 2.2)": who partners the given sections, and where."""
+    where: dict[str, list[str]] = {}
+    for sid in led_ids:
+        for p in kb.section(sid).partners:
+            where.setdefault(p, []).append(sid)
+    return "; ".join(f"{_agency_name(kb, p)} (Mục {', '.join(sids)})"
+                     for p, sids in where.items())
+
+
+def pair_answer(kb, first: str, second: str) -> Answer:
+    """What two agencies do together: the tasks one leads with the other named as partner."""
+    a, b = kb.agency(first), kb.agency(second)
+    ids_a, ids_b = {a.id, a.parent} - {None}, {b.id, b.parent} - {None}
+    lines: list[str] = []
+    sections: list[str] = []
+    tasks: list[str] = []
+    for t in kb.tasks:
+        lead = {t.lead} | {kb.section(t.section).lead}
+        partners = set(t.partners)
+        if not ((lead & ids_a and partners & ids_b) or (lead & ids_b and partners & ids_a)):
+            continue
+        if t.section not in sections:
+            sections.append(t.section)
+            lines.append(_heading(kb, t.section))
+        mates = ids_a | ids_b
+        lines.append(f"• «{_partner_quote(kb, t, mates - {t.lead})}»")
+        tasks.append(t.id)
+    if lines:
+        lines.insert(0, f"Việc {a.name} và {b.name} cùng làm theo Kế hoạch (một bên chủ trì, "
+                        "bên kia phối hợp):")
+    else:
+        lines.append(f"Kế hoạch không có nhiệm vụ nào nêu {a.name} và {b.name} cùng thực "
+                     "hiện (một bên chủ trì, bên kia phối hợp). Xin hỏi nhiệm vụ của từng cơ "
+                     "quan, ví dụ: «Nhiệm vụ của " + a.name + "?».")
+    return Answer("agency", "\n".join(lines), (a.name, b.name), (a.id, b.id), tuple(sections),
+                  (), tuple(tasks))
+
+
+# ---- duties binding every agency (Mục 1, IV.1, IV.3)
+
+# words of "what must every agency do" besides duty words: "các sở", "mọi cơ quan", "tất cả
+# sở, ngành và huyện"
+_ALL_AGENCY_WORDS = {"cac", "moi", "tat", "ca", "toan", "bo", "so", "nganh", "co", "quan",
+                     "don", "vi", "huyen", "thanh", "pho", "ubnd", "uy", "ban", "nhan", "dan",
+                     "dia", "phuong", "cap", "tinh", "deu", "cung", "chung", "lien"}
+# "every agency" said outright; "các sở" alone with a duty question means the same
+_EVERY = ("moi co quan", "moi so", "moi nganh", "moi don vi", "tat ca", "toan bo", "cac so",
+          "so nganh", "cac co quan", "cac nganh", "cac don vi")
+
+
+def _by_general_duties(kb, q: _Question, today: date) -> Answer | None:
+    """"nhiệm vụ chung của các sở", "mọi cơ quan phải làm gì": the duties binding every
+    agency. Not "quy hoạch chung" (a topic) nor one named agency's duties."""
+    words = q.fixed.split()
+    if not ("chung" in words or _has(q.fixed, *_EVERY)):
+        return None
+    if not _has(q.fixed, *_DUTY_PHRASES, "viec", "lam") or _deadline_cue(q):
+        return None  # "các sở nộp kế hoạch khi nào" is a deadline
+    collective = _districts_id(kb)
+    if any(not m.weak and m.agency_id != collective for m in q.mentions):
+        return None
+    if q.mentions and "chung" not in words and not _has(q.fixed, "so", "nganh", "co quan"):
+        return None  # "tất cả các huyện phải làm gì": the districts' duties
+    if any(w not in DUTY_WORDS and w not in STOP and w not in _ALL_AGENCY_WORDS
+           for w in words):
+        return None
+    return general_duties_answer(kb)
+
+
+def general_duties_answer(kb) -> Answer:
+    """Mục 1, IV.1 and IV.3, quoted: what every sở, ngành and district committee must do."""
+    lines = ["Nhiệm vụ chung của mọi sở, ngành và UBND huyện, thành phố theo Kế hoạch:"]
+    tasks: list[str] = []
+    for sid in kb.general_section_ids:
+        s = kb.section(sid)
+        lines.append(f"{_section_label(sid)} — {s.title}")
+        for t in kb.tasks_of(sid) or ():
+            lines.append(f"• «{_clean(t.text)}»")
+            tasks.append(t.id)
+        for d in kb.deadlines:
+            if d.source == sid and d.due:
+                lines.append(f"  Hạn: {fmt_date(date.fromisoformat(d.due))}.")
+    lines.append("Nhiệm vụ riêng của từng cơ quan: /nhiemvu CƠ QUAN, ví dụ: /nhiemvu Sở Xây dựng.")
+    return Answer("agency", "\n".join(lines), (), (), tuple(kb.general_section_ids), (),
+                  tuple(tasks))
 
 
 # ---- deadlines and reports
