@@ -298,6 +298,19 @@ def test_anonymous_group_admin_can_subscribe(tg):
     assert group_subscriptions(tg, group) == ["*"]
 
 
+def test_added_to_a_group_the_bot_introduces_itself(tg):
+    group, adder = -280, 612
+    me = tg.stub.me()
+    mark = tg.stub.mark()
+    tg.stub.push({"my_chat_member": {
+        "chat": {"id": group, "type": "supergroup", "title": "Sở Xây dựng"},
+        "from": {"id": adder, "is_bot": False, "first_name": "Cán bộ"}, "date": int(time.time()),
+        "old_chat_member": {"status": "left", "user": me},
+        "new_chat_member": {"status": "member", "user": me}}})
+    [hello] = tg.stub.wait_for("sendMessage", since=mark, chat_id=group)
+    assert "/hoi" in hello["text"] and "/dangky" not in hello["text"]
+
+
 def test_an_update_delivered_twice_is_answered_once(tg):
     chat = 7301
     update = tg.stub.message(chat, chat, "/hanchot")

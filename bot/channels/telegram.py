@@ -359,6 +359,11 @@ class TelegramChannel(Channel):
         active = status not in ("kicked", "left")
         await set_chat_active(self.svc.sessions, str(change.chat.id), active,
                               create=not active)
+        joined = active and change.old_chat_member.status in ("kicked", "left")
+        if joined and change.chat.type in GROUP_TYPES:  # added to a group: say what it does
+            await self._dispatch(Request(
+                channel=NAME, user_id=str(change.from_user.id), chat_id=str(change.chat.id),
+                text="/start", chat_type="group", chat_title=change.chat.title or ""))
 
     async def _dispatch(self, req: Request) -> None:
         import handlers  # the brain; imported late so this module loads on its own
