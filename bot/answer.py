@@ -2,6 +2,9 @@
 
     answer(kb, question, today=None) -> Answer
     agency_answer(kb, agency_id) -> Answer     one agency's duties (/nhiemvu)
+    partner_answer(kb, agency_id) -> Answer    the tasks naming it "phối hợp" (partner only)
+    pair_answer(kb, a, b) -> Answer            tasks one of two agencies leads, the other partners
+    general_duties_answer(kb) -> Answer        Mục 1, IV.1, IV.3: binding every agency
     objectives_answer(kb) -> Answer            part II (/muctieu)
     upcoming_answer(kb, today) -> Answer       deadlines still ahead
     cli_ask(question, as_json) -> int          `python -m bot ask [--json] QUESTION|-`
@@ -19,9 +22,10 @@ implements), using the bot (greetings; how to register, update progress, get rem
 export: the command with an example), everyday information the plan does not hold (prices,
 timetables, phone numbers, hiring, a person's name: "outside the plan" even when a word of
 them is the plan's), UBND tỉnh itself (the plan's issuer, not Văn phòng UBND tỉnh), the
-reports one agency owes (IV.3), an agency's duties (a name or alias with nothing else of
-substance, or with a duty question and no topic the plan deals with), a deadline or report
-date, an objective figure, or a topic.
+reports one agency owes (IV.3), the duties binding every agency ("nhiệm vụ chung của các
+sở"), an agency's duties (a name or alias with nothing else of substance, or with a duty
+question and no topic the plan deals with; only the tasks naming it partner when "phối hợp" is
+asked), a deadline or report date, an objective figure, or a topic.
 Topics are ranked by BM25 over the plan's bullets (words and word pairs, abbreviations expanded
 from the glossary, places boosted). A topic must show evidence of being about the plan (an
 acronym or number the plan uses, or a word pair the plan writes that is not an everyday term
@@ -1316,13 +1320,23 @@ def _partner_tasks(kb, ids: set[str]) -> dict[str, list]:
     return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], 0)))
 
 
+_PARTNER_QUOTES: dict[tuple, str] = {}
+
+
 def _partner_quote(kb, task, ids: set[str]) -> str:
-    """The sentence of a bullet that names the agency as partner (else the whole bullet)."""
-    for sent in _sentences(task.text):
-        if "phối hợp" in sent.casefold() and any(
-                m.agency_id in ids for m in find_agencies(kb, sent, fuzzy=False)):
-            return _trim(sent)
-    return _trim(_clean(task.text))
+    """The sentence of a bullet that names the agency as partner (else the whole bullet);
+    remembered, as the plan does not change."""
+    key = (task.id, task.text, frozenset(ids))
+    found = _PARTNER_QUOTES.get(key)
+    if found is None:
+        found = _trim(_clean(task.text))
+        for sent in _sentences(task.text):
+            if "phối hợp" in sent.casefold() and any(
+                    m.agency_id in ids for m in find_agencies(kb, sent, fuzzy=False)):
+                found = _trim(sent)
+                break
+        _PARTNER_QUOTES[key] = found
+    return found
 
 
 def partner_answer(kb, agency_id: str, who_first: bool = False) -> Answer:
@@ -1407,7 +1421,7 @@ _ALL_AGENCY_WORDS = {"cac", "moi", "tat", "ca", "toan", "bo", "so", "nganh", "co
                      "dia", "phuong", "cap", "tinh", "deu", "cung", "chung", "lien"}
 # "every agency" said outright; "các sở" alone with a duty question means the same
 _EVERY = ("moi co quan", "moi so", "moi nganh", "moi don vi", "tat ca", "toan bo", "cac so",
-          "so nganh", "cac co quan", "cac nganh", "cac don vi")
+          "so nganh", "cac co quan", "cac nganh", "cac don vi", "cac huyen", "moi huyen")
 
 
 def _by_general_duties(kb, q: _Question, today: date) -> Answer | None:
@@ -1421,11 +1435,12 @@ def _by_general_duties(kb, q: _Question, today: date) -> Answer | None:
     collective = _districts_id(kb)
     if any(not m.weak and m.agency_id != collective for m in q.mentions):
         return None
-    if q.mentions and "chung" not in words and not _has(q.fixed, "so", "nganh", "co quan"):
-        return None  # "tất cả các huyện phải làm gì": the districts' duties
     if any(w not in DUTY_WORDS and w not in STOP and w not in _ALL_AGENCY_WORDS
            for w in words):
         return None
+    if "chung" not in words and "huyen" in words and not _has(
+            q.fixed, "so", "nganh", "co quan", "don vi"):
+        return _duties(kb, q, collective)  # "tất cả các huyện phải làm gì": the districts'
     return general_duties_answer(kb)
 
 

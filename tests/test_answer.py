@@ -893,3 +893,125 @@ def test_thanks_get_a_short_courteous_reply(kb, said):
     ans = ask(kb, said)
     assert ans.intent == "help" and ans.sections == ()
     assert "nằm ngoài" not in ans.text and len(ans.text) < 200
+
+
+# ---------------------------------------------------------------- duties binding every agency
+
+
+@pytest.mark.parametrize("question", [
+    "nhiệm vụ chung của các sở",
+    "các sở phải làm gì chung",
+    "việc chung của mọi cơ quan",
+    "nhiệm vụ chung cho tất cả sở ngành và huyện",
+    "tất cả các cơ quan phải làm gì",
+    "nhiem vu chung cua cac so nganh",
+])
+def test_common_duties_quote_group_1_and_parts_iv1_iv3(kb, plan_text, question):
+    ans = ask(kb, question)
+    assert ans.intent == "agency" and ans.sections == ("1", "IV.1", "IV.3")
+    assert {"1.1", "1.2", "1.3", "IV.1.1", "IV.3.1"} <= set(ans.tasks)
+    assert "nằm ngoài" not in ans.text
+    assert "30/09/2021" in ans.text and "Sở Công Thương" in ans.text  # plan due, reports to
+    assert_quotes_from_plan(ans, plan_text)
+    assert len(quotes(ans.text)) == 5
+
+
+@pytest.mark.parametrize("question, section", [
+    ("quy hoạch chung", "2.2"), ("dùng chung hạ tầng", "3.2"),
+])
+def test_chung_in_a_topic_is_still_that_topic(kb, question, section):
+    ans = ask(kb, question)
+    assert ans.intent == "topic" and section in ans.sections[:3]
+
+
+def test_common_duties_of_one_named_agency_are_its_own(kb):
+    ans = ask(kb, "nhiệm vụ chung của Sở Xây dựng")
+    assert ans.intent == "agency" and ans.agency_ids[0] == "sxd"
+    assert {"2.2", "4.3"} <= set(ans.sections)
+
+
+def test_all_the_districts_are_the_district_committees(kb):
+    ans = ask(kb, "các huyện phải làm gì")
+    assert ans.intent == "agency" and ans.agency_ids[0] == "ubnd_huyen"
+
+
+# ---------------------------------------------------------------- partnering ("phối hợp")
+
+
+@pytest.mark.parametrize("question, agency_id, led", [
+    ("Sở Xây dựng phối hợp những việc gì?", "sxd", ("2.2", "4.3")),
+    ("SXD phối hợp với ai", "sxd", ("2.2", "4.3")),
+    ("sở y tế phối hợp gì", "syt", ("7.4",)),
+])
+def test_agency_never_named_as_partner_is_told_so(kb, question, agency_id, led):
+    ans = ask(kb, question)
+    name = kb.agency(agency_id).name
+    assert ans.intent == "agency" and ans.agency_ids[0] == agency_id
+    assert ans.sections == led and ans.partner_sections == ()
+    assert f"không nêu tên {name} là cơ quan phối hợp" in ans.text
+    assert ", ".join(led) in ans.text
+    # no bullet of its own duties is passed off as partner work
+    assert "•" not in ans.text
+
+
+def test_partner_duties_name_section_and_lead(kb, plan_text):
+    ans = ask(kb, "Sở Nội vụ phối hợp những việc gì")
+    assert ans.intent == "agency" and ans.agency_ids[0] == "snv"
+    assert ans.sections == ("4.5",) and ans.partner_sections == ("8.1",)
+    assert ans.tasks == ("8.1.3",)
+    assert "Mục 8.1 — Sở Lao động, Thương binh và Xã hội chủ trì" in ans.text
+    assert_quotes_from_plan(ans, plan_text)
+    assert all("Sở Nội vụ" in q for q in quotes(ans.text))
+
+
+def test_office_partners_sct_in_iv2(kb):
+    ans = ask(kb, "Văn phòng UBND tỉnh phối hợp gì")
+    assert ans.agency_ids[0] == "vpubnd" and ans.sections == ("4.6",)
+    assert ans.partner_sections == ("IV.2",) and "Sở Công Thương chủ trì" in ans.text
+
+
+def test_district_partner_work_comes_from_its_collective(kb):
+    ans = ask(kb, "huyện Hiệp Hòa phối hợp gì")
+    assert ans.agency_ids[:2] == ("hiep_hoa", "ubnd_huyen")
+    assert set(ans.sections) == {"2.7", "5.6", "7.5"}
+    assert {"2.4", "4.2", "8.1"} <= set(ans.partner_sections)
+    assert not set(ans.sections) & set(ans.partner_sections)
+
+
+def test_who_partners_an_agency_names_the_partners_of_its_sections(kb):
+    ans = ask(kb, "ai phối hợp với Sở Xây dựng")
+    first = ans.text.splitlines()[0]
+    assert ans.agency_ids[0] == "sxd" and "Sở Kế hoạch và Đầu tư" in first and "2.2" in first
+
+
+def test_leading_and_partnering_asked_together_get_both(kb):
+    ans = ask(kb, "Sở Công Thương chủ trì, phối hợp những gì")
+    assert ans.agency_ids[0] == "sct" and "IV.2" in ans.sections
+    assert set(ans.partner_sections) == {"2.4", "2.7"}
+
+
+def test_two_agencies_partnering_get_their_shared_tasks(kb, plan_text):
+    ans = ask(kb, "Sở KH&ĐT phối hợp với Sở Xây dựng việc gì")
+    assert ans.agency_ids == ("skhdt", "sxd") and ans.sections == ("2.2",)
+    assert ans.tasks == ("2.2.3",)
+    assert_quotes_from_plan(ans, plan_text)
+    none = ask(kb, "sở y tế phối hợp với sở xây dựng làm gì")
+    assert none.sections == () and "không có nhiệm vụ nào" in none.text
+
+
+# ---------------------------------------------------------------- echoing what the user typed
+
+
+async def test_unknown_agency_name_is_echoed_in_curly_quotes(sqlite_svc):
+    [r] = await dispatch(zalo("/nhiemvu xyz"), sqlite_svc)
+    assert "Không tìm thấy cơ quan “xyz”" in r.text and "«" not in r.text
+
+
+async def test_ambiguous_words_are_echoed_in_curly_quotes(sqlite_svc):
+    [r] = await dispatch(zalo("/hoi công nghiệp"), sqlite_svc)
+    assert "“công nghiệp”" in r.text and "«" not in r.text
+
+
+async def test_agency_picker_echoes_the_typed_name_in_curly_quotes(sqlite_svc):
+    [r] = await dispatch(zalo("/nhiemvu Sở giao"), sqlite_svc)
+    assert r.text.startswith("“Sở giao” có thể là") and len(r.choices) >= 2

@@ -87,3 +87,16 @@ def test_bare_numbers_from_stdin_are_sections_or_a_hint():
     assert nine["intent"] == "none" and nine["sections"] == []
     assert nine["answer"].startswith("Không có mục “9” trong Kế hoạch")
     assert four["sections"][:3] == ["IV.1", "IV.2", "IV.3"]
+
+
+def test_json_keeps_led_and_partner_sections_apart():
+    questions = ["Sở Nội vụ phối hợp những việc gì", "SXD phối hợp với ai",
+                 "nhiệm vụ chung của các sở"]
+    p = run("--json", "-", stdin="\n".join(questions) + "\n")
+    assert p.returncode == 0, p.stderr
+    snv, sxd, common = (json.loads(line) for line in p.stdout.splitlines())
+    assert snv["agencies"][0] == "Sở Nội vụ" and snv["sections"] == ["4.5"]
+    assert snv["partner_sections"] == ["8.1"]
+    assert sxd["agencies"][0] == "Sở Xây dựng" and sxd["sections"] == ["2.2", "4.3"]
+    assert sxd["partner_sections"] == [] and "không nêu tên Sở Xây dựng" in sxd["answer"]
+    assert common["sections"] == ["1", "IV.1", "IV.3"] and "nằm ngoài" not in common["answer"]
