@@ -1,0 +1,225 @@
+"""An agency's duties: reading a question that names an agency (or a unit typed loosely), and
+the answer listing what it leads, by task group, each bullet quoted, then where it partners."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot.answer.deadline import deadline_cue
+from bot.answer.evidence import topic_evidence
+from bot.answer.model import Answer
+from bot.answer.objectives import objective_cue
+from bot.answer.partners import asks_partner, asks_who_partners, pair_answer, partner_answer
+from bot.answer.province import PROVINCE_RE
+from bot.answer.question import OUTSIDE_HEADS, Question, districts_id
+from bot.answer.render import (
+    agency_name,
+    clean,
+    group_title,
+    section_heading,
+    section_label,
+    with_parent,
+)
+from bot.answer.vocab import DUTY_PHRASES, DUTY_WORDS, POLITE, STOP, has_phrase
+from bot.text import AFTER_NAME, SHORTHAND, resolve_agency
+
+# "sở hữu", "số liệu", "số lượng", "sơ đồ": "so" that starts no department's name
+_SO_WORDS = {"huu", "lieu", "luong", "do", "hoa", "sanh", "hieu", "voi", "ket"}
+# the plan's own title in a question is no topic ("… trong KH phát triển công nghiệp")
+_TITLE_PHRASES = ("ke hoach phat trien cong nghiep", "phat trien cong nghiep", "nghi quyet 147",
+                  "ke hoach 147", "ke hoach nay", "ke hoach")
+# what every agency must do besides its own sections (Mục 1, IV.1, IV.3), in short
+_GENERAL_DUTIES = ("Nhiệm vụ chung của mọi cơ quan: Mục 1 (tuyên truyền, người đứng đầu, phân "
+                   "cấp); Mục IV.1 (xây dựng kế hoạch cụ thể, hoàn thành trong tháng 9 năm "
+                   "2021); Mục IV.3 (báo cáo 6 tháng trước ngày 15/6, báo cáo năm trước ngày "
+                   "15/12, gửi Sở Công Thương).")
+
+
+def by_agency(kb, q: Question, today: date) -> Answer | None:
+    """An agency named with nothing else of substance, or with a duty question and no topic
+    the plan deals with: its duties (only its partnering when "phối hợp" is asked)."""
+    ids = list(dict.fromkeys(m.agency_id for m in q.mentions))
+    rest_text = _besides_names(q)
+    rest = [w for w in q.idx.canon(rest_text.split()) if w not in DUTY_WORDS and w not in STOP]
+    if deadline_cue(q) or objective_cue(q):
+        return None
+    if q.fixed.startswith("phong ") and has_phrase(q.fixed, *DUTY_PHRASES):
+        # "phòng Kinh tế - Hạ tầng huyện làm gì": an office of a district's committee, whatever
+        # department its name echoes
+        return duties(kb, q, _district_office(kb, q))
+    if not ids and q.intro_mentions and has_phrase(q.fixed, *DUTY_PHRASES):
+        # "em ở phòng Kinh tế - Hạ tầng, bọn em phải làm gì": a district office
+        return duties(kb, q, q.intro_mentions[0].agency_id)
+    if not ids:
+        return _unlisted_agency(kb, q, rest_text.split())
+    strong = [m for m in q.mentions if not m.weak]
+    if _comes_with_topic(q, strong, rest, rest_text):
+        return None  # the names come with a topic: ranked as a topic, led by them
+    if len(ids) > 1 and len({kb.agency(a).parent or a for a in ids}) > 1:
+        return _several_agencies(kb, q, strong)
+    return duties(kb, q, ids[0])
+
+
+def _besides_names(q: Question) -> str:
+    """What the question says besides the agency names, courtesy and the plan's own title
+    (space-padded)."""
+    taken = set()
+    for m in q.mentions:
+        taken |= set(range(m.start, m.end))
+    rest_raw = [w for i, w in enumerate(q.fixed.split()) if i not in taken]
+    rest_text = f" {' '.join(rest_raw)} "
+    for p in (*POLITE, *_TITLE_PHRASES):
+        rest_text = rest_text.replace(f" {p} ", " ")
+    if q.mentions:  # "UBND tỉnh giao gì cho Sở Xây dựng": the committee assigns, no topic
+        rest_text = PROVINCE_RE.sub(" ", rest_text)
+    return rest_text
+
+
+def _district_office(kb, q: Question) -> str:
+    """The district a "phòng …" question names, else the districts' collective."""
+    collective = districts_id(kb)
+    local = [m.agency_id for m in q.mentions if m.agency_id == collective
+             or kb.agency(m.agency_id).parent == collective]
+    return local[0] if local else collective
+
+
+def _unlisted_agency(kb, q: Question, words: list[str]) -> Answer | None:
+    """No agency found in the question: a unit typed loosely ("sở xd"), or a ministry, a
+    department or a commune the plan gives no task of its own."""
+    if words and words[0] in OUTSIDE_HEADS and has_phrase(q.fixed, *DUTY_PHRASES):
+        return _unknown_agency(kb)  # "Bộ Công an làm gì": a ministry, not in the plan
+    if not (words and len(words) <= 8 and words[0] in ("so", "ban", "ubnd", "van", "vp")
+            and not (len(words) > 1 and words[0] == "so" and words[1] in _SO_WORDS)):
+        return None
+    name = _name_words(words)
+    guess = resolve_agency(kb, " ".join(name))
+    guess = [a for a in guess if not (a.parent and any(g.id == a.parent for g in guess))]
+    if len(guess) == 1:
+        return duties(kb, q, guess[0].id)
+    if 1 < len(guess) <= 4:
+        return _choose_agency(kb, [a.id for a in guess])
+    # "Sở Tài chính có nhiệm vụ gì?": a department the plan does not name
+    if (words[0] == "so" and 2 <= len(name) <= 4 and words[1] not in ("nao", "nganh")
+            and (len(words) <= 4 or has_phrase(q.fixed, *DUTY_PHRASES))):
+        return _unknown_agency(kb)
+    # "UBND xã …": communes get no task of their own, their district does
+    if words[0] == "ubnd" and words[1:2] in (["xa"], ["phuong"], ["thi"]):
+        return _unknown_agency(kb)
+    return None
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """The name runs until the question proper starts."""
+    name = words[:1]
+    for w in words[1:]:
+        if w in AFTER_NAME:
+            break
+        name.append(w)
+    return name
+
+
+def _comes_with_topic(q: Question, strong, rest: list[str], rest_text: str) -> bool:
+    """Do the names come with a topic the plan deals with? An agency and words the plan never
+    uses ("Sở Y tế xyz") is still that agency."""
+    unknown_only = bool(strong) and not any(w in q.idx.postings for w in rest)
+    said = [w for w in q.idx.canon(rest_text.split()) if w not in STOP]
+    return bool(rest) and not unknown_only and not (_asks_duty(q, strong)
+                                                    and not topic_evidence(q.idx, rest, said))
+
+
+def _several_agencies(kb, q: Question, strong) -> Answer:
+    """Different agencies named: a full name outranks an abbreviation, one that is also chat
+    shorthand goes; two asked "phối hợp" are a pair; else the official chooses."""
+    words = q.fixed.split()
+    full = [m for m in (strong or q.mentions) if not m.abbr]
+    abbr = [m for m in (strong or q.mentions) if m.abbr
+            and not (full and words[m.start] in SHORTHAND)]
+    pick = list(dict.fromkeys(m.agency_id for m in full + abbr))
+    if len(pick) == 1:
+        return duties(kb, q, pick[0])
+    if len(pick) == 2 and asks_partner(q):  # "Sở KH&ĐT phối hợp với Sở Xây dựng …"
+        return pair_answer(kb, pick[0], pick[1])
+    return _choose_agency(kb, pick)
+
+
+def _asks_duty(q: Question, strong) -> bool:
+    """An agency named outright and asked what it must do ("… được giao những việc gì")."""
+    return bool(strong) and has_phrase(q.fixed, *DUTY_PHRASES)
+
+
+def _unknown_agency(kb) -> Answer:
+    leads = {s.lead for s in kb.sections if s.lead}
+    names = [a.name for a in kb.agencies if a.id in leads]
+    text = ("Kế hoạch không giao nhiệm vụ riêng cho cơ quan này (ngoài các nhiệm vụ chung ở Mục 1, "
+            "IV.1 và IV.3). Các cơ quan chủ trì: " + "; ".join(names) + ".")
+    return Answer("none", text)
+
+
+def _choose_agency(kb, ids: list[str]) -> Answer:
+    names = [agency_name(kb, a) for a in ids]
+    text = "Có nhiều cơ quan khớp với câu hỏi. Xin chọn cơ quan Đồng chí muốn hỏi."
+    return Answer("ambiguous", text, tuple(names), tuple(ids), (), (), (),
+                  tuple((n, f"Nhiệm vụ của {n}") for n in names))
+
+
+def agency_answer(kb, agency_id: str) -> Answer:
+    """Every subsection the agency leads, by task group, each bullet quoted; then partner work."""
+    a = kb.agency(agency_id)
+    led = list(kb.sections_led_by(a.id))
+    led_ids = [s.id for s in led]
+    who = a.name
+    if a.parent:
+        who = f"{a.name} (thuộc {agency_name(kb, a.parent)})"
+    lines = [f"Nhiệm vụ của {who} theo Kế hoạch triển khai Nghị quyết 147-NQ/TU: chủ trì "
+             f"{len(led)} mục" + (f" ({', '.join(led_ids)})" if led_ids else "") + "."]
+    led_lines, tasks = _led_lines(kb, led)
+    partner_lines, partner_secs = _partner_lines(kb, a, led_ids)
+    lines += [*led_lines, *partner_lines, "", _GENERAL_DUTIES]
+    sections = tuple(led_ids) + tuple(g for g in kb.general_section_ids if g not in led_ids)
+    names, aids = with_parent(kb, a)
+    return Answer("agency", "\n".join(lines).strip(), names, aids, sections,
+                  tuple(s for s in partner_secs if s not in led_ids), tuple(tasks))
+
+
+def _led_lines(kb, led) -> tuple[list[str], list[str]]:
+    """The sections led, under their task group's title, each bullet quoted; and the task ids."""
+    lines: list[str] = []
+    tasks: list[str] = []
+    last_group = None
+    for s in led:
+        group = group_title(kb, s.id) or ("IV. Tổ chức thực hiện" if s.part == "IV" else "")
+        if group != last_group:
+            lines.append("")
+            lines.append(group)
+            last_group = group
+        lines.append(section_heading(kb, s.id))
+        for t in kb.tasks_of(s.id):
+            lines.append(f"• {clean(t.text)}")
+            tasks.append(t.id)
+    return lines, tasks
+
+
+def _partner_lines(kb, a, led_ids: list[str]) -> tuple[list[str], list[str]]:
+    """Where another agency leads and this one partners: the tasks naming it (all of a
+    section's when only the section does); and those sections."""
+    ids = {a.id, a.parent or a.id}
+    partner_tasks = [t for t in kb.tasks if t.section not in led_ids and ids & set(t.partners)
+                     and t.lead not in ids]
+    partner_secs = list(dict.fromkeys(
+        [t.section for t in partner_tasks] + [s.id for s in kb.partner_sections(a.id)]))
+    if not partner_secs:
+        return [], partner_secs
+    lines = ["", "Phối hợp (cơ quan khác chủ trì):"]
+    for sid in partner_secs:
+        s = kb.section(sid)
+        lines.append(f"{section_label(sid)} — {agency_name(kb, s.lead) or s.title} chủ trì")
+        for t in kb.tasks_of(sid):
+            if t in partner_tasks or not any(x.section == sid for x in partner_tasks):
+                lines.append(f"• {clean(t.text)}")
+    return lines, partner_secs
+
+
+def duties(kb, q: Question, agency_id: str) -> Answer:
+    """One agency's duties, or only its partnering when that is what is asked."""
+    if asks_partner(q):
+        return partner_answer(kb, agency_id, who_first=asks_who_partners(q))
+    return agency_answer(kb, agency_id)

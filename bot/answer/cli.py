@@ -1,0 +1,51 @@
+"""`python -m bot ask [--json] QUESTION|-`: one question, or one per stdin line."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+from bot.answer.engine import answer, local_today
+from bot.answer.model import Answer
+
+
+def _emit(ans: Answer, question: str, as_json: bool, one_line: bool) -> None:
+    """Print one answer: a JSON line, or the text (on one line, " | "-joined, for stdin mode)."""
+    if as_json:
+        out = json.dumps(ans.to_json(question), ensure_ascii=False)
+    else:
+        text = ans.text + "".join(f"\n• {label}: «{q}»" for label, q in ans.choices)
+        out = text.replace("\n", " | ") if one_line else text
+    sys.stdout.write(out + "\n")
+    sys.stdout.flush()
+
+
+def cli_ask(question: str, as_json: bool) -> int:
+    """`ask`: one question, or with "-" one question per stdin line (one output line each)."""
+    from bot.knowledge import KnowledgeError, load_knowledge
+    try:
+        kb = load_knowledge()
+    except KnowledgeError as e:
+        sys.stderr.write(f"Không đọc được dữ liệu Kế hoạch: {e}\n")
+        return 1
+    today = local_today()
+    try:
+        if question.strip() != "-":
+            _emit(_safe_answer(kb, question, today), question, as_json, one_line=False)
+            return 0
+        for line in sys.stdin:
+            q = line.rstrip("\r\n")
+            _emit(_safe_answer(kb, q, today), q, as_json, one_line=True)
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to do
+        sys.stderr.close()
+    return 0
+
+
+def _safe_answer(kb, question: str, today: date) -> Answer:
+    """One odd line must not cost the answers to the lines after it."""
+    try:
+        return answer(kb, question, today)
+    except Exception as e:  # noqa: BLE001 — reported, and the stream goes on
+        sys.stderr.write(f"ask: {type(e).__name__}: {e} (question: {question[:80]!r})\n")
+        return Answer("none", "Xin lỗi, chưa trả lời được câu hỏi này. Xin hỏi cách khác, ví dụ "
+                              "«Nhiệm vụ của Sở Y tế?».")

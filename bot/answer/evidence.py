@@ -1,0 +1,83 @@
+"""Does a question touch the plan at all? A topic must show evidence of being about the plan:
+an acronym or number the plan uses, or a word pair the plan writes that is not an everyday
+term such as "thủ tục", "đăng ký"; words the plan never uses count neither way."""
+from __future__ import annotations
+
+from bot.answer.index import Index
+from bot.answer.vocab import DUTY_WORDS, GENERIC_TERMS
+
+
+def topic_evidence(idx: Index, rest: list[str], said: list[str]) -> bool:
+    """Do the words besides the agency's name point at something the plan deals with?
+
+    `rest` are the words left after duty words, `said` the same stretch with them: a pair
+    the plan writes ("nhà ở | xã hội") counts even when a word of it is a duty word; words the
+    plan never uses ("xyz", a typo, chat) do not.
+    """
+    if any(w in idx.marks or (w in idx.postings and w not in GENERIC_TERMS) for w in rest):
+        return True
+    pairs = (f"{a} {b}" for a, b in zip(said, said[1:], strict=False))
+    return any(p in idx.postings and p not in GENERIC_TERMS and not
+               set(p.split()) <= DUTY_WORDS for p in pairs)
+
+
+def plausible(idx: Index, content: list[str]) -> bool:
+    """Does the question touch the plan at all?
+
+    More than half of its words the plan uses must sit in a word pair the plan also has, or
+    be one of the plan's marked terms (acronyms such as "SIPAS", numbers such as "1721").
+    Single Vietnamese syllables prove little: "lãi suất" shares both with the plan ("lại",
+    "suất đầu tư").
+    One known word may stand alone.
+    """
+    known = [w for w in content if w in idx.postings]
+    if not known or not _has_evidence(idx, content):
+        return False
+    if len(content) == 1:
+        return True
+    covered = set()
+    for j, (a, b) in enumerate(zip(content, content[1:], strict=False)):
+        if (a, b) in idx.pairs:
+            covered |= {j, j + 1}
+    covered |= {j for j, w in enumerate(content) if w in idx.marks}
+    # words the plan never uses (chat, a slip, a name) neither prove nor disprove anything
+    if len(covered) > 0.5 * len(known):
+        return True
+    # or a phrase only a few bullets use, in a bullet that holds most of the question
+    specific = [f"{a} {b}" for a, b in zip(content, content[1:], strict=False)
+                if 0 < len(idx.postings.get(f"{a} {b}", ())) <= 3]
+    return bool(specific) and _best_coverage(idx, content, specific) >= 0.55
+
+
+def _has_evidence(idx: Index, content: list[str]) -> bool:
+    """Does the question name something distinctive of the plan?
+
+    An acronym or number the plan uses, or a word pair read left to right the way the plan
+    writes it ("giải phóng mặt bằng"), other than everyday terms: "thủ tục | đăng ký | kết hôn"
+    pairs only into everyday terms and a pair the plan never has.
+    """
+    if any(w in idx.marks for w in content):
+        return True
+    if len(content) == 1:
+        return content[0] not in GENERIC_TERMS
+    i = 0
+    while i < len(content) - 1:
+        pair = f"{content[i]} {content[i + 1]}"
+        if pair in idx.postings:
+            if pair not in GENERIC_TERMS:
+                return True
+            i += 2
+        else:
+            i += 1
+    return False
+
+
+def _best_coverage(idx: Index, content: list[str], phrases: list[str]) -> float:
+    """The largest share of the question's information one bullet holding a phrase has."""
+    words = list(dict.fromkeys(content))
+    total = sum(idx.idf.get(w, idx.max_idf) for w in words)
+    best = 0.0
+    for i in {i for p in phrases for i in idx.postings[p]}:
+        toks = set(idx.canon_text(idx.docs[i].text))
+        best = max(best, sum(idx.idf.get(w, idx.max_idf) for w in words if w in toks) / total)
+    return best

@@ -1,0 +1,106 @@
+"""A question read once: the official's self-introduction set aside, folded, courtesy dropped,
+shorthand spelled out, typos fixed against the plan's vocabulary, agency mentions found."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.answer.index import index_for
+from bot.answer.vocab import STOP, STOP_PHRASES
+from bot.text import (
+    drop_fillers,
+    expand_shorthand,
+    find_agencies,
+    fold,
+    marked_words,
+    strip_marks,
+)
+
+# "Bộ …", "Cục …": a body outside the province that shares a name's words
+OUTSIDE_HEADS = {"bo", "cuc"}
+# "hàn" typed with its marks is never "hạn" (a deadline)
+_HAN_NOT_DEADLINE = {"hàn", "hán", "hãn", "hản", "hăn", "hân"}
+
+
+class Question:
+    """A question read once: folded, typo-fixed, canonical tokens, agency mentions."""
+
+    def __init__(self, kb, text: str) -> None:
+        self.raw = text or ""
+        self.idx = index_for(kb)
+        intro, asked = _split_intro(self.raw)
+        district = bool(intro) and fold(intro).split()[:1] in (["phong"], ["xa"])
+        # "phòng Tài nguyên và Môi trường huyện" stands for its district
+        self.intro_mentions = [_Intro(districts_id(kb))] if district else []
+        self._read(kb, asked)
+        if intro and not district and not self.mentions:
+            # "em ở Sở Xây dựng, bọn em phải làm gì": the unit introduced is the one asked about
+            self._read(kb, f"{intro}, {asked}")
+
+    def _read(self, kb, asked: str) -> None:
+        marked = marked_words(asked)
+        self.folded = expand_shorthand(" ".join(drop_fillers(fold(asked).split(), marked)))
+        # "Hàn Quốc", "hàn xì": typed with marks, "han" is not "hạn"
+        self.han_is_place = (any(w in _HAN_NOT_DEADLINE for w in marked)
+                             and not any(w.startswith("hạn") for w in marked))
+        toks = self.folded.split()
+        self.toks = [self.idx.correct(w) for w in toks]
+        self.fixed = " ".join(self.toks)
+        self.mentions = find_agencies(kb, self.fixed, fuzzy=False) if self.toks else []
+        # "Bộ Công an", "Cục Thuế": a body outside the province that shares a name's words
+        self.mentions = [m for m in self.mentions
+                         if not (m.start and self.toks[m.start - 1] in OUTSIDE_HEADS)]
+        self.canon = self.idx.expand(self.idx.canon(self.toks))
+        # what cue words are looked for in: no place or agency names ("Việt Hàn" is not "hạn")
+        blank = set()
+        for m in self.mentions:
+            blank |= set(range(m.start, m.end))
+        cue = [("|" if i in blank else w) for i, w in enumerate(self.toks)]
+        self.cues = self.idx.blank_places(" ".join(cue))
+        self.canon_nonames = self.idx.expand(self.idx.canon([w for w in cue if w != "|"]))
+
+    def seq(self, drop: set[str] | None = None, names: bool = True) -> list[str]:
+        """Canonical tokens in order, without stop phrases (and `drop` words): what is ranked;
+        stopwords stay so that word pairs are the question's real neighbours. names=False
+        leaves out the agency names the question mentions."""
+        text = " " + " ".join(self.canon if names else self.canon_nonames) + " "
+        for p in STOP_PHRASES:
+            text = text.replace(f" {p} ", " ")
+        return [w for w in text.split() if not drop or w not in drop]
+
+    def content(self, drop: set[str] | None = None, names: bool = True) -> list[str]:
+        """The words of `seq` that carry meaning."""
+        return [w for w in self.seq(drop, names) if w not in STOP]
+
+
+# "em ở phòng Kinh tế hạ tầng, …", "tôi là cán bộ Sở Xây dựng, xin hỏi …": who is asking
+_INTRO_RE = re.compile(
+    r"^\s*(?:(?:da|vang|xin chao|chao \w+|anh chi oi|anh oi|chi oi|xin hoi|"
+    r"cho (?:em|toi|minh) hoi(?: la)?)\s*[,.!]?\s*)*"
+    r"(?:em|toi|minh|chung toi|chung em|bon em)\s+"
+    r"(?:o|la|thuoc|ben|lam o|lam viec o|lam viec tai|cong tac o|cong tac tai|la can bo|"
+    r"la can bo o|la can bo cua)\s+(?P<who>[^,.;:?!]{3,80}?)"
+    r"(?:\s*[,.;:!]\s*|\s+(?=(?:cho|xin|muon)\s+(?:(?:em|toi|minh)\s+)?hoi\b)|\s+thi\s+)")
+
+
+def _split_intro(raw: str) -> tuple[str, str]:
+    """An official's self-introduction, and the question after it ("", raw when none)."""
+    nfc = unicodedata.normalize("NFC", raw)
+    plain = strip_marks(nfc.casefold()).replace("đ", "d")
+    m = _INTRO_RE.match(plain) if len(plain) == len(nfc) else None
+    if not m:
+        return "", raw
+    return nfc[m.start("who"):m.end("who")], nfc[m.end():]
+
+
+def districts_id(kb) -> str:
+    """The collective the districts belong to ("UBND huyện, thành phố")."""
+    return next((a.parent for a in kb.agencies if a.parent), "ubnd_huyen")
+
+
+@dataclass(frozen=True)
+class _Intro:
+    """The unit an official introduced themself with, standing in for an agency mention."""
+
+    agency_id: str

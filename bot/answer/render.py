@@ -1,0 +1,71 @@
+"""Text helpers shared by the answers: names, section labels and headings, plan text cleaned
+and cut into sentences. Everything quoted comes from the plan's text; nothing is paraphrased.
+"""
+from __future__ import annotations
+
+import re
+
+
+def agency_name(kb, aid: str | None) -> str:
+    """The agency's name (its id when unknown, "" for none)."""
+    if not aid:
+        return ""
+    try:
+        return kb.agency(aid).name
+    except KeyError:
+        return aid
+
+
+def section_label(sid: str) -> str:
+    return f"Mục {sid}"
+
+
+def with_parent(kb, a) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names and ids of an agency and of the collective it belongs to, if any."""
+    names = (a.name,) + ((agency_name(kb, a.parent),) if a.parent else ())
+    aids = (a.id,) + ((a.parent,) if a.parent else ())
+    return names, aids
+
+
+def lead_names(kb, sids) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names and ids of the sections' leads, in order, each once."""
+    ids: list[str] = []
+    for sid in sids:
+        s = kb.section(sid)
+        if s.lead and s.lead not in ids:
+            ids.append(s.lead)
+    return tuple(agency_name(kb, a) for a in ids), tuple(ids)
+
+
+def section_heading(kb, sid: str) -> str:
+    """"Mục 2.2 — Sở Xây dựng (phối hợp: …)", or the title for a section with no lead."""
+    s = kb.section(sid)
+    who = agency_name(kb, s.lead)
+    if who:
+        partners = ", ".join(agency_name(kb, p) for p in s.partners)
+        return f"{section_label(sid)} — {who}" + (f" (phối hợp: {partners})" if partners else "")
+    return f"{section_label(sid)} — {s.title}"
+
+
+def clean(text: str) -> str:
+    """Plan text without markdown emphasis and the closing "./."."""
+    t = re.sub(r"\*+", "", text).replace("./.", ".")
+    return " ".join(t.split())
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ(])", clean(text)) if s]
+
+
+def group_title(kb, sid: str) -> str:
+    """"2. Title" of the task group a subsection belongs to ("" for none)."""
+    s = kb.section(sid)
+    if s.group:
+        g = kb.section(s.group)
+        return f"{g.id}. {g.title}"
+    return ""
+
+
+def trim(s: str, limit: int = 420) -> str:
+    """At most `limit` characters, cut at a word and marked "…"."""
+    return s if len(s) <= limit else s[:limit].rsplit(" ", 1)[0] + " …"

@@ -1,0 +1,118 @@
+"""Word lists the engine reads questions with, and whole-phrase matching.
+
+Everything here is folded text (bot.text.fold): lowercase, no diacritics, "đ" → "d".
+"""
+from __future__ import annotations
+
+import re
+
+# words that carry no topic: question words, politeness, "who does it"
+# (folding merges words: "đầu"/"đâu", "tài"/"tại", "chữa"/"chưa" — those stay out of it)
+STOP = {
+    "ai", "gi", "nao", "sao", "khong", "vay", "nhi", "nhe", "oi", "a", "u", "cua", "phai",
+    "lam", "la", "co", "duoc", "nhung", "cac", "nhu", "can", "cho", "ve", "voi", "va", "trong",
+    "nay", "do", "boi", "hay", "xin", "biet", "em", "bot", "lo", "den", "theo", "khi", "vao",
+    "len", "cung", "se", "nhiem", "vu", "viec", "thi", "|",
+}
+# courtesy around a question
+POLITE = ("dong chi", "cho hoi", "xin hoi", "vui long", "lam on", "xin cho biet", "cho biet",
+          "muon biet", "muon hoi", "cho em hoi", "cho toi hoi", "giup toi", "tra loi giup",
+          "lam ro", "hien nay", "xin cam on", "cam on")
+# phrases removed before ranking (checked on the folded question)
+STOP_PHRASES = ("phu trach", "chiu trach nhiem", "dam nhiem", "dam nhan", "co quan nao",
+                "don vi nao", "so nao", "nganh nao", "the nao", "nhu the nao", "la gi",
+                "lam gi", "hom nay", "bao nhieu", "khi nao", "bao gio", "o dau", "ve dau",
+                "duoc giao", "giao cho", "ke hoach nay", "o bac giang", "tai bac giang",
+                "ke hoach 147", "trong ke hoach", "theo ke hoach", "cho biet", "xin hoi",
+                "cho hoi", "can lam", "phai lam", "co nhiem vu", "nhiem vu", "cong viec",
+                "tinh bac giang", "bac giang", "viet nam",
+                "bao nhieu phan tram", "bo tri", *POLITE)
+# words of an agency-duty question that say nothing about a topic
+DUTY_WORDS = {
+    "nhiem", "vu", "viec", "gi", "lam", "phai", "can", "duoc", "giao", "co", "nhung", "cac",
+    "cua", "trong", "ke", "hoach", "147", "nq", "tu", "theo", "trach", "chiu", "phan", "cong",
+    "thuc", "hien", "nhu", "the", "nao", "la", "ai", "chu", "tri", "phoi", "hop", "noi",
+    "dung", "tai", "so", "nganh", "nay", "cu", "ve", "dang", "ky", "hoi", "xin", "cho", "biet",
+    "tom", "tat", "liet", "danh", "sach", "toan", "bo", "ca", "va", "voi", "nghi", "quyet",
+    "tinh", "bac", "giang", "trien", "khai", "dam", "nhan", "phu", "vai", "tro",
+    "chuc", "nang", "linh", "vuc", "tac", "tham", "gia", "lien", "quan", "muc", "gom",
+    "don", "vi",  # "đơn vị em phải làm gì": the unit named elsewhere
+    "chung",  # "nhiệm vụ chung của Sở Xây dựng": the duties, not "quy hoạch chung"
+}
+# built-in glossary; the knowledge file's glossary is merged over it
+GLOSSARY = {
+    "kcn": "khu cong nghiep", "ccn": "cum cong nghiep", "gpmb": "giai phong mat bang",
+    "pccc": "phong chay chua chay", "dtm": "danh gia tac dong moi truong",
+    "tthc": "thu tuc hanh chinh", "dn": "doanh nghiep", "cchc": "cai cach hanh chinh",
+    "ndt": "nha dau tu", "cntt": "cong nghe thong tin", "bvmt": "bao ve moi truong",
+    "nhxh": "nha o xa hoi", "xttm": "xuc tien thuong mai", "tmdt": "thuong mai dien tu",
+    "dmst": "doi moi sang tao", "nnl": "nguon nhan luc", "attp": "an toan thuc pham",
+    "antt": "an ninh trat tu", "hcc": "hanh chinh cong", "ktxh": "kinh te xa hoi",
+}
+# fixed rewrites of the ranked words: "khu, cụm công nghiệp" names both; "diện tích" is not
+# "điện" once folded, so it becomes one word
+COMPOUNDS = [
+    (("khu", "cum", "cong", "nghiep"), ("khu", "cong", "nghiep", "cum", "cong", "nghiep")),
+    (("dien", "tich"), ("dientich",)),
+]
+# "1 lần" is written "một lần" in the plan
+DIGITS = {"1": "mot", "2": "hai", "3": "ba"}
+# everyday words for what the plan names otherwise (question side only)
+SYNONYMS = [(tuple(a.split()), tuple(b.split())) for a, b in (
+    ("covid 19", "dich benh"), ("covid", "dich benh"), ("dai dich", "dich benh"),
+    ("nha may", "doanh nghiep san xuat"), ("xe buyt", "van tai"), ("xe khach", "van tai"),
+    ("o nhiem", "o nhiem moi truong"), ("chay no", "phong chay chua chay"),
+    ("cho o", "nha o"), ("truong nghe", "co so giao duc nghe nghiep"),
+    ("day nghe", "dao tao nghe"), ("cap ba", "trung hoc pho thong"),
+    ("giai toa", "giai phong"), ("den bu", "boi thuong"), ("khu cn", "khu cong nghiep"),
+    ("cum cn", "cum cong nghiep"), ("cong nhan vien", "nguoi lao dong"),
+    ("cap dien", "cung cap dien"), ("tien dien", "chi phi tiep can dien nang"),
+    ("giay phep xay dung", "cap phep xay dung"), ("nha xuong", "co so san xuat"),
+    ("xin giay phep", "cap phep"), ("xin phep", "cap phep"), ("xa thai", "nguon thai"),
+    ("bo hoang", "khong su dung"), ("bi phat", "bi xu phat"),
+)]
+# everyday syllables the plan does not use: real words, not slips of plan words ("xưởng" is
+# not "xung")
+CHAT_WORDS = {"xuong", "thue", "phong", "tro", "oi", "nhe", "nha", "a", "minh", "anh", "chi",
+              "bon", "chung", "roi", "van", "chua", "hoang", "bo", "lau", "qua", "lam", "sao"}
+# everyday words and pairs the plan happens to use too: alone they do not show that a
+# question is about the plan ("thủ tục đăng ký kết hôn", "giá đất", "căn cước công dân")
+GENERIC_TERMS = {
+    "thu tuc", "dang ky", "cong dan", "nguoi dan", "ky ket", "bac giang", "gia", "dat", "o",
+    "lam", "thu", "tuc", "dang", "ky", "nguoi", "dan", "nha", "tinh", "huyen", "xa", "ngay",
+    "nam", "thang", "gio", "hom", "mai", "moi", "cach", "tot", "tien", "muon", "mua", "ban",
+    "thanh pho", "thanh", "pho", "dia chi", "thong tin", "hoi dap", "van ban",
+}
+
+
+# a year of the plan's span, "2025"
+YEAR_RE = re.compile(r"\b(20[2-3]\d)\b")
+
+
+# a question asking what an agency must do
+DUTY_PHRASES = ("nhiem vu", "lam gi", "phai lam", "duoc giao", "trach nhiem", "viec gi",
+                "noi dung gi", "nhung gi", "duoc phan", "trien khai gi", "nhung noi dung",
+                "chu tri", "phan cong", "can lam", "giao gi", "lam nhung")
+
+
+# prices, timetables, phone numbers, addresses, weather, jobs: asked in passing by officials,
+# never in the plan, even when a word of them is ("giá điện", "lịch thi THPT")
+EVERYDAY = ("gia dien", "gia xang", "gia vang", "gia ve", "gia thue", "gia dat", "gia nha",
+            "gia ca", "ty gia", "bang gia", "lich thi", "lich nghi", "lich cup dien", "cup dien",
+            "mat dien", "diem thi", "diem chuan", "ket qua thi", "xo so", "thoi tiet",
+            "so dien thoai", "dien thoai", "sdt", "hotline", "duong day nong", "dia chi",
+            "email", "website", "trang web", "fanpage", "tuyen dung", "gio lam viec",
+            "lich lam viec", "lich tiep dan", "hoc phi", "lai suat", "ket qua bong da",
+            "lich chieu", "gia xe", "cuoc phi")
+
+
+_PHRASE_RES: dict[tuple[str, ...], re.Pattern] = {}  # compiled once per phrase tuple
+
+
+def has_phrase(text: str, *phrases: str) -> bool:
+    """Does `text` (folded words) contain one of the phrases as whole words?"""
+    pattern = _PHRASE_RES.get(phrases)
+    if pattern is None:
+        alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        pattern = _PHRASE_RES[phrases] = re.compile(rf"(?<!\S)(?:{alts})(?!\S)")
+    return pattern.search(text) is not None
