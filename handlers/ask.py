@@ -1,12 +1,13 @@
 """Questions about the plan: /hoi (and plain text), /nhiemvu, /muctieu.
 
 The answering itself is bot.answer (platform-neutral); here an `Answer` becomes a `Reply`, and
-an ambiguous answer's readings become buttons whose data ("hoi:a:<agency>", "hoi:s:<section>",
-"hoi:q:<question>") carries all it needs after a restart.
+an ambiguous answer's readings become buttons whose data ("hoi:a:<agency>", "hoi:p:<agency>"
+for its partnering, "hoi:s:<section>", "hoi:q:<question>") carries all it needs after a
+restart.
 """
 from __future__ import annotations
 
-from bot.answer import Answer, agency_answer, answer, objectives_answer
+from bot.answer import Answer, agency_answer, answer, objectives_answer, partner_answer
 from bot.core import Choice, Reply, Request
 from bot.services import Services
 from bot.text import resolve_agency
@@ -32,6 +33,9 @@ def _fit(prefix: str, text: str) -> str:
 
 def _choice_data(svc: Services, ans: Answer, label: str, query: str) -> str:
     """A compact, self-contained key for one reading of an ambiguous question."""
+    partnering = _partnering_of(svc, query)
+    if partnering:
+        return f"hoi:p:{partnering}"
     for aid, name in zip(ans.agency_ids, ans.agencies, strict=False):
         if name == label:
             return f"hoi:a:{aid}"
@@ -46,6 +50,14 @@ def _choice_data(svc: Services, ans: Answer, label: str, query: str) -> str:
             if svc.kb.item(sid) is not None or sid in ("I", "II", "III", "IV"):
                 return f"hoi:s:{sid}"
     return _fit("hoi:q:", q)
+
+
+def _partnering_of(svc: Services, query: str) -> str | None:
+    """The agency of an offer "<agency name> phối hợp …" (its partnering), else None."""
+    q = " ".join(query.split())
+    if "phối hợp" not in q:
+        return None
+    return next((a.id for a in svc.kb.agencies if q.startswith(f"{a.name} phối hợp")), None)
 
 
 LABEL_SIZE = 60  # a button label longer than this is cut
@@ -85,6 +97,12 @@ async def on_ask_choice(req: Request, svc: Services, rest: str) -> list[Reply]:
         except KeyError:
             return [Reply(STALE)]
         return [to_reply(svc, agency_answer(svc.kb, key))]
+    if kind == "p":
+        try:
+            svc.kb.agency(key)
+        except KeyError:
+            return [Reply(STALE)]
+        return [to_reply(svc, partner_answer(svc.kb, key))]
     if kind == "s" and key:
         return [to_reply(svc, answer(svc.kb, f"mục {key}", _today(svc)))]
     if kind == "q" and key.strip():

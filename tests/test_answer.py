@@ -201,6 +201,69 @@ def test_objectives_in_general(kb):
     assert list(ans.sections) == [o.id for o in kb.objectives]
 
 
+@pytest.mark.parametrize("question", ["chỉ tiêu năm 2025", "mục tiêu đến 2030",
+                                      "cac chi tieu den nam 2030 la gi"])
+def test_objectives_by_year_are_all_of_them(kb, question):
+    ans = ask(kb, question)
+    assert ans.intent == "objective"
+    assert list(ans.sections) == [o.id for o in kb.objectives]
+
+
+# a figure of part II asked with figure words ("phần trăm", "tỷ trọng", "chiếm", "đạt", a year),
+# typed with or without diacritics: the objective holding it comes first, the figure quoted
+@pytest.mark.parametrize("question, section, figure", [
+    ("GRDP 2030", "II.1", "60%"),
+    ("GRDP vao 2030", "II.1", "60%"),
+    ("phan tram GRDP", "II.1", "60%"),
+    ("ty trong GRDP", "II.1", "60%"),
+    ("công nghiệp chiếm bao nhiêu phần trăm GRDP", "II.1", "60%"),
+    ("công nghiệp chiếm bao nhiêu % GRDP năm 2030", "II.1", "60%"),
+    ("tỷ trọng công nghiệp trong GRDP năm 2030", "II.1", "47,1%"),
+    ("GRDP công nghiệp tăng bao nhiêu %/năm", "II.1", "19%/năm"),
+    ("toc do tang truong GRDP bao nhieu", "II.1", "19%/năm"),
+    ("giá trị sản xuất công nghiệp năm 2030 đạt bao nhiêu", "II.2", "2.200.000 tỷ đồng"),
+    ("gia tri san xuat cong nghiep tang bao nhieu phan tram", "II.2", "26%/năm"),
+    ("von dau tu dat bao nhieu", "II.3", "855 nghìn tỷ đồng"),
+    ("huy động vốn đầu tư công nghiệp bao nhiêu tỷ đồng", "II.3", "855 nghìn tỷ đồng"),
+    ("tỷ lệ lao động qua đào tạo năm 2030", "II.4", "90%"),
+    ("ty le lao dong qua dao tao bao nhieu phan tram", "II.4", "90%"),
+    ("lao động qua đào tạo đạt bao nhiêu %", "II.4", "90%"),
+    ("tỷ lệ lao động có bằng cấp chứng chỉ", "II.4", "40%"),
+    ("nang suat lao dong tang bao nhieu phan tram moi nam", "II.4", "11%/năm"),
+    ("công nghiệp đóng góp bao nhiêu phần trăm ngân sách", "II.5", "36%"),
+    ("ty trong ngan sach cua cong nghiep nam 2030", "II.5", "36%"),
+    ("ngân sách nhà nước công nghiệp chiếm bao nhiêu %", "II.5", "30,9%"),
+    ("năm 2030 có bao nhiêu KCN", "II.6", "29 KCN"),
+    ("bao nhieu khu cong nghiep den 2030", "II.6", "29 KCN"),
+    ("tổng diện tích KCN năm 2030", "II.6", "7.840 ha"),
+    ("dien tich khu cong nghiep bao nhieu ha", "II.6", "7.840 ha"),
+    ("có bao nhiêu CCN vào năm 2030", "II.6", "66 CCN"),
+    ("bao nhiêu ha cụm công nghiệp", "II.6", "3.209 ha"),
+    ("thành lập mới bao nhiêu KCN", "II.6", "23 khu công nghiệp"),
+    ("năm 2025 có thêm bao nhiêu KCN", "II.6", "05 KCN, 09 CCN"),
+    ("so CCN dua ra khoi quy hoach", "II.6", "09 CCN"),
+    ("số KCN năm 2030", "II.6", "29 KCN"),  # "số", not "Sở"
+    ("so CCN nam 2030", "II.6", "66 CCN"),
+])
+def test_a_figure_asked_reaches_its_objective(kb, plan_text, question, section, figure):
+    ans = ask(kb, question)
+    assert ans.intent == "objective" and ans.sections[0] == section, (ans.sections, ans.text)
+    assert figure in ans.text
+    assert_quotes_from_plan(ans, plan_text)
+
+
+# figure words with something the plan does not deal with: still outside the plan
+@pytest.mark.parametrize("question", [
+    "tỷ giá 2030", "giá vàng bao nhiêu phần trăm", "lãi suất ngân hàng bao nhiêu phần trăm",
+    "lam phat nam 2030 bao nhieu phan tram", "dân số năm 2030 bao nhiêu", "GDP cả nước 2030",
+    "lương cơ sở năm 2025 bao nhiêu", "tỷ lệ hộ nghèo bao nhiêu phần trăm",
+    "bao nhiêu phần trăm",
+])
+def test_figure_words_alone_do_not_make_a_question_the_plans(kb, question):
+    ans = ask(kb, question)
+    assert ans.intent == "none" and not ans.sections, ans.text
+
+
 @pytest.mark.parametrize("question, section", [
     ("mục 7.3", "7.3"), ("muc 4.4", "4.4"), ("6.5", "6.5"), ("Mục IV.2", "IV.2"), ("II.5", "II.5"),
 ])
@@ -1015,3 +1078,44 @@ async def test_ambiguous_words_are_echoed_in_curly_quotes(sqlite_svc):
 async def test_agency_picker_echoes_the_typed_name_in_curly_quotes(sqlite_svc):
     [r] = await dispatch(zalo("/nhiemvu Sở giao"), sqlite_svc)
     assert r.text.startswith("“Sở giao” có thể là") and len(r.choices) >= 2
+
+
+@pytest.mark.parametrize("question", [
+    "những việc cần phối hợp", "phối hợp giữa các sở", "phoi hop giua cac so nganh", "phối hợp",
+    "cơ quan nào phối hợp với nhau",
+])
+def test_coordination_with_no_agency_lists_who_works_with_whom(kb, plan_text, question):
+    ans = ask(kb, question)
+    assert ans.intent == "topic" and not ans.text.startswith("Từ “"), ans.text
+    assert ans.sections[0] == "I.2" and "phối hợp chặt chẽ" in ans.text
+    named = [s for s in kb.sections if s.lead and s.partners]
+    assert named and list(ans.sections[1:]) == [s.id for s in named]
+    for s in named:  # lead → partners, by name
+        partners = ", ".join(kb.agency(p).name for p in s.partners)
+        assert f"Mục {s.id}: {kb.agency(s.lead).name} → {partners}" in ans.text
+    assert_quotes_from_plan(ans, plan_text)
+    for label, query in ans.choices:  # each offer reads as that agency's partnering
+        follow = ask(kb, query)
+        assert follow.intent == "agency" and label == f"Việc {follow.agencies[0]} phối hợp"
+        assert "là cơ quan phối hợp" in follow.text
+
+
+async def test_coordination_offers_are_buttons_for_each_agencys_partnering(sqlite_svc):
+    [r] = await dispatch(zalo("/hoi phối hợp giữa các sở"), sqlite_svc)
+    assert "→" in r.text and r.choices
+    for c in r.choices:
+        assert c.data.startswith("hoi:p:") and len(c.data.encode()) <= 64
+    [follow] = await dispatch(zalo(callback=r.choices[0].data), sqlite_svc)
+    aid = r.choices[0].data.removeprefix("hoi:p:")
+    name = sqlite_svc.kb.agency(aid).name
+    assert f"Kế hoạch nêu tên {name} là cơ quan phối hợp" in follow.text
+    [stale] = await dispatch(zalo(callback="hoi:p:khongco"), sqlite_svc)
+    assert "không còn hiệu lực" in stale.text
+
+
+@pytest.mark.parametrize("question, section", [
+    ("quy chế phối hợp quản lý KCN", "6.1"), ("phối hợp thu hút đầu tư", "3.3"),
+])
+def test_coordination_on_a_topic_is_that_topic(kb, question, section):
+    ans = ask(kb, question)
+    assert ans.intent == "topic" and ans.sections[0] == section

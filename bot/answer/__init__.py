@@ -27,9 +27,9 @@ The modules, in the order a question meets them:
     reports     the periodic reports one agency owes
     general     the duties binding every agency
     agency      one agency's duties
-    partners    where an agency partners; what two agencies do together
+    partners    where an agency partners; what two agencies do together; who works with whom
     deadline    deadlines asked about; schedule: deadlines put in words
-    objectives  the plan's objectives
+    objectives  the plan's objectives; the figure words of a question ("phần trăm", "2030")
     evidence    does a question touch the plan at all
     topic       a topic, ranked by BM25
     render      text helpers shared by the answers

@@ -20,10 +20,11 @@ from bot.answer.render import (
     with_parent,
 )
 from bot.answer.vocab import DUTY_PHRASES, DUTY_WORDS, POLITE, STOP, has_phrase
-from bot.text import AFTER_NAME, SHORTHAND, resolve_agency
+from bot.text import AFTER_NAME, SHORTHAND, marked_words, resolve_agency
 
 # "sở hữu", "số liệu", "số lượng", "sơ đồ": "so" that starts no department's name
-_SO_WORDS = {"huu", "lieu", "luong", "do", "hoa", "sanh", "hieu", "voi", "ket"}
+_SO_WORDS = {"huu", "lieu", "luong", "do", "hoa", "sanh", "hieu", "voi", "ket", "kcn", "ccn",
+             "khu", "cum"}
 # the plan's own title in a question is no topic ("… trong KH phát triển công nghiệp")
 _TITLE_PHRASES = ("ke hoach phat trien cong nghiep", "phat trien cong nghiep", "nghi quyet 147",
                   "ke hoach 147", "ke hoach nay", "ke hoach")
@@ -90,6 +91,8 @@ def _unlisted_agency(kb, q: Question, words: list[str]) -> Answer | None:
     if not (words and len(words) <= 8 and words[0] in ("so", "ban", "ubnd", "van", "vp")
             and not (len(words) > 1 and words[0] == "so" and words[1] in _SO_WORDS)):
         return None
+    if words[0] == "so" and _typed_number(q):
+        return None  # "số KCN năm 2030": a count, not a department
     name = _name_words(words)
     guess = resolve_agency(kb, " ".join(name))
     guess = [a for a in guess if not (a.parent and any(g.id == a.parent for g in guess))]
@@ -105,6 +108,12 @@ def _unlisted_agency(kb, q: Question, words: list[str]) -> Answer | None:
     if words[0] == "ubnd" and words[1:2] in (["xa"], ["phuong"], ["thi"]):
         return _unknown_agency(kb)
     return None
+
+
+def _typed_number(q: Question) -> bool:
+    """"số" typed with its marks and no "sở": a number asked, not a department."""
+    marked = marked_words(q.raw)
+    return "số" in marked and "sở" not in marked
 
 
 def _name_words(words: list[str]) -> list[str]:

@@ -11,8 +11,9 @@ implements), using the bot (greetings; how to register, update progress, get rem
 export: the command with an example), everyday information the plan does not hold (prices,
 timetables, phone numbers, hiring, a person's name: "outside the plan" even when a word of
 them is the plan's), UBND tỉnh itself (the plan's issuer, not Văn phòng UBND tỉnh), the
-reports one agency owes (IV.3), the duties binding every agency ("nhiệm vụ chung của các
-sở"), an agency's duties (a name or alias with nothing else of substance, or with a duty
+reports one agency owes (IV.3), "phối hợp" with no agency and no topic (who works with whom,
+lead → partners), the duties binding every agency ("nhiệm vụ chung của các sở"), an
+agency's duties (a name or alias with nothing else of substance, or with a duty
 question and no topic the plan deals with; only the tasks naming it partner when "phối hợp" is
 asked), a deadline or report date, an objective figure, or a topic.
 """
@@ -28,6 +29,7 @@ from bot.answer.everyday import by_everyday
 from bot.answer.general import by_general_duties
 from bot.answer.help import by_help, help_answer
 from bot.answer.model import Answer
+from bot.answer.partners import by_coordination
 from bot.answer.province import by_province_committee
 from bot.answer.question import Question
 from bot.answer.references import by_reference
@@ -43,7 +45,8 @@ def answer(kb, question: str, today: date | None = None) -> Answer:
     if not q.folded:
         return help_answer(kb, "help")
     for step in (by_help, by_section_number, by_reference, by_document, by_everyday,
-                 by_province_committee, by_agency_reports, by_general_duties, by_agency,
+                 by_province_committee, by_agency_reports, by_coordination, by_general_duties,
+                 by_agency,
                  by_deadline, by_topic):
         found = step(kb, q, today)
         if found is not None:

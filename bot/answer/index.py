@@ -19,6 +19,7 @@ from bot.answer.vocab import (
     DIGITS,
     DUTY_WORDS,
     EVERYDAY,
+    FIGURE_PHRASES,
     GLOSSARY,
     STOP,
     SYNONYMS,
@@ -99,7 +100,7 @@ class Index:
         everyday terms): known words, never "corrected" into a plan word."""
         extra = set(self.glossary) | agency_index(kb).vocab | STOP | DUTY_WORDS | CHAT_WORDS
         extra |= {w for src, _ in SYNONYMS for w in src}
-        extra |= {w for p in EVERYDAY for w in p.split()}
+        extra |= {w for p in (*EVERYDAY, *FIGURE_PHRASES) for w in p.split()}
         for w in extra:
             self.vocab_freq.setdefault(w, 1)
 

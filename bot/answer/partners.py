@@ -2,6 +2,9 @@
 and what two agencies do together (one leads, the other partners)."""
 from __future__ import annotations
 
+from datetime import date
+
+from bot.answer.deadline import deadline_cue
 from bot.answer.model import Answer
 from bot.answer.question import Question
 from bot.answer.render import (
@@ -13,7 +16,7 @@ from bot.answer.render import (
     trim,
     with_parent,
 )
-from bot.answer.vocab import has_phrase
+from bot.answer.vocab import DUTY_WORDS, STOP, has_phrase
 from bot.text import find_agencies
 
 
@@ -27,6 +30,70 @@ def asks_who_partners(q: Question) -> bool:
     """"ai phối hợp với Sở Xây dựng": the partners of the agency's own sections come first."""
     return has_phrase(q.fixed, "ai phoi hop", "co quan nao phoi hop", "don vi nao phoi hop",
                       "so nao phoi hop", "nganh nao phoi hop")
+
+
+# words of "who works with whom" asked with no agency named: "phối hợp giữa các sở", "những
+# việc cần phối hợp", "cơ quan nào phối hợp với nhau"
+_COORDINATION_WORDS = {"giua", "nhau", "lien", "nganh", "quan", "don", "vi", "so", "cac",
+                       "moi", "tat", "ca", "cung", "huyen", "dia", "phuong", "nhung", "viec",
+                       "cong", "danh", "sach", "nhiem", "vu", "gi", "nao", "ai", "voi", "co",
+                       "dong", "bo", "chat", "che", "hieu", "qua", "yeu", "cau"}
+
+
+def by_coordination(kb, q: Question, today: date) -> Answer | None:
+    """"Phối hợp" asked with no agency and no topic: who works with whom, section by section."""
+    if not has_phrase(q.fixed, "phoi hop") or q.mentions or deadline_cue(q):
+        return None
+    words = q.fixed.split()
+    if any(w not in _COORDINATION_WORDS and w not in DUTY_WORDS and w not in STOP
+           for w in words):
+        return None  # "phối hợp thu hút đầu tư", "quy chế phối hợp": a topic
+    return coordination_answer(kb)
+
+
+def coordination_answer(kb) -> Answer:
+    """The plan's requirement to coordinate (Mục I.2), then each section naming its partners:
+    lead → partners."""
+    lines: list[str] = []
+    sections: list[str] = []
+    rule = _coordination_rule(kb)
+    if rule:
+        lines.append(f"Kế hoạch yêu cầu «{rule}» ({section_label(_RULE_SECTION)}).")
+        sections.append(_RULE_SECTION)
+    named = [s for s in kb.sections if s.lead and s.partners]
+    lines.append(f"Các mục nêu tên cơ quan phối hợp ({len(named)} mục; cơ quan chủ trì → cơ quan "
+                 "phối hợp):")
+    for s in named:
+        partners = ", ".join(agency_name(kb, p) for p in s.partners)
+        lines.append(f"• {section_label(s.id)}: {agency_name(kb, s.lead)} → {partners}")
+        sections.append(s.id)
+    lines.append("Các mục khác ghi chung «phối hợp với các sở, ngành liên quan». Xin hỏi cụ thể "
+                 "một cơ quan, ví dụ: “Sở Công Thương phối hợp những việc gì?”.")
+    leads = list(dict.fromkeys(s.lead for s in named))
+    # the agencies partnering most, offered: "Việc Sở Công Thương phối hợp"
+    partners = list(dict.fromkeys(p for s in named for p in s.partners))
+    partners.sort(key=lambda a: -sum(a in s.partners for s in named))
+    names = [agency_name(kb, a) for a in partners[:3]]
+    choices = tuple((f"Việc {n} phối hợp", f"{n} phối hợp những việc gì") for n in names)
+    return Answer("topic", "\n".join(lines), tuple(agency_name(kb, a) for a in leads),
+                  tuple(leads), tuple(sections), (), (), choices)
+
+
+# the part of the plan's requirements that asks every body to work together
+_RULE_SECTION = "I.2"
+
+
+def _coordination_rule(kb) -> str:
+    """The clause of Mục I.2 requiring coordination, "…" marking what is cut ("" if none)."""
+    if not any(s.id == _RULE_SECTION for s in kb.sections):
+        return ""
+    for sent in sentences(kb.section(_RULE_SECTION).text):
+        clauses = sent.split("; ")
+        for k, c in enumerate(clauses):
+            if "phối hợp" in c:
+                last = k == len(clauses) - 1
+                return trim(("… " if k else "") + (c.rstrip(".") if last else c + " …"))
+    return ""
 
 
 def _partner_tasks(kb, ids: set[str]) -> dict[str, list]:

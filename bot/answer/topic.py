@@ -10,10 +10,15 @@ from bot.answer.agency import agency_answer
 from bot.answer.evidence import plausible
 from bot.answer.index import Index
 from bot.answer.model import Answer
-from bot.answer.objectives import OBJECTIVE_WORDS, objective_cue, objectives_answer
+from bot.answer.objectives import (
+    OBJECTIVE_WORDS,
+    figure_free,
+    objective_cue,
+    objectives_answer,
+)
 from bot.answer.question import Question
 from bot.answer.render import clean, lead_names, section_heading, section_label, sentences, trim
-from bot.answer.vocab import DUTY_WORDS, has_phrase
+from bot.answer.vocab import DUTY_WORDS, STOP, has_phrase
 
 # a place ("KCN Việt Hàn") named in the question lifts the bullets that name it
 PLACE_BOOST = 0.6
@@ -29,13 +34,16 @@ def by_topic(kb, q: Question, today: date) -> Answer | None:
     content = q2.content()
     if not content:
         return agency_answer(kb, strong_ids[0]) if strong_ids else None
-    if not plausible(idx, content):
-        return None
-    scores = idx.score(q2.seq())
     objective = objective_cue(q)
+    # a figure asked for: "bao nhiêu phần trăm", "tỷ trọng", "năm 2030" neither prove nor
+    # disprove that the plan is asked about; what is measured ("GRDP", "KCN") must
+    measured = ([w for w in figure_free(idx, q2.seq()) if w not in STOP] if objective else content)
     if objective and has_phrase(q.fixed, "muc tieu", "chi tieu") and not [
-            w for w in content if w not in DUTY_WORDS and w not in OBJECTIVE_WORDS]:
-        return objectives_answer(kb)  # "mục tiêu của kế hoạch là gì"
+            w for w in measured if w not in DUTY_WORDS and w not in OBJECTIVE_WORDS]:
+        return objectives_answer(kb)  # "mục tiêu của kế hoạch là gì", "chỉ tiêu năm 2025"
+    if not plausible(idx, measured if _distinct(idx, measured) else content):
+        return None
+    scores = idx.score(figure_free(idx, q2.seq(), keep_years=True) if objective else q2.seq())
     top = max(scores) if scores else 0.0
     if top <= 0:
         return None
@@ -48,6 +56,15 @@ def by_topic(kb, q: Question, today: date) -> Answer | None:
     if intent == "objective" and objective:
         picked = [i for i in picked if idx.docs[i].kind == "objective"]
     return _topic_answer(kb, idx, q2, content, picked, intent)
+
+
+def _distinct(idx: Index, measured: list[str]) -> bool:
+    """Do the words left besides the figure words name something? One word alone must be the
+    plan's own term or a rare one ("GRDP", "vốn"), not "phát" of "lạm phát"."""
+    if len(measured) != 1:
+        return bool(measured)
+    w = measured[0]
+    return w in idx.marks or len(idx.postings.get(w, ())) <= 0.15 * len(idx.docs)
 
 
 def _without_names(q: Question) -> Question:

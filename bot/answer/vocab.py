@@ -88,6 +88,16 @@ GENERIC_TERMS = {
 # a year of the plan's span, "2025"
 YEAR_RE = re.compile(r"\b(20[2-3]\d)\b")
 
+# the words of a figure asked for ("chiếm bao nhiêu phần trăm", "tỷ trọng", "đạt", "tăng"):
+# they ask for a number, they name no topic (read in order: longest first)
+FIGURE_PHRASES = ("bao nhieu phan tram", "la bao nhieu", "bao nhieu", "phan tram", "ty trong",
+                  "ty le", "con so", "so lieu", "chiem", "dat duoc", "dat", "tang len", "tang",
+                  "giam", "khoang", "tren", "duoi", "muc", "moi nam", "hang nam", "mot nam",
+                  "nam", "may")
+# the words around a year ("đến năm 2030", "vào 2025", "cuối năm 2025")
+YEAR_LEAD = {"nam", "den", "vao", "toi", "cuoi", "dau", "truoc", "sau", "tu", "giai", "doan",
+             "trong"}
+
 
 # a question asking what an agency must do
 DUTY_PHRASES = ("nhiem vu", "lam gi", "phai lam", "duoc giao", "trach nhiem", "viec gi",
@@ -103,7 +113,7 @@ EVERYDAY = ("gia dien", "gia xang", "gia vang", "gia ve", "gia thue", "gia dat",
             "so dien thoai", "dien thoai", "sdt", "hotline", "duong day nong", "dia chi",
             "email", "website", "trang web", "fanpage", "tuyen dung", "gio lam viec",
             "lich lam viec", "lich tiep dan", "hoc phi", "lai suat", "ket qua bong da",
-            "lich chieu", "gia xe", "cuoc phi")
+            "lich chieu", "gia xe", "cuoc phi", "lam phat", "chung khoan", "co phieu")
 
 
 _PHRASE_RES: dict[tuple[str, ...], re.Pattern] = {}  # compiled once per phrase tuple
