@@ -55,9 +55,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cli() -> int:
-    """`main`, ending quietly when the reader of our output goes away (`| head`)."""
+    """`main`, with the two endings every sub-command shares: a channel whose settings do not
+    fit together (one line, exit 2), and a reader of our output that went away (`| head`)."""
+    from bot.errors import ConfigError
+
     try:
         return main()
+    except ConfigError as e:
+        print(e, file=sys.stderr)
+        return 2
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -591,11 +591,8 @@ async def _cli(settings, at: datetime, dry_run: bool) -> int:
     channels: list = []
     try:
         from bot.channels import configured_channels
-        try:
-            channels = configured_channels(svc)
-        except ValueError as e:  # a channel's settings do not fit together
-            print(f"Lỗi cấu hình: {e}", file=sys.stderr)
-            return 2
+
+        channels = configured_channels(svc)  # bad combinations: bot.__main__ reports them
         # channels send without start(): no polling or webhook for a one-off pass
         senders: dict[str, Channel] = {ch.name: ch for ch in channels}
         senders.setdefault("console", ConsoleSender())

@@ -36,11 +36,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
 
     svc = await open_services(settings)
     try:
-        try:
-            channels = configured_channels(svc)
-        except ValueError as e:  # a channel's settings do not fit together
-            print(f"Lỗi cấu hình: {e}", file=sys.stderr)
-            return 2
+        channels = configured_channels(svc)  # bad combinations: bot.__main__ reports them
         if not channels:
             print(NO_CHANNEL, file=sys.stderr)
             return 2

@@ -56,3 +56,14 @@ async def sqlite_svc(tmp_path) -> Services:
         await conn.run_sync(Base.metadata.create_all)
     yield services
     await services.close()
+
+
+@pytest.fixture
+async def stub():
+    """A loopback Zalo Bot API (tests/zalo_stub.py) with a short 408 wait."""
+    from tests.zalo_stub import DEFAULT_TOKEN, ZaloStub
+
+    s = ZaloStub(DEFAULT_TOKEN, poll_wait=0.2)
+    await s.start()
+    yield s
+    await s.close()

@@ -22,9 +22,18 @@ from bot.core import Attachment, ChatRef, Choice, Reply, Request
 from bot.db.models import Base, SeenMessage
 from bot.services import Services
 from tests.conftest import PG_URL, make_settings
-from tests.zalo_stub import BotProcess, ZaloStub, bot_env, envelope, http, run_cli, text_update
+from tests.zalo_stub import (
+    DEFAULT_TOKEN,
+    BotProcess,
+    ZaloStub,
+    bot_env,
+    envelope,
+    http,
+    run_cli,
+    text_update,
+)
 
-TOKEN = "1234567890:stub-secret-token"
+TOKEN = DEFAULT_TOKEN
 ADMIN = "z900"
 
 
@@ -46,14 +55,6 @@ def _services(settings) -> Services:
     from bot.db.session import make_engine, make_sessionmaker
     engine = make_engine(settings.DATABASE_URL)
     return Services(settings=settings, kb=None, engine=engine, sessions=make_sessionmaker(engine))
-
-
-@pytest.fixture
-async def stub():
-    s = ZaloStub(TOKEN, poll_wait=0.2)
-    await s.start()
-    yield s
-    await s.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

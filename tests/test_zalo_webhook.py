@@ -16,18 +16,10 @@ from bot.channels.zalo import WEBHOOK_PATH, ZaloChannel
 from bot.core import Reply, Request
 from bot.services import Services
 from tests.conftest import make_settings
-from tests.zalo_stub import BotProcess, ZaloStub, bot_env, text_update
+from tests.zalo_stub import DEFAULT_TOKEN, BotProcess, bot_env, text_update
 
-TOKEN = "1234567890:stub-secret-token"
+TOKEN = DEFAULT_TOKEN
 SECRET = "s3cret-Webhook_token"
-
-
-@pytest.fixture
-async def stub():
-    s = ZaloStub(TOKEN, poll_wait=0.2)
-    await s.start()
-    yield s
-    await s.close()
 
 
 class Brain:

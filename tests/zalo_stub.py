@@ -56,8 +56,11 @@ class Sent:
     at: float = field(default_factory=time.monotonic)
 
 
+DEFAULT_TOKEN = "1234567890:stub-secret-token"
+
+
 class ZaloStub:
-    def __init__(self, token: str = "1234567890:stub-secret-token", *, poll_wait: float = 0.2):
+    def __init__(self, token: str = DEFAULT_TOKEN, *, poll_wait: float = 0.2):
         self.token = token
         self.poll_wait = poll_wait
         self.updates: asyncio.Queue[dict] = asyncio.Queue()
