@@ -79,8 +79,8 @@ class Settings(BaseSettings):
     @field_validator("ADMIN_TELEGRAM_IDS")
     @classmethod
     def _telegram_ids(cls, v: str) -> str:
-        for i in _split_ids(v):
-            if not i.isdigit():  # an @username here would silently leave no admin
+        for i in (p.strip() for p in v.split(",")):
+            if i and not i.isdigit():  # an @username here would silently leave no admin
                 raise ValueError(f"mã người dùng Telegram phải là số, không phải {i!r}")
         return v
 

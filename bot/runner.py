@@ -34,12 +34,12 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     from bot.channels import configured_channels
     from bot.services import open_services
 
+    if not (settings.TELEGRAM_BOT_TOKEN or settings.ZALO_BOT_TOKEN):
+        print(NO_CHANNEL, file=sys.stderr)  # nothing to serve: leave the database alone
+        return 2
     svc = await open_services(settings)
     try:
         channels = configured_channels(svc)  # bad combinations: bot.__main__ reports them
-        if not channels:
-            print(NO_CHANNEL, file=sys.stderr)
-            return 2
         stop = stop or asyncio.Event()
         _on_signals(stop)
         return await _serve(svc, channels, stop)

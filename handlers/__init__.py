@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import timedelta
 
 from bot.calendar import fmt_int
 from bot.core import Reply, Request
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\S+)?(?:\s+(.*))?$", re.S)
 MAX_INPUT = 4000  # longer messages are refused, not processed
 CHOICES_KIND = "choices"
+PENDING_TTL = timedelta(hours=2)  # an unanswered list or flow is forgotten after this
 
 
 async def dispatch(req: Request, svc: Services) -> list[Reply]:
@@ -51,11 +53,12 @@ async def _on_text(req: Request, svc: Services) -> list[Reply]:
     state = await _pending_for(req, svc)
     if state is not None:
         kind, payload, owner = state
-        if kind == CHOICES_KIND:
-            if text.isdigit() and 1 <= int(text) <= len(payload):
-                # a choice is used once: a later "2" must not act on this list again
-                await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)
-                return await _on_callback(req, svc, payload[int(text) - 1])
+        if kind == CHOICES_KIND and text.isdigit():
+            if not 1 <= int(text) <= len(payload):
+                return [Reply(f"Xin chọn một số từ 1 đến {len(payload)}.")]
+            # a choice is used once: a later "2" must not act on this list again
+            await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)
+            return await _on_callback(req, svc, payload[int(text) - 1])
         elif kind in PENDING:
             await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)
             return await PENDING[kind](req, svc, json.dumps(payload, ensure_ascii=False))
@@ -65,7 +68,8 @@ async def _on_text(req: Request, svc: Services) -> list[Reply]:
 async def _pending_for(req: Request, svc: Services):
     """A user's own pending flow first, then the chat's numbered choices."""
     for owner in (req.user_id, pending_store.ANY_USER):
-        found = await pending_store.get(svc.sessions, req.channel, req.chat_id, owner)
+        found = await pending_store.get(svc.sessions, req.channel, req.chat_id, owner,
+                                        max_age=PENDING_TTL)
         if found:
             return (*found, owner)
     return None

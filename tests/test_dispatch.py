@@ -79,3 +79,26 @@ async def test_help_fits_the_chat(sqlite_svc):
     assert "/dangky" in private.text and "/tonghop" not in private.text
     assert "/dangky" not in group.text and "nhắn riêng" in group.text  # it works only in private
     assert "/tonghop" in admin.text and "/xuat" in admin.text
+
+
+async def test_a_number_outside_the_list_is_asked_again(sqlite_svc):
+    await dispatch(zalo("/thu_chon"), sqlite_svc)
+    [r] = await dispatch(zalo("7"), sqlite_svc)
+    assert r.text == "Xin chọn một số từ 1 đến 2."
+    [r] = await dispatch(zalo("2"), sqlite_svc)  # the list is still there
+    assert r.text == "Đã chọn 2"
+
+
+async def test_an_old_list_of_choices_is_forgotten(sqlite_svc):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bot.db.models import Pending, utcnow
+
+    await dispatch(zalo("/thu_chon"), sqlite_svc)
+    async with sqlite_svc.sessions() as s, s.begin():
+        await s.execute(update(Pending).values(created_at=utcnow() - timedelta(days=1)))
+    before = len(PICKED)
+    [r] = await dispatch(zalo("2"), sqlite_svc)  # yesterday's list: "2" is a question now
+    assert len(PICKED) == before and r.text != "Đã chọn 2"

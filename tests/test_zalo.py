@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import sys
 import time
 import uuid
 from datetime import timedelta
@@ -521,3 +522,24 @@ async def _get(url: str) -> tuple[int, bytes]:
 
     async with aiohttp.ClientSession() as session, session.get(url) as resp:
         return resp.status, await resp.read()
+
+
+async def _run_until_exit(tmp_path: Path, env: dict[str, str], within: float = 20) -> tuple:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), within)
+    return proc.returncode, err.decode()
+
+
+async def test_a_rejected_token_stops_start_up_with_one_line(tmp_path, stub):
+    stub.fail("getMe", envelope(401, "Unauthorized"))
+    code, err = await _run_until_exit(tmp_path, _zalo_env(tmp_path, stub))
+    assert code == 2
+    assert "ZALO_BOT_TOKEN" in err and "Traceback" not in err and TOKEN not in err
+
+
+async def test_a_passing_outage_at_start_up_is_waited_out(tmp_path, stub):
+    stub.fail("getMe", http(502), http(502))
+    async with BotProcess(tmp_path, _zalo_env(tmp_path, stub)):
+        assert await _ask(stub, "u77", "/start")

@@ -236,6 +236,7 @@ class ZaloChannel:
         app.router.add_get(DOWNLOAD_PATH, self.on_download)
 
     async def start(self) -> None:
+        await self._read_me()  # a wrong token or an unreachable API stops start-up here
         work = self._register_webhook() if self.webhook_mode else self._poll_loop()
         self._runner = asyncio.create_task(work, name="zalo")
         log.info("Zalo channel started (%s)", "webhook" if self.webhook_mode else "polling")
@@ -325,25 +326,27 @@ class ZaloChannel:
                 self._spawn(self.handle_update(u))
 
     async def _prepare_polling(self) -> None:
-        await self._read_me()
         try:
             await self.api.call_retrying("deleteWebhook")
         except ZaloApiError as e:
             log.warning("Zalo deleteWebhook failed (error_code %s: %s)", e.code, e.description)
 
     async def _read_me(self) -> None:
+        """getMe, retried while transient; then the same one-line failures as Telegram's."""
         try:
             me = await self.api.call_retrying("getMe")
         except ZaloApiError as e:
-            log.error("Zalo getMe failed (error_code %s: %s): is ZALO_BOT_TOKEN right?",
-                      e.code, e.description)
-            return
+            if e.transient:
+                raise ConnectionError(
+                    f"không kết nối được Zalo tại {self.svc.settings.ZALO_API_BASE_URL} "
+                    f"(cannot reach ZALO_API_BASE_URL): {e.description}") from e
+            raise ValueError(f"ZALO_BOT_TOKEN bị Zalo từ chối (ZALO_BOT_TOKEN was rejected): "
+                             f"error_code {e.code}") from e
         if isinstance(me, dict):
             self.bot_name = str(me.get("account_name") or me.get("display_name") or "")
             log.info("Zalo bot: %s", self.bot_name or me.get("id"))
 
     async def _register_webhook(self) -> None:
-        await self._read_me()
         delay = self.api.backoff
         while True:
             try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -21,12 +22,17 @@ async def put(sessions, channel: str, chat_id: str, user_id: str, kind: str, pay
                       created_at=utcnow()))
 
 
-async def get(sessions, channel: str, chat_id: str, user_id: str) -> tuple[str, Any] | None:
+async def get(sessions, channel: str, chat_id: str, user_id: str,
+              max_age: timedelta | None = None) -> tuple[str, Any] | None:
+    """The stored state, or None; state older than `max_age` counts as none (a list of
+    choices from yesterday must not turn today's "2" into a button press)."""
     async with sessions() as s:
         row = (await s.execute(select(Pending).where(
             Pending.channel == channel, Pending.chat_external_id == chat_id,
             Pending.user_external_id == user_id))).scalar_one_or_none()
-    return (row.kind, json.loads(row.payload)) if row else None
+    if row is None or (max_age is not None and utcnow() - row.created_at > max_age):
+        return None
+    return row.kind, json.loads(row.payload)
 
 
 async def clear(sessions, channel: str, chat_id: str, user_id: str) -> None:
