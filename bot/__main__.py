@@ -1,4 +1,4 @@
-"""Command line: `python -m bot {run,chat,ask,remind,export,db}` (CONTRACT.md §3).
+"""Command line: `python -m bot {run,chat,ask,remind,export,db}` (README: Command line).
 
 Each sub-command imports only what it needs, so `ask` starts fast and never loads a channel.
 """

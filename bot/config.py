@@ -1,4 +1,4 @@
-"""Settings from the environment or a `.env` file (CONTRACT.md §4)."""
+"""Settings from the environment or a `.env` file (README: Settings)."""
 from __future__ import annotations
 
 import sys

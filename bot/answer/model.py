@@ -19,7 +19,7 @@ class Answer:
     choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (label, query)
 
     def to_json(self, question: str) -> dict:
-        """The object `ask --json` prints (CONTRACT.md §3), with a few extra fields."""
+        """The object `ask --json` prints (README: Command line), with a few extra fields."""
         return {"question": question, "intent": self.intent, "agencies": list(self.agencies),
                 "sections": list(self.sections), "answer": self.text,
                 "agency_ids": list(self.agency_ids),

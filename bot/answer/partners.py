@@ -132,7 +132,7 @@ def _partner_quote(kb, task, ids: set[str]) -> str:
 
 def partner_answer(kb, agency_id: str, who_first: bool = False) -> Answer:
     """The tasks where the plan names the agency as partner ("phối hợp"), each with its
-    section and lead; the sections it leads stay in `sections` (CONTRACT.md §3)."""
+    section and lead; the sections it leads stay in `sections` (README: Command line)."""
     a = kb.agency(agency_id)
     ids = {a.id, a.parent} - {None}
     led_ids = [s.id for s in kb.sections_led_by(a.id)]
