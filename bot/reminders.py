@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.calendar import (
@@ -344,15 +344,23 @@ class Audience:
     members: int  # approved members' private chats (private reminders on) not subscribed
 
 
-async def broadcast_audience(svc: Services) -> Audience:
+async def broadcast_audience(svc: Services, as_of: datetime | None = None) -> Audience:
     """Every active subscribed chat and every approved member's private chat (unless the
-    member turned private reminders off); a member's subscribed private chat counts once."""
+    member turned private reminders off); a member's subscribed private chat counts once.
+    With `as_of`, only those already there then: a message is for its audience at the time
+    it was written, not for a chat that subscribes hours later."""
+    subscribed_by = select(Subscription.chat_id)
+    members = _member_chats()
+    if as_of is not None:
+        subscribed_by = subscribed_by.where(Subscription.created_at <= as_of)
+        members = members.where(or_(Membership.decided_at.is_(None),
+                                    Membership.decided_at <= as_of))
     async with svc.sessions() as s:
         subs = (await s.execute(select(Chat).where(Chat.active.is_(True), Chat.id.in_(
-            select(Subscription.chat_id))))).scalars()
+            subscribed_by)))).scalars()
         by_pk = {c.id: ChatInfo(c.id, c.channel, c.external_id) for c in subs}
         subscribed = len(by_pk)
-        for chat, _agency in await s.execute(_member_chats()):
+        for chat, _agency in await s.execute(members):
             by_pk.setdefault(chat.id, ChatInfo(chat.id, chat.channel, chat.external_id))
     chats = sorted(by_pk.values(), key=lambda c: c.pk)
     return Audience(chats, subscribed, len(chats) - subscribed)
@@ -371,10 +379,13 @@ async def plan_broadcasts(svc: Services, at: datetime, only: int | None = None,
         items = list((await s.execute(q)).scalars())
     if not items:
         return []
-    chats = (audience or await broadcast_audience(svc)).chats
     tz = svc.settings.tz
-    return [Planned(f"broadcast:{b.id}", b.created_at.astimezone(tz).date(), 0, c,
-                    broadcast_text(b.text), b.created_at) for b in items for c in chats]
+    planned = []
+    for b in items:
+        chats = (audience or await broadcast_audience(svc, as_of=b.created_at)).chats
+        planned += [Planned(f"broadcast:{b.id}", b.created_at.astimezone(tz).date(), 0, c,
+                            broadcast_text(b.text), b.created_at) for c in chats]
+    return planned
 
 
 # ---------------------------------------------------------------------------------------------

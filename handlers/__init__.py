@@ -10,6 +10,7 @@ from bot.calendar import fmt_int
 from bot.core import Reply, Request
 from bot.db import pending as pending_store
 from bot.services import Services
+from bot.text import fold
 from handlers import admin, ask, help, membership, reminders, status  # noqa: F401  (registers)
 from handlers.registry import CALLBACKS, COMMANDS, PENDING
 
@@ -53,16 +54,31 @@ async def _on_text(req: Request, svc: Services) -> list[Reply]:
     state = await _pending_for(req, svc)
     if state is not None:
         kind, payload, owner = state
-        if kind == CHOICES_KIND and text.isdigit():
-            if not 1 <= int(text) <= len(payload):
+        if kind == CHOICES_KIND:
+            if text.isdigit() and not 1 <= int(text) <= len(payload):
                 return [Reply(f"Xin chọn một số từ 1 đến {len(payload)}.")]
-            # a choice is used once: a later "2" must not act on this list again
-            await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)
-            return await _on_callback(req, svc, payload[int(text) - 1])
+            data = _picked(payload, text)
+            if data is not None:
+                # a choice is used once: a later "2" must not act on this list again
+                await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)
+                return await _on_callback(req, svc, data)
         elif kind in PENDING:
             await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)
             return await PENDING[kind](req, svc, json.dumps(payload, ensure_ascii=False))
     return await COMMANDS["hoi"](req, svc, text)
+
+
+def _picked(choices: list[list[str]], text: str) -> str | None:
+    """The data of the choice meant by `text`: its number, or its label typed out
+    ("hoàn thành" for the button "Hoàn thành"); None when it names none or several."""
+    choices = [c if isinstance(c, list) else ["", c] for c in choices]  # rows from 0.1: data only
+    if text.isdigit():
+        return choices[int(text) - 1][1]
+    typed = fold(text)
+    hits = [data for label, data in choices if typed and fold(label).startswith(typed)]
+    exact = [data for label, data in choices if fold(label) == typed]
+    found = exact or hits
+    return found[0] if len(found) == 1 and len(typed) >= 3 else None
 
 
 async def _pending_for(req: Request, svc: Services):
@@ -91,4 +107,4 @@ async def _remember_choices(req: Request, svc: Services, replies: list[Reply]) -
             continue
         await pending_store.put(svc.sessions, target.channel, target.chat_id,
                                 pending_store.ANY_USER, CHOICES_KIND,
-                                [c.data for c in r.choices])
+                                [[c.label, c.data] for c in r.choices])

@@ -124,7 +124,8 @@ async def _subscribe(svc: Services, chat_pk: int, user_pk: int, agency_id: str) 
             have = (await s.execute(select(Subscription.id).where(
                 Subscription.chat_id == chat_pk, Subscription.agency_id == agency_id))).first()
             if have is None:
-                s.add(Subscription(chat_id=chat_pk, agency_id=agency_id, created_by=user_pk))
+                s.add(Subscription(chat_id=chat_pk, agency_id=agency_id, created_by=user_pk,
+                                   created_at=svc.now()))
     except IntegrityError:
         pass  # a concurrent identical /nhacnho won the unique (chat, agency): same outcome
 

@@ -102,3 +102,9 @@ async def test_an_old_list_of_choices_is_forgotten(sqlite_svc):
     before = len(PICKED)
     [r] = await dispatch(zalo("2"), sqlite_svc)  # yesterday's list: "2" is a question now
     assert len(PICKED) == before and r.text != "Đã chọn 2"
+
+
+async def test_a_choice_can_be_typed_out_instead_of_its_number(sqlite_svc):
+    await dispatch(zalo("/thu_chon"), sqlite_svc)
+    [r] = await dispatch(zalo("hai"), sqlite_svc)
+    assert r.text == "Đã chọn 2"

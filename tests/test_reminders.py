@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from bot import reminders
 from bot.channels.base import SendResult
@@ -66,8 +66,8 @@ async def add_chat(svc, ext: str, agency: str | None = "*", kind: str = "group",
         chat = Chat(channel=channel, external_id=ext, kind=kind, title=f"chat {ext}")
         s.add(chat)
         await s.flush()
-        if agency:
-            s.add(Subscription(chat_id=chat.id, agency_id=agency))
+        if agency:  # subscribed well before the instants the tests send at
+            s.add(Subscription(chat_id=chat.id, agency_id=agency, created_at=local(11, 1)))
     return chat.id
 
 
@@ -76,7 +76,8 @@ async def add_member(svc, ext: str, agency: str, *, private_reminders: bool = Tr
         user = User(channel="telegram", external_id=ext, private_reminders=private_reminders)
         s.add(user)
         await s.flush()
-        s.add(Membership(user_id=user.id, agency_id=agency, state="approved"))
+        s.add(Membership(user_id=user.id, agency_id=agency, state="approved",
+                         decided_at=local(11, 1)))
         s.add(Chat(channel="telegram", external_id=ext, kind="private"))
     return user.id
 
@@ -335,6 +336,19 @@ async def test_chats_of_an_unserved_channel_wait_for_it(svc):
     await add_chat(svc, "z2", channel="zalo")
     s1 = await run_pass(svc, {"telegram": FakeSender()}, local(12, 1))
     assert s1.no_sender == 1 and await deliveries(svc) == []
+
+
+async def test_a_broadcast_is_for_its_audience_when_written(svc):
+    await add_chat(svc, "-970")
+    async with svc.sessions() as s, s.begin():
+        s.add(Broadcast(text="Họp giao ban lúc 14h", created_at=local(11, 30, 11, 30)))
+    late = await add_chat(svc, "-971")
+    async with svc.sessions() as s, s.begin():  # this group subscribed after the message
+        await s.execute(update(Subscription).where(Subscription.chat_id == late)
+                        .values(created_at=local(11, 30, 15)))
+    sender = FakeSender()
+    await run_pass(svc, {"telegram": sender}, local(11, 30, 20))
+    assert [c for c, _ in sender.sent] == ["-970"]
 
 
 async def test_broadcast_rows_are_sent_once_by_the_pass(svc):

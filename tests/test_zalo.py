@@ -21,6 +21,7 @@ from bot.channels.base import SendResult
 from bot.channels.zalo import FILE_NOTE, MAX_TEXT, TEXT_ONLY, ZaloChannel, render
 from bot.core import Attachment, ChatRef, Choice, Reply, Request
 from bot.db.models import Base, SeenMessage
+from bot.export import CSV_MIME
 from bot.services import Services
 from tests.conftest import PG_URL, make_settings
 from tests.zalo_stub import (
@@ -497,7 +498,7 @@ async def test_a_file_becomes_a_download_link_that_expires(tmp_path, stub, db_ur
     try:
         content = "Mục,Ghi chú\n2.2.1,'=1+2\n".encode("utf-8-sig")
         result = await channel.send(ADMIN, Reply("Báo cáo tiến độ: 131 dòng (CSV).", file=Attachment(
-            "kh147_tien_do_2026.csv", content, "text/csv")))
+            "kh147_tien_do_2026.csv", content, CSV_MIME)))
         assert result.ok
         [msg] = stub.texts_to(ADMIN)
         assert "131 dòng" in msg and "24 giờ" in msg

@@ -293,7 +293,10 @@ class ZaloChannel:
             return web.Response(status=404, text="Liên kết không tồn tại hoặc đã hết hạn.")
         filename = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_"
                            for c in row.filename)
-        return web.Response(body=row.content, content_type=row.mime, headers={
+        # the MIME type as stored ("text/csv; charset=utf-8"): a header, since aiohttp's
+        # content_type argument refuses parameters
+        return web.Response(body=row.content, headers={
+            "Content-Type": row.mime,
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store"})
 
