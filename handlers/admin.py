@@ -6,7 +6,7 @@ from bot.calendar import fmt_int
 from bot.core import Reply, Request
 from bot.periods import Period, current_period, fmt_local, fmt_window, parse_period
 from bot.services import Services
-from handlers.membership import ADMINS_ONLY, is_admin
+from handlers.access import ADMINS_ONLY, is_admin
 from handlers.registry import command
 from handlers.status import shorten
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot.core import Reply, Request
 from bot.services import Services
+from handlers.access import is_admin
 from handlers.registry import command
 
 HELP = """Xin chào! Tôi là trợ lý tra cứu Kế hoạch triển khai Nghị quyết số 147-NQ/TU của Tỉnh ủy về phát triển công nghiệp tỉnh Bắc Giang giai đoạn 2021-2030.
@@ -52,5 +53,4 @@ Trong nhóm, tôi trả lời các lệnh, tin nhắn nhắc đến tôi và tin
 async def cmd_help(req: Request, svc: Services, _args: str) -> list[Reply]:
     if not req.is_private:
         return [Reply(GROUP_HELP)]
-    admin = req.is_admin or svc.is_admin(req.channel, req.user_id)
-    return [Reply(HELP + (ADMIN_HELP if admin else ""))]
+    return [Reply(HELP + (ADMIN_HELP if is_admin(req, svc) else ""))]

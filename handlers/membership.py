@@ -9,16 +9,12 @@ from bot.core import ChatRef, Choice, Reply, Request
 from bot.db import repo
 from bot.periods import fmt_local
 from bot.services import Services
+from handlers.access import ADMINS_ONLY, is_admin
 from handlers.registry import callback, command
 from handlers.status import example_command, shorten
 
 PRIVATE_ONLY = "Xin đăng ký trong tin nhắn riêng với bot."
-ADMINS_ONLY = "Lệnh này chỉ dành cho quản trị viên (cán bộ Sở Công Thương)."
 _ID = re.compile(r"^#?(\d{1,9})$")
-
-
-def is_admin(req: Request, svc: Services) -> bool:
-    return req.is_admin or svc.is_admin(req.channel, req.user_id)
 
 
 def parse_id(text: str) -> int | None:

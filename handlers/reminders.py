@@ -20,6 +20,7 @@ from bot.db import repo
 from bot.db.models import Broadcast, Chat, Subscription, User
 from bot.services import Services
 from bot.text import resolve_agency
+from handlers.access import ADMINS_ONLY, is_admin
 from handlers.registry import command
 
 UPCOMING = 8  # deadlines listed by /hanchot
@@ -149,8 +150,8 @@ async def _unsubscribe(req: Request, svc: Services, where: str) -> list[Reply]:
 
 @command("guitatca")
 async def cmd_broadcast(req: Request, svc: Services, args: str) -> list[Reply]:
-    if not (req.is_admin or svc.is_admin(req.channel, req.user_id)):
-        return [Reply("Lệnh /guitatca chỉ dành cho quản trị viên.")]
+    if not is_admin(req, svc):
+        return [Reply(ADMINS_ONLY)]
     text = args.strip()
     if not text:
         return [Reply("Xin nhập nội dung, ví dụ: /guitatca Đề nghị các cơ quan gửi báo cáo "
