@@ -120,6 +120,9 @@ def test_registration_approved_with_the_button(tg):
     rows = tg.db("SELECT m.agency_id, m.state FROM memberships m JOIN users u "
                  "ON u.id = m.user_id WHERE u.external_id = ?", str(OFFICIAL))
     assert ("sxd", "approved") in rows
+    # the pressed buttons are taken off the admin's message, so it cannot be pressed twice
+    [edit] = tg.stub.wait_for("editMessageReplyMarkup", since=mark)
+    assert str(edit.params["chat_id"]) == str(ADMIN) and not edit.params.get("reply_markup")
 
 
 @pending("dangky", "capnhat")

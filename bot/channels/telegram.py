@@ -54,7 +54,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBUserWarning
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.base import Channel, SendResult, deliver
 from bot.core import Reply, Request, split_text
@@ -66,6 +66,10 @@ log = logging.getLogger(__name__)
 # typed method, which fails on a terse answer
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getChatMember'",
                         category=PTBUserWarning)
+# PTB's own rate limiter reads RetryAfter.retry_after, whose type changes in a future PTB;
+# our code reads the value either way (_seconds), so the notice is noise in the logs
+warnings.filterwarnings("ignore", message=r".*`retry_after`.*",
+                        category=PTBDeprecationWarning)
 
 NAME = "telegram"
 MAX_LEN = 4096  # Telegram's limit for one message, after entity parsing
@@ -351,6 +355,11 @@ class TelegramChannel(Channel):
             is_admin=self.svc.is_admin(NAME, str(q.from_user.id)),
             is_chat_admin=group and await self._is_chat_admin(chat_id, q.from_user.id))
         await self._dispatch(req)
+        if q.message is not None:  # a button acts once: take the keyboard off its message
+            try:
+                await q.edit_message_reply_markup(reply_markup=None)
+            except TelegramError as e:
+                log.info("telegram: keyboard not removed: %s", e.message)
 
     async def _on_my_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was blocked/kicked (inactive) or allowed back (active again)."""
