@@ -88,21 +88,18 @@ async def cmd_ask(req: Request, svc: Services, args: str) -> list[Reply]:
     return [to_reply(svc, answer(svc.kb, question, _today(svc)))]
 
 
+AGENCY_CHOICES = {"a": agency_answer, "p": partner_answer}
+
+
 @callback("hoi")
 async def on_ask_choice(req: Request, svc: Services, rest: str) -> list[Reply]:
     kind, _, key = rest.partition(":")
-    if kind == "a":
+    if kind in AGENCY_CHOICES:  # "a": an agency's duties, "p": what it partners on
         try:
             svc.kb.agency(key)
         except KeyError:
             return [Reply(STALE)]
-        return [to_reply(svc, agency_answer(svc.kb, key))]
-    if kind == "p":
-        try:
-            svc.kb.agency(key)
-        except KeyError:
-            return [Reply(STALE)]
-        return [to_reply(svc, partner_answer(svc.kb, key))]
+        return [to_reply(svc, AGENCY_CHOICES[kind](svc.kb, key))]
     if kind == "s" and key:
         return [to_reply(svc, answer(svc.kb, f"mục {key}", _today(svc)))]
     if kind == "q" and key.strip():
