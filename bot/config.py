@@ -1,6 +1,7 @@
 """Settings from the environment or a `.env` file (README: Settings)."""
 from __future__ import annotations
 
+import re
 import sys
 from datetime import time
 from functools import cached_property
@@ -32,6 +33,8 @@ class Settings(BaseSettings):
     ZALO_API_BASE_URL: str = "https://bot-api.zaloplatforms.com/bot"
     WEBHOOK_BASE_URL: str | None = None
     WEBHOOK_SECRET: str | None = None
+    # where people reach the web desk (links sent by /web); WEBHOOK_BASE_URL when unset
+    PUBLIC_BASE_URL: str | None = None
     HTTP_HOST: str = "0.0.0.0"
     HTTP_PORT: int = 8080
     ADMIN_TELEGRAM_IDS: str = ""
@@ -80,8 +83,11 @@ class Settings(BaseSettings):
     @classmethod
     def _telegram_ids(cls, v: str) -> str:
         for i in (p.strip() for p in v.split(",")):
-            if i and not i.isdigit():  # an @username here would silently leave no admin
-                raise ValueError(f"mã người dùng Telegram phải là số, không phải {i!r}")
+            # an @username, "0900" or "９００" would pass a loose check and never match the
+            # ASCII id Telegram sends: refuse it here rather than leave the bot without admins
+            if i and not _TELEGRAM_ID.fullmatch(i):
+                raise ValueError(f"mã người dùng Telegram phải là số viết bằng chữ số 0-9, "
+                                 f"không bắt đầu bằng 0, không phải {i!r}")
         return v
 
     @field_validator("ADMIN_ZALO_IDS", "BOT_TIMEZONE", "REMINDER_DAYS", "REMINDER_TIME")
@@ -107,6 +113,12 @@ class Settings(BaseSettings):
             channel, frozenset()
         )
 
+    @property
+    def public_base_url(self) -> str | None:
+        """PUBLIC_BASE_URL, else WEBHOOK_BASE_URL, without a trailing slash; None if neither."""
+        url = (self.PUBLIC_BASE_URL or "").strip() or (self.WEBHOOK_BASE_URL or "").strip()
+        return url.rstrip("/") or None
+
     @cached_property
     def reminder_days(self) -> tuple[int, ...]:
         return _parse_days(self.REMINDER_DAYS)
@@ -116,11 +128,15 @@ class Settings(BaseSettings):
         return _parse_time(self.REMINDER_TIME)
 
 
+_TELEGRAM_ID = re.compile(r"[1-9][0-9]*")
+_ZALO_ID = re.compile(r"[A-Za-z0-9_-]+")  # ASCII only: str.isalnum() also admits "٩٠٠"
+
+
 def _split_ids(v: str) -> frozenset[str]:
     ids = frozenset(p.strip() for p in (v or "").split(",") if p.strip())
     for i in ids:
-        if not i.lstrip("-").isalnum():
-            raise ValueError(f"mã người dùng không hợp lệ: {i!r}")
+        if not _ZALO_ID.fullmatch(i):
+            raise ValueError(f"mã người dùng không hợp lệ (chỉ chữ cái, chữ số 0-9, - và _): {i!r}")
     return ids
 
 

@@ -201,3 +201,21 @@ class SeenMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(128))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeskToken(Base):
+    """A web desk credential, stored only as its SHA-256: a one-time sign-in link sent by /web
+    ("link", 10 minutes, used once) or a signed-in browser's session ("session", 8 hours).
+    used_at: when the link was used, or when the session was signed out."""
+
+    __tablename__ = "desk_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # link|session
+    token_hash: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))  # the admin it was issued to
+    external_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
