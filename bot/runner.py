@@ -48,12 +48,15 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
 
 
 async def _serve(svc, channels, stop: asyncio.Event) -> int:
+    from bot import desk
     from bot.web import make_app, start_app
 
     s = svc.settings
     senders = {c.name: c for c in channels}
     svc.senders.update(senders)  # a reply may be addressed to another channel (a Zalo admin)
-    runner, port = await start_app(make_app(channels), s.HTTP_HOST, s.HTTP_PORT)
+    app = make_app(channels)
+    desk.setup(app, svc)  # the web desk under /desk (admins only; bot/desk)
+    runner, port = await start_app(app, s.HTTP_HOST, s.HTTP_PORT)
     host = "127.0.0.1" if s.HTTP_HOST in ("0.0.0.0", "::", "") else s.HTTP_HOST
     log.info("listening on http://%s:%d", host, port)
     started = []

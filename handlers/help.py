@@ -30,6 +30,7 @@ ADMIN_HELP = """
 Dành cho cán bộ Sở Công Thương (quản trị):
 /tonghop [KỲ] — tổng hợp theo cơ quan (KỲ: 2026 hoặc 6T/2026)
 /xuat [csv|xlsx] [KỲ] — xuất báo cáo ra tệp
+/web — liên kết đăng nhập bàn làm việc trên web (dùng một lần, hiệu lực 10 phút)
 /thanhvien [CƠ QUAN] — danh sách cán bộ đã đăng ký
 /xoathanhvien SỐ — xóa một cán bộ khỏi danh sách
 /duyet [SỐ], /tuchoi [SỐ] — duyệt hoặc từ chối yêu cầu đăng ký (không có số: xem các yêu cầu đang chờ)

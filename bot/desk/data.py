@@ -1,0 +1,153 @@
+"""What the desk's pages show, computed once per period and data version.
+
+The picture of a period comes from the same sources as /tonghop, the exports and the compiled
+report: `bot.export.build_report` for the rows (which tasks each unit answers for, their latest
+status) and `bot.buckets` for the Government Office's five buckets. A snapshot is reused while
+no status update has been added and the minute has not changed (a deadline passing turns
+"trong hạn" into "quá hạn"), so pages stay fast with tens of thousands of updates.
+
+    periods(svc) -> list[Period]              every period of the plan up to the current one
+    snapshot(svc, period) -> Snapshot
+    history(svc, agency_ids, until) -> list[StatusRow]
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from bot import buckets, export
+from bot.db import repo
+from bot.db.models import StatusUpdate
+from bot.periods import Period, current_period, half_year, year_period
+
+FIRST_YEAR = 2021  # the plan runs 2021-2030
+CACHE_SIZE = 12
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: export.TaskRow
+    bucket: str
+    done_at: datetime | None
+
+
+@dataclass
+class Unit:
+    agency_id: str
+    name: str
+    cells: list[Cell]
+    counts: dict[str, int]
+    reported: bool
+    last_update: datetime | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts[k] for k in buckets.DONE)
+
+
+@dataclass
+class Snapshot:
+    period: Period
+    as_of: datetime
+    units: list[Unit]
+    totals: dict[str, int]
+    report: export.Report
+    by_task: dict[str, list[tuple[Unit, Cell]]] = field(default_factory=dict)
+
+    @property
+    def reported(self) -> list[Unit]:
+        return [u for u in self.units if u.reported]
+
+    @property
+    def missing(self) -> list[Unit]:
+        return [u for u in self.units if not u.reported]
+
+
+def periods(svc) -> list[Period]:
+    """Newest first: the current period, then every earlier one back to the plan's start."""
+    tz = svc.settings.tz
+    current = current_period(svc.local_now().date(), tz)
+    out = []
+    for year in range(current.start.year + 1, FIRST_YEAR - 1, -1):
+        for p in (year_period(year, tz), half_year(year, tz)):
+            if p.end <= current.end:
+                out.append(p)
+    return out
+
+
+async def _version(svc) -> tuple:
+    async with svc.sessions() as s:
+        row = (await s.execute(select(func.count(StatusUpdate.id),
+                                      func.max(StatusUpdate.id)))).one()
+    return tuple(row)
+
+
+async def history(svc, agency_ids=None, until: datetime | None = None) -> list[repo.StatusRow]:
+    return await repo.status_history(svc.sessions, agency_ids, until=until)
+
+
+def build_snapshot(kb, rows: list[repo.StatusRow], period: Period, as_of: datetime, tz,
+                   ) -> Snapshot:
+    """Pure: the period's units, cells and counts from the update history (oldest first)."""
+    report = export.build_report(kb, rows, period, as_of, tz)
+    items: dict[tuple[str, str], list] = defaultdict(list)
+    for r in rows:
+        if r.created_at <= as_of:
+            items[(r.agency_id, r.item_id)].append(r)
+    cells_of: dict[str, list[Cell]] = defaultdict(list)
+    for row in report.rows:
+        merged = items.get((row.agency_id, row.task_id), []) + \
+            items.get((row.agency_id, row.section_id), [])
+        merged.sort(key=lambda r: (r.created_at, r.id))
+        deadline = buckets.task_deadline(kb, kb.task(row.task_id), period, tz)
+        verdict = buckets.classify(merged, period, as_of, deadline)
+        cells_of[row.agency_id].append(Cell(row, verdict.bucket, verdict.done_at))
+    units = []
+    for a in report.agencies:
+        cells = cells_of.get(a.agency_id, [])
+        counted = [c.bucket for c in cells if not c.row.general]
+        units.append(Unit(a.agency_id, kb.agency(a.agency_id).name, cells,
+                          buckets.count(counted), a.any_update, a.last_update))
+    totals = buckets.count(c.bucket for u in units for c in u.cells if not c.row.general)
+    snap = Snapshot(period, as_of, units, totals, report)
+    for u in units:
+        for c in u.cells:
+            snap.by_task.setdefault(c.row.task_id, []).append((u, c))
+    return snap
+
+
+def _cache(svc) -> dict[str, tuple[tuple, Snapshot]]:
+    """Per services object (one database), period id -> (key, snapshot)."""
+    return svc.__dict__.setdefault("_desk_snapshots", {})
+
+
+async def snapshot(svc, period: Period) -> Snapshot:
+    as_of = export.report_instant(svc, period)
+    minute = as_of.replace(second=0, microsecond=0)
+    key = (await _version(svc), minute if as_of < period.end else None)
+    cache = _cache(svc)
+    hit = cache.get(period.id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    rows = await history(svc, until=as_of)
+    snap = build_snapshot(svc.kb, rows, period, as_of, svc.settings.tz)
+    if len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[period.id] = (key, snap)
+    return snap
+
+
+def groups(kb) -> list[tuple[str, str, list[str]]]:
+    """(group id, title, task ids) in plan order: parts III's groups 1-8, then IV.1-IV.3."""
+    out: dict[str, list[str]] = {}
+    for t in kb.tasks:
+        s = kb.section(t.section)
+        out.setdefault(s.group or s.id, []).append(t.id)
+    return [(g, kb.section(g).title, ids) for g, ids in out.items()]

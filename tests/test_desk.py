@@ -1,0 +1,366 @@
+"""The web desk: /web in chat, sign-in links, sessions, pages and downloads (bot/desk)."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from bot.core import Request
+from bot.db import repo
+from bot.db.models import DeskToken
+from bot.desk import auth, routes
+from bot.web import make_app
+from handlers import dispatch
+
+NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # 10:00 in Bắc Giang, period 2026-6T
+LINK = re.compile(r"(https?://\S+/desk/login/([A-Za-z0-9_-]+))")
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def configure(svc, base: str | None = "http://127.0.0.1:8080") -> Clock:
+    svc.settings = svc.settings.model_copy(update={"PUBLIC_BASE_URL": base})
+    clock = Clock(NOW)
+    svc.clock = clock
+    return clock
+
+
+def tg(text: str, user: str = "900", **kw) -> Request:
+    return Request(channel="telegram", user_id=user, chat_id=kw.pop("chat", user), text=text,
+                   **kw)
+
+
+async def link_for(svc, user: str = "900") -> tuple[str, str]:
+    [reply] = await dispatch(tg("/web", user), svc)
+    m = LINK.search(reply.text)
+    assert m, reply.text
+    return m.group(1), m.group(2)
+
+
+def client(svc) -> TestClient:
+    app = make_app([])
+    routes.setup(app, svc)
+    return TestClient(TestServer(app))
+
+
+async def sign_in(cl: TestClient, token: str):
+    return await cl.post(f"/desk/login/{token}", allow_redirects=False)
+
+
+# ---------------------------------------------------------------- /web in chat
+
+async def test_web_gives_an_admin_a_one_time_link(svc):
+    configure(svc, base="https://desk.example.vn/")
+    [reply] = await dispatch(tg("/web"), svc)
+    url = LINK.search(reply.text).group(1)
+    assert url.startswith("https://desk.example.vn/desk/login/")
+    assert "10 phút" in reply.text and "một lần" in reply.text
+    token = url.rsplit("/", 1)[1]
+    assert len(token) >= 43  # secrets.token_urlsafe(32)
+    async with svc.sessions() as s:
+        stored = (await s.execute(select(DeskToken.token_hash))).scalars().all()
+    assert stored and token not in stored and auth.digest(token) in stored  # kept hashed
+
+
+async def test_web_refuses_a_non_admin_and_issues_nothing(svc):
+    configure(svc)
+    [reply] = await dispatch(tg("/web", user="555"), svc)
+    assert "quản trị" in reply.text and "/desk/" not in reply.text
+    async with svc.sessions() as s:
+        assert (await s.execute(select(DeskToken))).first() is None
+
+
+async def test_web_without_public_address_says_so_in_one_line(svc):
+    configure(svc, base=None)
+    [reply] = await dispatch(tg("/web"), svc)
+    assert "PUBLIC_BASE_URL" in reply.text and "\n" not in reply.text
+
+
+async def test_web_in_a_group_sends_no_link(svc):
+    configure(svc)
+    [reply] = await dispatch(tg("/web", chat="-100", chat_type="group"), svc)
+    assert "tin nhắn riêng" in reply.text and "/desk/" not in reply.text
+
+
+async def test_help_lists_web_for_admins(svc):
+    [reply] = await dispatch(tg("/help"), svc)
+    assert "/web" in reply.text
+
+
+# ---------------------------------------------------------------- signing in
+
+async def test_link_signs_in_once_with_a_strict_cookie(svc):
+    configure(svc, base="https://desk.example.vn")
+    _url, token = await link_for(svc)
+    async with client(svc) as cl:
+        page = await cl.get(f"/desk/login/{token}")  # a link preview: shows a button only
+        assert page.status == 200 and "Đăng nhập" in await page.text()
+        r = await sign_in(cl, token)
+        assert r.status == 303 and r.headers["Location"] == "/desk/"
+        cookie = r.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" in cookie
+        assert "Max-Age=28800" in cookie and "Path=/desk" in cookie
+        # the test server is plain http, where a browser would hold back a Secure cookie
+        value = r.cookies[routes.COOKIE].value
+        home = await cl.get("/desk/", headers={"Cookie": f"{routes.COOKIE}={value}"})
+        assert home.status == 200 and "Tổng quan" in await home.text()
+        # the same link again, in another browser: refused
+    async with client(svc) as other:
+        again = await sign_in(other, token)
+        assert again.status == 403 and "Set-Cookie" not in again.headers
+        assert (await other.get(f"/desk/login/{token}")).status == 403
+
+
+async def test_cookie_not_secure_on_plain_http(svc):
+    configure(svc, base="http://127.0.0.1:8080")
+    _url, token = await link_for(svc)
+    async with client(svc) as cl:
+        r = await sign_in(cl, token)
+        assert r.status == 303 and "Secure" not in r.headers["Set-Cookie"]
+
+
+async def test_link_expires_after_ten_minutes(svc):
+    clock = configure(svc)
+    _url, token = await link_for(svc)
+    clock.at = NOW + timedelta(minutes=10, seconds=1)
+    async with client(svc) as cl:
+        assert (await cl.get(f"/desk/login/{token}")).status == 403
+        r = await sign_in(cl, token)
+        assert r.status == 403 and "Set-Cookie" not in r.headers
+
+
+async def test_link_within_ten_minutes_still_works(svc):
+    clock = configure(svc)
+    _url, token = await link_for(svc)
+    clock.at = NOW + timedelta(minutes=9, seconds=59)
+    async with client(svc) as cl:
+        assert (await sign_in(cl, token)).status == 303
+
+
+async def test_session_lasts_eight_hours_and_ends_on_sign_out(svc):
+    clock = configure(svc)
+    _url, token = await link_for(svc)
+    async with client(svc) as cl:
+        await sign_in(cl, token)
+        clock.at = NOW + timedelta(hours=7, minutes=59)
+        assert (await cl.get("/desk/matran")).status == 200
+        out = await cl.post("/desk/dangxuat")
+        assert out.status == 200 and "đăng xuất" in (await out.text()).lower()
+        assert (await cl.get("/desk/")).status == 403
+    _url, token = await link_for(svc)
+    async with client(svc) as cl:
+        await sign_in(cl, token)
+        clock.at += timedelta(hours=8, seconds=1)
+        assert (await cl.get("/desk/")).status == 403
+
+
+async def test_stolen_session_value_is_not_in_the_database(svc):
+    configure(svc)
+    _url, token = await link_for(svc)
+    async with client(svc) as cl:
+        r = await sign_in(cl, token)
+        value = r.cookies[routes.COOKIE].value
+    async with svc.sessions() as s:
+        hashes = set((await s.execute(select(DeskToken.token_hash))).scalars())
+    assert value not in hashes and auth.digest(value) in hashes
+
+
+async def test_admin_removed_from_settings_is_out_at_once(svc):
+    configure(svc)
+    _url, token = await link_for(svc)
+    async with client(svc) as cl:
+        await sign_in(cl, token)
+        svc.settings = svc.settings.model_copy(update={"ADMIN_TELEGRAM_IDS": ""})
+        svc.settings.__dict__.pop("admin_telegram_ids", None)  # the cached id list
+        assert (await cl.get("/desk/")).status == 403
+
+
+PAGES = ["/desk/", "/desk/matran", "/desk/donvi/sxd", "/desk/nhiemvu/2.2.1", "/desk/tai/xlsx",
+         "/desk/tai/csv", "/desk/tai/docx", "/desk/khongco", "/desk/matran?ky=<script>"]
+
+
+@pytest.mark.parametrize("cookie", [None, "forged", "x" * 500])
+async def test_everything_is_403_without_a_session(sqlite_svc, cookie):
+    configure(sqlite_svc)
+    async with client(sqlite_svc) as cl:
+        for path in PAGES:
+            headers = {"Cookie": f"{routes.COOKIE}={cookie}"} if cookie else {}
+            r = await cl.get(path, headers=headers)
+            body = await r.text()
+            assert r.status == 403, path
+            assert "Không có quyền truy cập" in body and "Traceback" not in body
+            assert "sxd" not in body and "2.2.1" not in body and "script" not in body
+        r = await cl.post("/desk/login/" + "a" * 43)
+        assert r.status == 403
+
+
+# ---------------------------------------------------------------- the pages
+
+async def signed_in_client(svc) -> TestClient:
+    _url, token = await link_for(svc)
+    cl = client(svc)
+    await cl.start_server()
+    assert (await sign_in(cl, token)).status == 303
+    return cl
+
+
+async def add(svc, agency: str, item: str, status: str, note: str, name: str, at: datetime):
+    user = await repo.upsert_user(svc.sessions, "telegram", f"u-{agency}", name)
+    await repo.add_status(svc.sessions, user_id=user.id, agency_id=agency, item_id=item,
+                          status=status, note=note, channel="telegram", at=at)
+
+
+async def test_fresh_update_shows_in_matrix_with_note_and_reporter(svc):
+    clock = configure(svc)
+    cl = await signed_in_client(svc)
+    try:
+        before = await (await cl.get("/desk/matran?donvi=sxd")).text()
+        assert "Trần Thị B" not in before
+        clock.at = NOW + timedelta(minutes=5)
+        await add(svc, "sxd", "2.2.1", "dang", "Đã phê duyệt <b>2</b> đồ án", "Trần Thị B",
+                  clock.at)
+        page = await (await cl.get("/desk/matran?donvi=sxd")).text()
+        cell = re.search(r'<td class="b-open_ontime"><a [^>]*#t-2\.2\.1" title="([^"]*)"', page)
+        assert cell, "the cell of 2.2.1 turns 'chưa hoàn thành, trong hạn'"
+        title = cell.group(1)
+        assert "Trần Thị B" in title and "Đang thực hiện" in title
+        assert "Đã phê duyệt &lt;b&gt;2&lt;/b&gt; đồ án" in title  # escaped, never markup
+        unit = await (await cl.get("/desk/donvi/sxd")).text()
+        assert 'id="t-2.2.1"' in unit and "Trần Thị B" in unit
+        assert "Đã phê duyệt &lt;b&gt;2&lt;/b&gt; đồ án" in unit
+    finally:
+        await cl.close()
+
+
+async def test_unit_page_keeps_the_full_history_newest_first(svc):
+    clock = configure(svc)
+    await add(svc, "sxd", "2.2.1", "chua", "Bắt đầu khảo sát", "Lê C", NOW - timedelta(days=30))
+    await add(svc, "sxd", "2.2", "dang", "Cả mục đang làm", "Lê C", NOW - timedelta(days=10))
+    await add(svc, "sxd", "2.2.1", "xong", "Đã xong", "Lê C", NOW - timedelta(days=1))
+    cl = await signed_in_client(svc)
+    try:
+        page = await (await cl.get("/desk/donvi/sxd")).text()
+        section = page.split('id="t-2.2.1"', 1)[1].split("</section>", 1)[0]
+        notes = re.findall(r"<blockquote>(.*?)</blockquote>", section)
+        assert notes == ["Đã xong", "Cả mục đang làm", "Bắt đầu khảo sát"]
+        assert "cập nhật cho cả mục 2.2" in section and "Hoàn thành đúng hạn" in section
+        task = await (await cl.get("/desk/nhiemvu/2.2.1")).text()
+        assert "Sở Xây dựng" in task and "Đã xong" in task
+        clock.at = NOW
+    finally:
+        await cl.close()
+
+
+async def test_overview_counts_buckets_and_names_silent_units(svc):
+    configure(svc)
+    await add(svc, "sxd", "2.2.1", "xong", "", "Lê C", NOW - timedelta(days=2))
+    cl = await signed_in_client(svc)
+    try:
+        page = await (await cl.get("/desk/")).text()
+        assert re.search(r'<div class="n">1/\d+</div><div>đơn vị đã báo cáo', page)
+        done = re.search(r'b-done_ontime-edge"><div class="n">(\d+)</div>', page).group(1)
+        assert done == "1"
+        silent = page.split("Chưa báo cáo trong kỳ", 1)[1].split("</p>", 1)[0]
+        assert "Sở Công Thương" in silent and "Sở Xây dựng" not in silent
+        assert "<svg class=\"bar\"" in page
+    finally:
+        await cl.close()
+
+
+async def test_matrix_filters_by_group_unit_and_bucket(svc):
+    configure(svc)
+    await add(svc, "sxd", "2.2.1", "dang", "", "Lê C", NOW - timedelta(days=2))
+    cl = await signed_in_client(svc)
+    try:
+        page = await (await cl.get("/desk/matran?nhom=2&loai=open_ontime")).text()
+        rows = re.findall(r'<th scope="row" class="unitname"><a [^>]*>([^<]*)</a>', page)
+        assert rows == ["Sở Xây dựng"]
+        assert "/desk/nhiemvu/2.2.1?" in page and "/desk/nhiemvu/3.1.1?" not in page
+        wrong = await cl.get("/desk/matran?loai=bogus")
+        assert wrong.status == 400 and "bogus" not in await wrong.text()
+        assert (await cl.get("/desk/matran?nhom=99")).status == 400
+        assert (await cl.get("/desk/matran?ky=1999")).status == 400
+        old = await cl.get("/desk/matran?ky=2025")
+        assert old.status == 200 and "năm 2025" in await old.text()
+    finally:
+        await cl.close()
+
+
+async def test_pages_only_read(svc):
+    configure(svc)
+    cl = await signed_in_client(svc)
+    try:
+        for path in ("/desk/", "/desk/matran", "/desk/donvi/sxd", "/desk/tai/csv"):
+            r = await cl.post(path, data={"status": "xong"})
+            assert r.status == 405, path
+        assert await repo.status_history(svc.sessions) == []
+    finally:
+        await cl.close()
+
+
+async def test_downloads_are_files_of_the_chosen_period(svc):
+    configure(svc)
+    await add(svc, "sxd", "2.2.1", "vuong", "Thiếu vốn đối ứng", "Lê C", NOW - timedelta(days=2))
+    cl = await signed_in_client(svc)
+    try:
+        csv = await cl.get("/desk/tai/csv?ky=2026-6T")
+        assert csv.status == 200 and csv.headers["Content-Type"].startswith("text/csv")
+        assert "kh147_tien_do_2026-6T.csv" in csv.headers["Content-Disposition"]
+        assert "Thiếu vốn đối ứng" in (await csv.read()).decode("utf-8-sig")
+        xlsx = await cl.get("/desk/tai/xlsx?ky=2026-6T")
+        assert xlsx.status == 200 and (await xlsx.read())[:2] == b"PK"
+        assert (await cl.get("/desk/tai/pdf")).status == 404
+    finally:
+        await cl.close()
+
+
+async def test_docx_report_download(svc):
+    pytest.importorskip("bot.report", reason="bot/report.py (the compiled report) not there yet")
+    configure(svc)
+    await add(svc, "sxd", "2.2.1", "dang", "Ghi chú nguyên văn 123", "Lê C",
+              NOW - timedelta(days=2))
+    cl = await signed_in_client(svc)
+    try:
+        r = await cl.get("/desk/tai/docx?ky=2026-6T")
+        assert r.status == 200 and (await r.read())[:2] == b"PK"
+        assert r.headers["Content-Type"].endswith("wordprocessingml.document")
+    finally:
+        await cl.close()
+
+
+async def test_a_failing_page_shows_no_internals(sqlite_svc, monkeypatch):
+    configure(sqlite_svc)
+    cl = await signed_in_client(sqlite_svc)
+
+    async def broken(*_a, **_k):
+        raise RuntimeError("secret detail /work/main/bot/desk/data.py line 42")
+
+    monkeypatch.setattr("bot.desk.data.snapshot", broken)
+    try:
+        r = await cl.get("/desk/matran")
+        body = await r.text()
+        assert r.status == 500 and "Đã có lỗi" in body
+        assert "secret" not in body and "Traceback" not in body and "data.py" not in body
+    finally:
+        await cl.close()
+
+
+async def test_security_headers_on_pages(sqlite_svc):
+    configure(sqlite_svc)
+    cl = await signed_in_client(sqlite_svc)
+    try:
+        r = await cl.get("/desk/")
+        assert r.headers["Cache-Control"] == "no-store"
+        assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+        assert r.headers["Referrer-Policy"] == "no-referrer"
+    finally:
+        await cl.close()
