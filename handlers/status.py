@@ -1,11 +1,18 @@
-"""Status updates: /capnhat (one line, or a guided flow with choices), /huy and /trangthai.
+"""Status updates: /capnhat (one line, or a guided flow with choices), /sua and /rut (correct
+or withdraw one's last update for a while), /huy and /trangthai.
+
+Nothing is saved before the official's intent is clear: an ambiguous status ("chưa hoàn
+thành") or a section-level update that would touch an already finished task is kept as a
+draft (the user's pending row) and asked back with choices; the choice saves it.
 
 Public helpers: shorten(text, size), item_summary(kb, item_id), example_command(kb, agency_id).
 """
 from __future__ import annotations
 
 import json
-import re
+import secrets
+from dataclasses import asdict
+from datetime import timedelta
 
 from bot import export
 from bot.calendar import fmt_int
@@ -13,28 +20,31 @@ from bot.core import Choice, Reply, Request
 from bot.db import pending as pending_store
 from bot.db import repo
 from bot.periods import COLLECTIVE, fmt_local, reporting_agencies
+from bot.progress import from_report
 from bot.services import Services
-from bot.statuses import LABELS, STATUSES, label, parse_status
+from bot.statuses import (
+    LABELS,
+    STATUSES,
+    Details,
+    details,
+    label,
+    normalise_item,  # noqa: F401  (kept importable from here)
+    parse_update,
+)
 from bot.text import fold
 from handlers.registry import callback, command, pending
 
 MAX_NOTE = 1000
 SUMMARY = 60  # characters of a task's text shown beside its id
-NOTE_KIND = "capnhat_note"
+NOTE_KIND = "capnhat_note"  # guided flow waiting for result / obstacles / proposals
+DRAFT_KIND = "capnhat_draft"  # a typed update waiting for the official to choose
+CORRECTION_WINDOW = timedelta(minutes=30)
 NOT_MEMBER = ("Chỉ cán bộ đầu mối đã được duyệt mới cập nhật được tiến độ; xin đăng ký bằng lệnh "
               "/dangky TÊN CƠ QUAN.")
 STATUS_WORDS = "chưa thực hiện, đang thực hiện, hoàn thành, vướng mắc"
 EXPIRED = "Lựa chọn này không còn hiệu lực. Xin gõ lại /capnhat."
-NO_NOTE = {"bo qua", "khong", "khong co", "khong co ghi chu", "skip"}
+NO_NOTE = {"bo qua", "khong", "khong co", "khong co ghi chu", "skip", "khong co gi"}
 CANCEL = {"huy", "huy bo"}  # "hủy", "huỷ", "huy", "hủy bỏ" once folded
-_ROMAN = re.compile(r"^(i{1,3}|iv|v)\.", re.I)
-
-
-def normalise_item(text: str) -> str:
-    """ "iv.1" -> "IV.1", "2.2.1." -> "2.2.1", "mục 2.2" stays for the caller to refuse."""
-    item = text.strip().rstrip(".:,;")
-    m = _ROMAN.match(item)
-    return m.group(1).upper() + item[m.end() - 1:] if m else item
 
 
 def shorten(text: str, size: int = SUMMARY) -> str:
@@ -54,7 +64,7 @@ def item_summary(kb, item_id: str) -> str:
     item = kb.item(item_id)
     if item is None:
         return ""
-    if hasattr(item, "section"):  # a Task
+    if _is_task(item):
         return shorten(item.text)
     section, tasks = item, kb.tasks_of(item_id)
     extent = f"cả mục {item_id}, {len(tasks)} nhiệm vụ"
@@ -62,6 +72,10 @@ def item_summary(kb, item_id: str) -> str:
     if section.title and section.title not in named:  # in part III the title is the agency
         return f"{shorten(section.title)} ({extent})"
     return extent[0].upper() + extent[1:]
+
+
+def _is_task(item) -> bool:
+    return hasattr(item, "section")
 
 
 def _own_tasks(kb, agency_id: str) -> list:
@@ -85,7 +99,7 @@ def check_item(svc: Services, agency_id: str, item_id: str) -> str | None:
         task = _own_tasks(kb, agency_id)[0]
         return (f"Không có mục “{shorten(item_id, 40)}” trong Kế hoạch; ví dụ đúng: "
                 f"{task.section} hoặc {task.id}.")
-    section = kb.section(item.section) if hasattr(item, "section") else item
+    section = kb.section(item.section) if _is_task(item) else item
     if section.binds_all or section.id in kb.general_section_ids:
         return None  # group 1, IV.1, IV.3 bind every agency
     agency = kb.agency(agency_id)
@@ -100,27 +114,63 @@ def check_item(svc: Services, agency_id: str, item_id: str) -> str | None:
     return f"Mục {item_id} do {kb.agency(owner).name} chủ trì, không thuộc {agency.name}."
 
 
+async def not_member(req: Request, svc: Services) -> list[Reply]:
+    """Why a non-member cannot report: a waiting request is named, with when and who decides."""
+    waiting = await repo.pending_request(svc.sessions, req.channel, req.user_id)
+    if waiting is None:
+        return [Reply(NOT_MEMBER)]
+    try:
+        agency = svc.kb.agency(waiting.agency_id).name
+    except KeyError:
+        agency = waiting.agency_id
+    names = await repo.admin_names(svc.sessions, svc.settings)
+    deciders = "quản trị viên của Sở Công Thương" + (f" ({', '.join(names)})" if names else "")
+    return [Reply(f"Yêu cầu số {waiting.id} tham gia {agency} của Đồng chí đang chờ duyệt (gửi "
+                  f"lúc {fmt_local(waiting.requested_at, svc.settings.tz)}); {deciders} sẽ "
+                  "duyệt. Khi được duyệt, Đồng chí sẽ nhận được thông báo và có thể cập nhật "
+                  "tiến độ; không cần đăng ký lại.")]
+
+
 # ---------------------------------------------------------------- /capnhat
 
 @command("capnhat")
 async def cmd_update(req: Request, svc: Services, args: str) -> list[Reply]:
     member = await repo.member_of(svc.sessions, req.channel, req.user_id)
     if member is None:
-        return [Reply(NOT_MEMBER)]
+        return await not_member(req, svc)
     if not args.strip():
         return _task_picker(svc, member.agency_id)
-    head, _, rest = args.strip().partition(" ")
-    item_id = normalise_item(head)
-    reason = check_item(svc, member.agency_id, item_id)
+    draft, refused = _draft_from(svc, member, args)
+    if refused:
+        return [Reply(refused)]
+    return await proceed(req, svc, member, draft)
+
+
+def _draft_from(svc: Services, member: repo.Member, args: str,
+                default_item: str | None = None) -> tuple[dict, str | None]:
+    """The draft of a typed update, or the one-line reason it is refused."""
+    kb = svc.kb
+    p = parse_update(args)
+    item = p.item or default_item
+    if item is None:
+        if p.codes:
+            return {}, ("Thiếu mục cần cập nhật. " + _usage(kb, member.agency_id))
+        return {}, check_item(svc, member.agency_id, normalise_item(p.head))
+    reason = check_item(svc, member.agency_id, item)
     if reason:
-        return [Reply(reason)]
-    code, note = parse_status(rest)
-    if code is None:
-        if not rest.strip():
-            return [Reply("Thiếu trạng thái. " + _usage(svc.kb, member.agency_id))]
-        return [Reply(f"Không hiểu trạng thái “{shorten(rest, 30)}”. "
-                      + _usage(svc.kb, member.agency_id))]
-    return await save(req, svc, member, item_id, code, note)
+        return {}, reason
+    if not p.codes:
+        if not p.rest:
+            return {}, "Thiếu trạng thái. " + _usage(kb, member.agency_id)
+        return {}, (f"Không hiểu trạng thái “{shorten(p.rest, 30)}”. "
+                    + _usage(kb, member.agency_id))
+    refused = too_long(p.rest)
+    if refused:
+        return {}, refused
+    codes = list(p.codes)
+    if len(codes) > 1 and "vuong" not in codes and details("dang", p.rest).obstacles:
+        codes.append("vuong")  # "chưa hoàn thành, còn vướng GPMB": blocked is a candidate
+    return {"item": item, "codes": codes, "phrase": p.phrase, "rest": p.rest}, None
 
 
 def too_long(note: str) -> str | None:
@@ -130,29 +180,195 @@ def too_long(note: str) -> str | None:
             "chưa lưu gì. Xin rút gọn ghi chú.")
 
 
-async def save(req: Request, svc: Services, member: repo.Member, item_id: str, code: str,
-               note: str) -> list[Reply]:
-    """Store one update (refusing an over-long note) and confirm it once committed."""
-    refused = too_long(note)
-    if refused:
-        return [Reply(refused)]
-    row = await repo.add_status(svc.sessions, user_id=member.user_id,
-                                agency_id=member.agency_id, item_id=item_id, status=code,
-                                note=note, channel=req.channel, at=svc.now(),
-                                user_name=member.display_name)
-    return [confirmation(svc, row)]
+def _status(draft: dict) -> str | None:
+    codes = draft.get("codes") or []
+    return codes[0] if len(codes) == 1 else None
 
 
-def confirmation(svc: Services, row: repo.StatusRow) -> Reply:
-    """The acknowledgement; called only with a committed row."""
-    agency = svc.kb.agency(row.agency_id).name
-    text = (f"Đã lưu: {row.item_id} — {label(row.status)} ({agency}), lúc "
-            f"{fmt_local(row.created_at, svc.settings.tz)}.\n"
-            f"Nhiệm vụ: {item_summary(svc.kb, row.item_id)}")
-    if row.note:
-        text += f"\nGhi chú: {row.note}"
+async def proceed(req: Request, svc: Services, member: repo.Member, draft: dict) -> list[Reply]:
+    """Save the draft once its intent is clear, else ask the one question still open."""
+    if _status(draft) is None:
+        return await _ask(req, svc, draft)
+    tasks = draft.get("tasks")
+    if tasks is None:
+        item = svc.kb.item(draft["item"])
+        if _is_task(item):
+            tasks = [item.id]
+        else:
+            all_tasks = [t.id for t in svc.kb.tasks_of(item.id)] or [item.id]
+            finished = await _finished(svc, member.agency_id, all_tasks)
+            scope = draft.get("scope")
+            if finished and _status(draft) != "xong" and scope is None:
+                draft["finished"] = finished
+                return await _ask(req, svc, draft)
+            tasks = [t for t in all_tasks if t not in finished] if scope == "open" else all_tasks
+    return await save(req, svc, member, draft, tasks)
+
+
+async def _finished(svc: Services, agency_id: str, tasks: list[str]) -> dict[str, str]:
+    """Tasks whose status in force is "Hoàn thành": task id -> local date it was reported."""
+    latest = await repo.effective_latest(svc.sessions, svc.kb, [agency_id], until=svc.now())
+    return {t: fmt_local(latest[(agency_id, t)].created_at, svc.settings.tz, False)
+            for t in tasks if (agency_id, t) in latest
+            and latest[(agency_id, t)].status == "xong"}
+
+
+def _question(svc: Services, draft: dict) -> Reply:
+    """The question a draft is waiting on, with its choices."""
+    tok, item = draft["t"], draft["item"]
+    if _status(draft) is None:
+        said = draft.get("phrase") or shorten(draft.get("rest", ""), 40)
+        text = (f"“{said}” có thể hiểu theo nhiều cách; Đồng chí muốn ghi trạng thái nào cho "
+                f"{item} ({item_summary(svc.kb, item)})? Chưa lưu gì cho đến khi Đồng chí chọn.")
+        choices = [Choice(LABELS[c], f"cn:a:{tok}:{c}") for c in draft["codes"]]
+    else:
+        finished = draft["finished"]
+        tasks = [t.id for t in svc.kb.tasks_of(item)]
+        open_ = [t for t in tasks if t not in finished]
+        done = ", ".join(f"{t} (báo cáo ngày {d})" for t, d in finished.items())
+        text = (f"Mục {item} có {len(tasks)} nhiệm vụ; đã hoàn thành: {done}. Ghi "
+                f"“{label(_status(draft))}” cho những nhiệm vụ nào? Chưa lưu gì cho đến khi "
+                "Đồng chí chọn.")
+        choices = []
+        if open_:
+            choices.append(Choice(f"Chỉ {', '.join(open_)} (giữ nguyên nhiệm vụ đã hoàn thành)",
+                                  f"cn:p:{tok}:open"))
+        choices.append(Choice(f"Cả {len(tasks)} nhiệm vụ, kể cả {', '.join(finished)}",
+                              f"cn:p:{tok}:all"))
+    choices.append(Choice("Hủy, không lưu", f"cn:x:{tok}"))
+    return Reply(text, tuple(choices))
+
+
+async def _ask(req: Request, svc: Services, draft: dict) -> list[Reply]:
+    draft["t"] = secrets.token_hex(4)  # buttons of an older question no longer act
+    await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id, DRAFT_KIND,
+                            draft)
+    return [_question(svc, draft)]
+
+
+async def _take_draft(req: Request, svc: Services, tok: str) -> dict | None:
+    """The user's draft the pressed button belongs to, removed from the store; else None."""
+    found = await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id)
+    if not found or found[0] != DRAFT_KIND or found[1].get("t") != tok:
+        return None
+    await pending_store.clear(svc.sessions, req.channel, req.chat_id, req.user_id)
+    return found[1]
+
+
+async def _answer_draft(req: Request, svc: Services, member: repo.Member, draft: dict,
+                        step: str, value: str) -> list[Reply]:
+    if step == "x":
+        return [Reply(f"Đã hủy cập nhật {draft['item']}; không có gì được lưu.")]
+    if step == "a" and value in draft.get("codes", []):
+        draft["codes"] = [value]
+    elif step == "p" and value in ("open", "all") and "finished" in draft:
+        draft["scope"] = value
+    else:
+        return [Reply(EXPIRED)]
+    reason = check_item(svc, member.agency_id, draft["item"])
+    if reason:
+        return [Reply(reason)]
+    return await proceed(req, svc, member, draft)
+
+
+@pending(DRAFT_KIND)
+async def on_draft_text(req: Request, svc: Services, payload: str) -> list[Reply]:
+    """A typed answer to a draft's question: its number, its label, or a status phrase."""
+    draft = json.loads(payload)
+    member = await repo.member_of(svc.sessions, req.channel, req.user_id)
+    if member is None:
+        return await not_member(req, svc)
+    text = (req.text or "").strip()
+    if fold(text) in CANCEL:
+        return [Reply(f"Đã hủy cập nhật {draft.get('item', '')}; không có gì được lưu.")]
+    choices = _question(svc, draft).choices
+    data = _pick(choices, text, draft)
+    if data is None:
+        await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id,
+                                DRAFT_KIND, draft)
+        return [Reply(f"Chưa lưu gì. Xin chọn một số từ 1 đến {len(choices)} hoặc gõ /huy "
+                      "để hủy.", choices)]
+    _, step, _tok, *value = data.split(":")
+    return await _answer_draft(req, svc, member, draft, step, value[0] if value else "")
+
+
+def _pick(choices, text: str, draft: dict) -> str | None:
+    if text.isdigit():
+        n = int(text)
+        return choices[n - 1].data if 1 <= n <= len(choices) else None
+    typed = fold(text)
+    for c in choices:
+        if typed and fold(c.label) == typed:
+            return c.data
+    if _status(draft) is None:  # "đang làm" answers "which status?"
+        p = parse_update(f"{draft['item']} {text}")
+        if p.status in draft["codes"]:
+            return f"cn:a:{draft['t']}:{p.status}"
+    return None
+
+
+# ---------------------------------------------------------------- saving
+
+async def save(req: Request, svc: Services, member: repo.Member, draft: dict,
+               tasks: list[str]) -> list[Reply]:
+    """Store the update for `tasks` (one row each, one instant, one transaction), applying a
+    correction when the draft replaces rows; confirm once committed."""
+    code = _status(draft)
+    d = Details(**draft["details"]) if draft.get("details") else details(code, draft["rest"])
+    at = svc.now()
+    base = dict(user_id=member.user_id, agency_id=member.agency_id, status=code,
+                note=d.note, result=d.result, obstacles=d.obstacles, proposals=d.proposals,
+                channel=req.channel, at=at)
+    replaced = {r["item"]: r for r in draft.get("replace", [])}
+    rows = [dict(base, item_id=t, supersedes_id=replaced.get(t, {}).get("id")) for t in tasks]
+    rows += [dict(base, item_id=r["item"], status=r["status"], note="", result="",
+                  obstacles="", proposals="", supersedes_id=r["id"], withdrawn=True)
+             for item, r in replaced.items() if item not in tasks]
+    if len(rows) == 1:  # the common case goes through the group commit
+        saved = [await repo.add_status(svc.sessions, user_name=member.display_name, **rows[0])]
+    else:
+        saved = await repo.add_statuses(svc.sessions, rows, user_name=member.display_name)
+    kept = {t: day for t, day in (draft.get("finished") or {}).items() if t not in tasks}
+    return [confirmation(svc, draft["item"], [r for r in saved if not r.withdrawn], kept,
+                         corrected=bool(replaced))]
+
+
+def confirmation(svc: Services, item_id: str, rows: list[repo.StatusRow],
+                 kept: dict[str, str] | None = None, corrected: bool = False) -> Reply:
+    """The acknowledgement; called only with committed rows (all of one instant)."""
+    kb, tz = svc.kb, svc.settings.tz
+    row = rows[0]
+    agency = kb.agency(row.agency_id).name
+    verb = "Đã sửa" if corrected else "Đã lưu"
+    when = fmt_local(row.created_at, tz)
+    if len(rows) == 1 and rows[0].item_id == item_id:
+        text = (f"{verb}: {item_id} — {label(row.status)} ({agency}), lúc {when}.\n"
+                f"Nhiệm vụ: {item_summary(kb, item_id)}")
+    else:
+        ids = ", ".join(r.item_id for r in rows)
+        text = (f"{verb} cho {len(rows)} nhiệm vụ của mục {item_id} ({ids}) — "
+                f"{label(row.status)} ({agency}), lúc {when}.")
+        if kept:
+            text += "\nGiữ nguyên (đã hoàn thành): " + ", ".join(
+                f"{t} (báo cáo ngày {d})" for t, d in kept.items()) + "."
+    for field, name in (("result", "Kết quả"), ("obstacles", "Khó khăn, vướng mắc"),
+                        ("proposals", "Kiến nghị, đề xuất")):
+        if getattr(row, field):
+            text += f"\n{name}: {getattr(row, field)}"
+    if row.status == "vuong" and not row.obstacles:
+        text += ("\nXin nêu rõ khó khăn và kiến nghị: /sua vướng mắc Khó khăn: … "
+                 "Kiến nghị: …")
+    until = (row.created_at + CORRECTION_WINDOW).astimezone(tz).strftime("%H:%M")
+    text += (f"\nNếu có nhầm lẫn, trong {_minutes()} phút (đến {until}) Đồng chí có thể sửa "
+             "bằng /sua TRẠNG THÁI [GHI CHÚ] hoặc rút lại bằng /rut.")
     return Reply(text)
 
+
+def _minutes() -> int:
+    return int(CORRECTION_WINDOW.total_seconds() // 60)
+
+
+# ---------------------------------------------------------------- guided flow
 
 def _task_picker(svc: Services, agency_id: str) -> list[Reply]:
     kb = svc.kb
@@ -162,12 +378,29 @@ def _task_picker(svc: Services, agency_id: str) -> list[Reply]:
                   choices)]
 
 
+PROMPTS = {
+    "result": ("Xin gửi kết quả thực hiện (số liệu, văn bản đã ban hành); có thể kèm "
+               "“Khó khăn: …”, “Kiến nghị: …”. Gõ “-” hoặc “bỏ qua” nếu không có, /huy để hủy "
+               "(không lưu)."),
+    "obstacles": ("Xin nêu khó khăn, vướng mắc cụ thể (ví dụ: chưa bố trí được vốn, vướng giải "
+                  "phóng mặt bằng); /huy để hủy (không lưu)."),
+    "proposals": ("Kiến nghị, đề xuất để tháo gỡ (cơ quan nào, việc gì)? Gõ “-” hoặc “bỏ qua” "
+                  "nếu không có, /huy để hủy (không lưu)."),
+}
+
+
 @callback("cn")
 async def cb_update(req: Request, svc: Services, rest: str) -> list[Reply]:
     step, _, data = rest.partition(":")
     member = await repo.member_of(svc.sessions, req.channel, req.user_id)
     if member is None:
-        return [Reply(NOT_MEMBER)]
+        return await not_member(req, svc)
+    if step in ("a", "p", "x"):
+        tok, _, value = data.partition(":")
+        draft = await _take_draft(req, svc, tok)
+        if draft is None:
+            return [Reply(EXPIRED)]
+        return await _answer_draft(req, svc, member, draft, step, value)
     item_id, _, code = data.partition(":")
     reason = check_item(svc, member.agency_id, item_id)
     if reason:
@@ -176,16 +409,18 @@ async def cb_update(req: Request, svc: Services, rest: str) -> list[Reply]:
         return [Reply(f"Trạng thái của {item_id} ({item_summary(svc.kb, item_id)}):",
                       tuple(Choice(LABELS[c], f"cn:s:{item_id}:{c}") for c in STATUSES))]
     if step == "s" and code in STATUSES:
+        draft = {"item": item_id, "codes": [code], "rest": ""}
         if not req.is_private:
             # a group delivers plain text only when it replies to or mentions the bot, so a
-            # note step would stall: save now, and say how to add a note in one line
-            replies = await save(req, svc, member, item_id, code, "")
-            hint = f"Để kèm ghi chú, gõ: /capnhat {item_id} {label(code).lower()} NỘI DUNG"
-            return [Reply(f"{replies[0].text}\n{hint}")]
+            # detail step would stall: save now, and say how to add details in one line
+            replies = await proceed(req, svc, member, draft)
+            hint = (f"Để kèm kết quả, khó khăn, kiến nghị, gõ: /capnhat {item_id} "
+                    f"{label(code).lower()} NỘI DUNG")
+            return [Reply(f"{replies[0].text}\n{hint}", replies[0].choices)]
+        first = "obstacles" if code == "vuong" else "result"
         await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id, NOTE_KIND,
-                                {"item": item_id, "status": code})
-        return [Reply(f"{item_id} — {label(code)}. Xin gửi ghi chú (kết quả, số liệu, vướng mắc); "
-                      "gõ “-” hoặc “bỏ qua” nếu không có ghi chú, /huy để hủy (không lưu).")]
+                                {"item": item_id, "status": code, "step": first})
+        return [Reply(f"{item_id} — {label(code)}. {PROMPTS[first]}")]
     return [Reply(EXPIRED)]
 
 
@@ -202,23 +437,116 @@ async def on_note(req: Request, svc: Services, payload: str) -> list[Reply]:
     state = json.loads(payload)
     member = await repo.member_of(svc.sessions, req.channel, req.user_id)
     if member is None:
-        return [Reply(NOT_MEMBER)]
+        return await not_member(req, svc)
     item_id, code = state.get("item", ""), state.get("status", "")
+    step = state.get("step", "result")
     reason = check_item(svc, member.agency_id, item_id)
-    if reason or code not in STATUSES:
+    if reason or code not in STATUSES or step not in PROMPTS:
         return [Reply(reason or EXPIRED)]
-    note = (req.text or "").strip()
-    folded = fold(note)
+    text = (req.text or "").strip()
+    folded = fold(text)
     if folded in CANCEL:
         return [Reply(f"Đã hủy cập nhật {item_id}; không có gì được lưu.")]
-    if not folded or folded in NO_NOTE:  # "-", "bỏ qua", "không": no note
-        note = ""
-    refused = too_long(note)
-    if refused:  # keep waiting for a shorter note
+    if not folded or folded in NO_NOTE:  # "-", "bỏ qua", "không": nothing to add
+        text = ""
+    refused = too_long(text)
+    if refused:  # keep waiting for a shorter answer
         await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id, NOTE_KIND,
                                 state)
-        return [Reply(f"{refused} Xin gửi lại ghi chú ngắn hơn, hoặc gõ /huy để hủy.")]
-    return await save(req, svc, member, item_id, code, note)
+        return [Reply(f"{refused} Xin gửi lại nội dung ngắn hơn, hoặc gõ /huy để hủy.")]
+    if step == "obstacles":
+        d = details("vuong", text)
+        if not d.proposals:  # ask for proposals next, unless typed with a label already
+            state.update(step="proposals", note=d.note, obstacles=d.obstacles, result=d.result)
+            await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id,
+                                    NOTE_KIND, state)
+            return [Reply(PROMPTS["proposals"])]
+    elif step == "proposals":
+        d = Details(state.get("note", ""), state.get("result", ""), state.get("obstacles", ""),
+                    text.strip(" \t\n,;.:-–—"))
+    else:
+        d = details(code, text)
+    draft = {"item": item_id, "codes": [code], "rest": "", "details": asdict(d)}
+    return await proceed(req, svc, member, draft)
+
+
+# ---------------------------------------------------------------- /sua, /rut
+
+async def _correctable(req: Request, svc: Services, member: repo.Member,
+                       verb: str) -> tuple[list[repo.StatusRow], str | None]:
+    """The member's last update if it may still be corrected, else the reason it may not."""
+    batch = await repo.last_batch(svc.sessions, member.user_id)
+    tz = svc.settings.tz
+    if not batch:
+        return [], f"Đồng chí chưa có cập nhật nào để {verb}; gửi cập nhật bằng /capnhat."
+    at = batch[0].created_at
+    if all(r.withdrawn for r in batch):
+        return [], (f"Cập nhật gần nhất của Đồng chí đã được rút lại lúc {fmt_local(at, tz)}; "
+                    "không còn gì để " + verb + ".")
+    if batch[0].agency_id != member.agency_id:
+        return [], (f"Cập nhật gần nhất của Đồng chí thuộc "
+                    f"{svc.kb.agency(batch[0].agency_id).name}, không còn {verb} được.")
+    if svc.now() - at > CORRECTION_WINDOW:
+        return [], (f"Cập nhật gần nhất (lúc {fmt_local(at, tz)}) đã lưu quá {_minutes()} phút, "
+                    f"không {verb} được nữa; xin gửi cập nhật mới bằng /capnhat (bản mới sẽ "
+                    "thay cho bản cũ).")
+    return [r for r in batch if not r.withdrawn], None
+
+
+def _describe(svc: Services, rows: list[repo.StatusRow]) -> str:
+    return f"{', '.join(r.item_id for r in rows)} — {label(rows[0].status)}, lúc " \
+           f"{fmt_local(rows[0].created_at, svc.settings.tz)}"
+
+
+def _common_item(svc: Services, rows: list[repo.StatusRow]) -> str:
+    if len(rows) == 1:
+        return rows[0].item_id
+    item = svc.kb.item(rows[0].item_id)
+    return item.section if _is_task(item) else rows[0].item_id
+
+
+@command("sua")
+async def cmd_correct(req: Request, svc: Services, args: str) -> list[Reply]:
+    member = await repo.member_of(svc.sessions, req.channel, req.user_id)
+    if member is None:
+        return await not_member(req, svc)
+    rows, refused = await _correctable(req, svc, member, "sửa")
+    if refused:
+        return [Reply(refused)]
+    if not args.strip():
+        return [Reply(f"Cập nhật gần nhất: {_describe(svc, rows)}. Sửa: /sua TRẠNG THÁI [GHI "
+                      "CHÚ], hoặc /sua MỤC TRẠNG THÁI [GHI CHÚ] nếu nhầm mục; rút lại: /rut.")]
+    draft, refused = _draft_from(svc, member, args, default_item=_common_item(svc, rows))
+    if refused:
+        return [Reply(refused)]
+    if parse_update(args).item is None or draft["item"] == _common_item(svc, rows):
+        draft["tasks"] = [r.item_id for r in rows]  # the same tasks as the update corrected
+    draft["replace"] = [{"id": r.id, "item": r.item_id, "status": r.status} for r in rows]
+    return await proceed(req, svc, member, draft)
+
+
+@command("rut")
+async def cmd_withdraw(req: Request, svc: Services, args: str) -> list[Reply]:
+    member = await repo.member_of(svc.sessions, req.channel, req.user_id)
+    if member is None:
+        return await not_member(req, svc)
+    rows, refused = await _correctable(req, svc, member, "rút lại")
+    if refused:
+        return [Reply(refused)]
+    at = svc.now()
+    await repo.add_statuses(svc.sessions, [dict(
+        user_id=member.user_id, agency_id=member.agency_id, item_id=r.item_id,
+        status=r.status, note="", channel=req.channel, at=at, supersedes_id=r.id,
+        withdrawn=True) for r in rows], user_name=member.display_name)
+    latest = await repo.effective_latest(svc.sessions, svc.kb, [member.agency_id], until=at)
+    now_lines = []
+    for r in rows:
+        cur = latest.get((member.agency_id, r.item_id))
+        now_lines.append(f"{r.item_id}: " + (
+            f"{label(cur.status)} (cập nhật lúc {fmt_local(cur.created_at, svc.settings.tz)})"
+            if cur else "chưa có cập nhật"))
+    return [Reply(f"Đã rút lại cập nhật {_describe(svc, rows)}. Trạng thái hiện hành: "
+                  + "; ".join(now_lines) + ". Lịch sử vẫn giữ cả bản đã rút.")]
 
 
 # ---------------------------------------------------------------- /trangthai
@@ -251,6 +579,17 @@ async def cb_status(req: Request, svc: Services, agency_id: str) -> list[Reply]:
     return await _status_of(svc, agency_id)
 
 
+def _details_line(row: repo.StatusRow) -> str:
+    parts = []
+    for field, name in (("result", "kết quả"), ("obstacles", "khó khăn"),
+                        ("proposals", "kiến nghị")):
+        if getattr(row, field):
+            parts.append(f"{name}: {shorten(getattr(row, field), 120)}")
+    if not parts and row.note:
+        parts.append(f"ghi chú: {shorten(row.note, 120)}")
+    return "; ".join(parts)
+
+
 async def _status_of(svc: Services, agency_id: str) -> list[Reply]:
     kb = svc.kb
     children = [c.id for c in kb.children(agency_id)]
@@ -262,15 +601,17 @@ async def _status_of(svc: Services, agency_id: str) -> list[Reply]:
     tz = svc.settings.tz
     lines = [f"Tình trạng nhiệm vụ của {kb.agency(agency_id).name} (đến "
              f"{fmt_local(svc.now(), tz, False)}):"]
+    progress = from_report(report).get(agency_id)
+    if progress is not None and progress.total:
+        lines.append(f"Kỳ báo cáo {report.period.label}: {progress.text()}.")
     for r in report.rows:
         line = f"• {r.task_id} {shorten(r.text)} — "
         if r.latest is None:
             lines.append(line + "Chưa có cập nhật")
             continue
         line += f"{label(r.latest.status)} ({fmt_local(r.latest.created_at, tz, False)})"
-        if r.latest.note:
-            line += f"; ghi chú: {shorten(r.latest.note, 120)}"
-        lines.append(line)
+        more = _details_line(r.latest)
+        lines.append(f"{line}; {more}" if more else line)
     if not report.rows:
         lines.append("Cơ quan này không chủ trì nhiệm vụ riêng nào trong Kế hoạch.")
     return [Reply("\n".join(lines))]
@@ -279,17 +620,18 @@ async def _status_of(svc: Services, agency_id: str) -> list[Reply]:
 async def _overview(svc: Services, agency_ids: list[str], title: str) -> list[Reply]:
     report = await export.collect(svc, agency_ids=agency_ids)
     tz = svc.settings.tz
+    progress = from_report(report)
     by_agency: dict[str, list] = {}
     for r in report.rows:
         if not r.general:
             by_agency.setdefault(r.agency_id, []).append(r)
-    lines = [f"{title} (đến {fmt_local(svc.now(), tz, False)}):"]
+    lines = [f"{title} (đến {fmt_local(svc.now(), tz, False)}), kỳ báo cáo "
+             f"{report.period.label}:"]
     for s in report.agencies:
-        rows = by_agency.get(s.agency_id, [])
-        known = [r for r in rows if r.latest]
+        known = [r for r in by_agency.get(s.agency_id, []) if r.latest]
         counts = {c: sum(1 for r in known if r.latest.status == c) for c in STATUSES}
         parts = [f"{n} {LABELS[c].lower()}" for c, n in counts.items() if n]
-        line = f"• {svc.kb.agency(s.agency_id).name}: {len(known)}/{len(rows)} nhiệm vụ có cập nhật"
+        line = f"• {svc.kb.agency(s.agency_id).name}: {progress[s.agency_id].text()}"
         if parts:
             line += f" ({', '.join(parts)})"
         if s.last_update:

@@ -77,7 +77,10 @@ async def test_section_and_general_duties(sxd):
                  "/capnhat 4.3.1 chưa làm"):
         [r] = await dispatch(tg("1", text), sxd)
         assert r.text.startswith("Đã lưu"), (text, r.text)
-    assert [x.item_id for x in await rows(sxd)] == ["2.2", "1.1", "1", "IV.3", "IV.1", "4.3.1"]
+    # a section-level update is stored for each of its tasks, at one instant
+    assert [x.item_id for x in await rows(sxd)] == [
+        "2.2.1", "2.2.2", "2.2.3", "2.2.4", "1.1", "1.1", "1.2", "1.3", "IV.3.1", "IV.1.1",
+        "4.3.1"]
 
 
 async def test_markup_in_a_note_is_stored_as_typed(sxd):
@@ -127,15 +130,25 @@ async def test_note_of_exactly_1000_characters_is_accepted(sxd):
 
 
 async def test_non_members_are_refused(svc):
+    svc.clock = lambda: NOW
     out = await dispatch(tg("2", "/capnhat 2.2.1 xong"), svc)
     assert [r.text for r in out] == [
         "Chỉ cán bộ đầu mối đã được duyệt mới cập nhật được tiến độ; xin đăng ký bằng lệnh "
         "/dangky TÊN CƠ QUAN."]
-    await repo.request_membership(svc.sessions, "telegram", "2", "sxd")  # pending only
-    out = await dispatch(tg("2", "/capnhat 2.2.1 xong"), svc)
-    assert "/dangky" in out[0].text
-    out = await dispatch(tg("2", "/capnhat"), svc)
-    assert "/dangky" in out[0].text and not out[0].choices
+    assert await rows(svc) == []
+
+
+async def test_a_waiting_registrant_is_told_the_request_waits(svc):
+    """Not "register again": which request, since when, and who decides it."""
+    svc.clock = lambda: NOW
+    await repo.upsert_user(svc.sessions, "telegram", "900", "Trần Quản Trị")  # the admin
+    row = await repo.request_membership(svc.sessions, "telegram", "2", "sxd", now=NOW)
+    for text in ("/capnhat 2.2.1 xong", "/capnhat", "/sua xong", "/rut"):
+        [r] = await dispatch(tg("2", text), svc)
+        assert r.text.startswith(f"Yêu cầu số {row.id} tham gia Sở Xây dựng của Đồng chí đang "
+                                 "chờ duyệt (gửi lúc 10:15 ngày 30/11/2026)"), r.text
+        assert "Trần Quản Trị" in r.text and "không cần đăng ký lại" in r.text
+        assert not r.choices
     assert await rows(svc) == []
 
 
@@ -156,12 +169,18 @@ async def test_guided_flow(sxd):
     assert [c.data for c in statuses.choices] == [
         "cn:s:2.2.3:chua", "cn:s:2.2.3:dang", "cn:s:2.2.3:xong", "cn:s:2.2.3:vuong"]
     [ask] = await dispatch(tg("1", callback="cn:s:2.2.3:vuong"), sxd)
-    assert "ghi chú" in ask.text
+    assert "khó khăn, vướng mắc" in ask.text  # a blocked task: what is the obstacle?
     assert await rows(sxd) == []
-    [done] = await dispatch(tg("1", "Thiếu vốn đối ứng"), sxd)
+    [ask] = await dispatch(tg("1", "Thiếu vốn đối ứng"), sxd)
+    assert ask.text.startswith("Kiến nghị, đề xuất")  # ... and what is proposed?
+    assert await rows(sxd) == []
+    [done] = await dispatch(tg("1", "Đề nghị tỉnh bố trí vốn năm 2027"), sxd)
     assert done.text.startswith("Đã lưu") and "Vướng mắc" in done.text
+    assert "Khó khăn, vướng mắc: Thiếu vốn đối ứng" in done.text
+    assert "Kiến nghị, đề xuất: Đề nghị tỉnh bố trí vốn năm 2027" in done.text
     [row] = await rows(sxd)
-    assert (row.item_id, row.status, row.note) == ("2.2.3", "vuong", "Thiếu vốn đối ứng")
+    assert (row.item_id, row.status, row.obstacles, row.proposals, row.result) == (
+        "2.2.3", "vuong", "Thiếu vốn đối ứng", "Đề nghị tỉnh bố trí vốn năm 2027", "")
 
     await dispatch(tg("1", callback="cn:s:2.2.4:xong"), sxd)
     [done] = await dispatch(tg("1", "bỏ qua"), sxd)
@@ -177,8 +196,14 @@ async def test_confirmation_names_the_task(sxd):
     [r] = await dispatch(tg("1", "/capnhat 2.2.3 xong Đã ban hành"), sxd)
     summary = shorten(load_knowledge().task("2.2.3").text)
     assert r.text.splitlines()[1] == f"Nhiệm vụ: {summary}"
-    [r] = await dispatch(tg("1", "/capnhat 2.2 đang thực hiện"), sxd)
-    assert "Nhiệm vụ: Cả mục 2.2, 4 nhiệm vụ" in r.text
+    [r] = await dispatch(tg("1", "/capnhat 2.2.1 đang thực hiện"), sxd)
+    [r] = await dispatch(tg("1", "/capnhat 2.2 đang thực hiện"), sxd)  # 2.2.3 is finished
+    assert r.text.startswith("Mục 2.2 có 4 nhiệm vụ; đã hoàn thành: 2.2.3 (báo cáo ngày "
+                             "30/11/2026).")
+    [r] = await dispatch(tg("1", callback=r.choices[0].data), sxd)
+    assert r.text.startswith("Đã lưu cho 3 nhiệm vụ của mục 2.2 (2.2.1, 2.2.2, 2.2.4) — Đang "
+                             "thực hiện (Sở Xây dựng)")
+    assert "Giữ nguyên (đã hoàn thành): 2.2.3 (báo cáo ngày 30/11/2026)." in r.text
 
 
 async def test_guided_flow_in_a_group_saves_without_waiting_for_a_note(sxd):
@@ -191,7 +216,8 @@ async def test_guided_flow_in_a_group_saves_without_waiting_for_a_note(sxd):
     await dispatch(grp(callback="cn:t:2.2.1"), sxd)
     [done] = await dispatch(grp(callback="cn:s:2.2.1:dang"), sxd)
     assert done.text.startswith("Đã lưu: 2.2.1 — Đang thực hiện")
-    assert done.text.endswith("Để kèm ghi chú, gõ: /capnhat 2.2.1 đang thực hiện NỘI DUNG")
+    assert done.text.endswith("Để kèm kết quả, khó khăn, kiến nghị, gõ: /capnhat 2.2.1 đang "
+                              "thực hiện NỘI DUNG")
     [row] = await rows(sxd)
     assert (row.item_id, row.status, row.note) == ("2.2.1", "dang", "")
     # nothing waits: the official's next words in the group are not taken as a note
@@ -264,11 +290,14 @@ async def test_trangthai_shows_latest_status_with_date(sxd):
     [other] = await dispatch(tg("5", "/trangthai SXD"), sxd)
     assert f"• 2.2.1 {shorten(kb.task('2.2.1').text)} — Đang thực hiện" in other.text
     [overview] = await dispatch(tg("5", "/trangthai"), sxd)
-    assert overview.text.startswith("Tình trạng cập nhật của các cơ quan, đơn vị (đến 30/11/2026):")
-    assert "Sở Xây dựng: 1/5" in overview.text and "UBND huyện Việt Yên" in overview.text
+    assert overview.text.startswith("Tình trạng cập nhật của các cơ quan, đơn vị (đến "
+                                    "30/11/2026), kỳ báo cáo năm 2026:")
+    assert ("• Sở Xây dựng: đã báo cáo 1/5 nhiệm vụ; còn thiếu 2.2.2, 2.2.3, 2.2.4, 4.3.1 "
+            "(1 đang thực hiện)") in overview.text
+    assert "UBND huyện Việt Yên" in overview.text
     [districts] = await dispatch(tg("5", "/trangthai UBND huyện"), sxd)
     assert districts.text.startswith("Tình trạng cập nhật của UBND các huyện, thành phố, theo "
-                                     "từng đơn vị (đến 30/11/2026):")
+                                     "từng đơn vị (đến 30/11/2026), kỳ báo cáo năm 2026:")
     assert districts.text.count("• UBND") == 10
     [r] = await dispatch(tg("5", "/trangthai Bộ Ngoại giao Pháp"), sxd)
     assert r.text == "Không tìm thấy cơ quan “Bộ Ngoại giao Pháp” trong Kế hoạch."
@@ -295,6 +324,7 @@ async def test_section_update_speaks_for_its_tasks(sxd):
 
 async def test_500_concurrent_updates_from_50_officials(svc, monkeypatch):
     """All stored, none twice; each acknowledgement only after its row is committed."""
+    svc.clock = lambda: NOW
     agencies = ["sxd", "sct", "skhdt", "bqlkcn", "viet_yen"]
     tasks = {"sxd": "2.2.1", "sct": "2.3.1", "skhdt": "2.1.1", "bqlkcn": "2.4.1",
              "viet_yen": "2.7.1"}
@@ -309,7 +339,7 @@ async def test_500_concurrent_updates_from_50_officials(svc, monkeypatch):
         row = await original(sessions, **kw)
         async with svc.sessions() as other:  # a separate session must already see it
             found = await other.get(StatusUpdate, row.id)
-        assert found is not None and found.note == kw["note"]
+        assert found is not None and found.result == kw["result"]
         seen_before_ack.append(row.id)
         return row
 
@@ -328,4 +358,4 @@ async def test_500_concurrent_updates_from_50_officials(svc, monkeypatch):
     assert total == 500
     assert sorted(notes) == sorted(f"lần {n}" for n in range(500))
     for n, replies in enumerate(results):  # each official got the answer to their own update
-        assert replies[0].text.endswith(f"Ghi chú: lần {n}")
+        assert f"\nKết quả: lần {n}\n" in replies[0].text

@@ -118,7 +118,8 @@ class Subscription(Base):
 
 
 class StatusUpdate(Base):
-    """Append-only: a status is never overwritten, the latest row per item wins."""
+    """Append-only: a status is never overwritten, the latest effective row per item wins
+    (a row another row supersedes, and a withdrawal row, are not effective)."""
 
     __tablename__ = "status_updates"
 
@@ -130,6 +131,15 @@ class StatusUpdate(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # kết quả, khó khăn, kiến nghị kept apart for the compiled report (bot/statuses.py says how
+    # a typed line is split); `note` stays the free text as typed, without labelled parts
+    result: Mapped[str] = mapped_column(Text, default="")
+    obstacles: Mapped[str] = mapped_column(Text, default="")
+    proposals: Mapped[str] = mapped_column(Text, default="")
+    # a correction (or withdrawal) is a new row pointing at the row it replaces
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("status_updates.id"),
+                                                      nullable=True, index=True)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)  # withdraws supersedes_id
 
 
 class ReminderDelivery(Base):

@@ -16,11 +16,17 @@ Portable SQL only (SQLite and PostgreSQL).
     list_pending(sessions) -> list[MemberRow]
     remove_member(sessions, membership_id, ...) -> MemberRow | None
     add_status(sessions, ...) -> StatusRow                            append-only, committed
+    add_statuses(sessions, rows) -> list[StatusRow]                   several, one transaction
+    effective_latest(sessions, kb=None, agency_ids=None, since=None, until=None)
+                                        -> dict[(agency, task), StatusRow]  corrections applied
+    last_batch(sessions, user_id) -> list[StatusRow]                  the user's last update
     latest_statuses(sessions, agency_ids=None, until=None) -> dict[item_id, StatusRow]
     latest_by_agency(sessions, agency_ids=None, until=None) -> dict[(agency, item), StatusRow]
-    status_history(sessions, agency_ids=None, until=None) -> list[StatusRow]  oldest first
+    status_history(sessions, agency_ids=None, until=None, include_superseded=False)
+                                        -> list[StatusRow]  oldest first, effective rows only
     reported_agencies(sessions, start, end) -> set[str]
     admin_chats(sessions, settings) -> list[ChatRef]
+    admin_names(sessions, settings) -> list[str]                      as their channels name them
 """
 from __future__ import annotations
 
@@ -86,6 +92,12 @@ class StatusRow:
     user_name: str
     channel: str
     created_at: datetime
+    result: str = ""
+    obstacles: str = ""
+    proposals: str = ""
+    supersedes_id: int | None = None  # this row corrects (or withdraws) that one
+    withdrawn: bool = False  # a withdrawal: neither it nor the row it supersedes counts
+    user_id: int | None = None
 
 
 # ---------------------------------------------------------------- users and chats
@@ -294,15 +306,39 @@ async def remove_member(sessions, membership_id: int, *, by_channel: str, by_ext
 
 # ---------------------------------------------------------------- status updates
 
-async def add_status(sessions, *, user_id: int, agency_id: str, item_id: str, status: str,
-                     note: str, channel: str, at: datetime | None = None,
-                     user_name: str = "") -> StatusRow:
-    """Append one status update; committed when this returns."""
-    values = dict(item_id=item_id, agency_id=agency_id, status=status, note=note,
-                  user_id=user_id, channel=channel, created_at=at or utcnow())
+def _status_values(*, user_id: int, agency_id: str, item_id: str, status: str, note: str,
+                   channel: str, at: datetime | None = None, result: str = "",
+                   obstacles: str = "", proposals: str = "", supersedes_id: int | None = None,
+                   withdrawn: bool = False) -> dict:
+    # every key always present: one executemany takes a batch of these dicts
+    return dict(item_id=item_id, agency_id=agency_id, status=status, note=note,
+                user_id=user_id, channel=channel, created_at=at or utcnow(), result=result,
+                obstacles=obstacles, proposals=proposals, supersedes_id=supersedes_id,
+                withdrawn=withdrawn)
+
+
+def _values_row(new_id: int, v: dict, user_name: str) -> StatusRow:
+    return StatusRow(new_id, v["item_id"], v["agency_id"], v["status"], v["note"], user_name,
+                     v["channel"], v["created_at"], v["result"], v["obstacles"],
+                     v["proposals"], v["supersedes_id"], v["withdrawn"], v["user_id"])
+
+
+async def add_status(sessions, *, user_name: str = "", **fields) -> StatusRow:
+    """Append one status update; committed when this returns. Fields: user_id, agency_id,
+    item_id, status, note, channel, at; optional result, obstacles, proposals, supersedes_id,
+    withdrawn."""
+    values = _status_values(**fields)
     new_id = await _group_insert(sessions, values)
-    return StatusRow(new_id, item_id, agency_id, status, note, user_name, channel,
-                     values["created_at"])
+    return _values_row(new_id, values, user_name)
+
+
+async def add_statuses(sessions, rows: list[dict], user_name: str = "") -> list[StatusRow]:
+    """Append several updates (each dict: add_status's fields) in one transaction: a
+    section-level update or a correction is saved whole or not at all."""
+    values = [_status_values(**r) for r in rows]
+    async with _engine(sessions).begin() as conn:
+        ids = list((await conn.execute(_INSERT_STATUS, values)).scalars())
+    return [_values_row(i, v, user_name) for i, v in zip(ids, values, strict=True)]
 
 
 class _GroupCommit:
@@ -370,24 +406,83 @@ def _status_query(agency_ids, until):
 
 def _status_row(u: StatusUpdate, name: str) -> StatusRow:
     return StatusRow(u.id, u.item_id, u.agency_id, u.status, u.note, name or "", u.channel,
-                     u.created_at)
+                     u.created_at, u.result or "", u.obstacles or "", u.proposals or "",
+                     u.supersedes_id, bool(u.withdrawn), u.user_id)
+
+
+def effective(rows: list[StatusRow]) -> list[StatusRow]:
+    """The rows that count, in the given order: a row some other row supersedes (corrected
+    or withdrawn) does not, nor does a withdrawal row itself."""
+    replaced = {r.supersedes_id for r in rows if r.supersedes_id is not None}
+    return [r for r in rows if r.id not in replaced and not r.withdrawn]
 
 
 async def status_history(sessions, agency_ids: Iterable[str] | None = None,
-                         until: datetime | None = None) -> list[StatusRow]:
-    """Every update (up to `until`), oldest first."""
+                         until: datetime | None = None,
+                         include_superseded: bool = False) -> list[StatusRow]:
+    """Updates up to `until`, oldest first: the effective ones (see `effective`), or with
+    `include_superseded` every row, corrections and withdrawals too (the export's history)."""
     q = _status_query(agency_ids, until).order_by(StatusUpdate.created_at, StatusUpdate.id)
     async with sessions() as s:
+        rows = [_status_row(u, n) for u, n in (await s.execute(q)).all()]
+    return rows if include_superseded else effective(rows)
+
+
+async def effective_latest(sessions, kb=None, agency_ids: Iterable[str] | None = None,
+                           since: datetime | None = None,
+                           until: datetime | None = None) -> dict[tuple[str, str], StatusRow]:
+    """The status in force per (agency, task) for a period: for each (agency_id, item_id), the
+    newest effective update with since <= created_at <= until (either bound may be None).
+
+    Effective: a row superseded by a correction or a withdrawal (`supersedes_id` pointing at
+    it) is ignored, and so is the withdrawal row; a correction row counts in its place, at the
+    time it was made. Superseding is judged among rows up to `until`, so a report of a closed
+    period does not change when someone corrects an update afterwards.
+
+    With `kb`, an update of a whole section (stored by older versions under the section id)
+    speaks for each of the section's tasks unless the task has a newer update of its own,
+    and the keys are task ids only. Used by /capnhat (is a task already finished?) and meant
+    for the compiled report and the web desk.
+    """
+    rows = await status_history(sessions, agency_ids, until=until)
+    if since is not None:
+        rows = [r for r in rows if r.created_at >= since]
+    latest: dict[tuple[str, str], StatusRow] = {}
+    for r in rows:  # oldest first: the newest ends up in place
+        items = [r.item_id]
+        found = kb.item(r.item_id) if kb is not None else None
+        if found is not None and not hasattr(found, "section"):  # a section, not a task
+            items = [t.id for t in kb.tasks_of(r.item_id)] or items
+        for item in items:
+            latest[(r.agency_id, item)] = r
+    return latest
+
+
+async def last_batch(sessions, user_id: int) -> list[StatusRow]:
+    """The user's last update: the rows they saved at their latest instant (a section-level
+    update saves one row per task at one instant), withdrawal rows included."""
+    async with sessions() as s:
+        newest = (await s.execute(select(func.max(StatusUpdate.created_at)).where(
+            StatusUpdate.user_id == user_id))).scalar()
+        if newest is None:
+            return []
+        q = (select(StatusUpdate, User.display_name)
+             .join(User, User.id == StatusUpdate.user_id)
+             .where(StatusUpdate.user_id == user_id, StatusUpdate.created_at == newest)
+             .order_by(StatusUpdate.id))
         return [_status_row(u, n) for u, n in (await s.execute(q)).all()]
 
 
 async def latest_by_agency(sessions, agency_ids: Iterable[str] | None = None,
                            until: datetime | None = None) -> dict[tuple[str, str], StatusRow]:
-    """The newest update of each (agency, item), as of `until`."""
+    """The newest effective update of each (agency, item), as of `until` (corrections
+    applied, as in `effective`)."""
     rank = func.row_number().over(
         partition_by=(StatusUpdate.agency_id, StatusUpdate.item_id),
         order_by=(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())).label("rank")
-    inner = select(StatusUpdate.id, rank)
+    replaced = select(StatusUpdate.supersedes_id).where(StatusUpdate.supersedes_id.is_not(None))
+    inner = select(StatusUpdate.id, rank).where(StatusUpdate.withdrawn.is_(False),
+                                                StatusUpdate.id.not_in(replaced))
     if agency_ids is not None:
         inner = inner.where(StatusUpdate.agency_id.in_(list(agency_ids)))
     if until is not None:
@@ -433,6 +528,20 @@ async def admin_chats(sessions, settings) -> list[ChatRef]:
         blocked = {(c, e) for c, e in (await s.execute(
             select(Chat.channel, Chat.external_id).where(Chat.active.is_(False)))).all()}
     return [r for r in refs if (r.channel, r.chat_id) not in blocked]
+
+
+async def admin_names(sessions, settings) -> list[str]:
+    """The admins' names as their channels gave them (those who have written to the bot)."""
+    ids = [("telegram", i) for i in sorted(settings.admin_telegram_ids)]
+    ids += [("zalo", i) for i in sorted(settings.admin_zalo_ids)]
+    if not ids:
+        return []
+    async with sessions() as s:
+        users = (await s.execute(select(User).where(
+            User.channel.in_({c for c, _ in ids}),
+            User.external_id.in_({e for _, e in ids})))).scalars().all()
+    names = {(u.channel, u.external_id): u.display_name for u in users if u.display_name}
+    return list(dict.fromkeys(names[k] for k in ids if k in names))
 
 
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "dòng lệnh"}
