@@ -31,7 +31,21 @@ Public API (other modules rely on it):
     kb.reporting_agencies()                     leads that report (ubnd_huyen replaced by its
                                                 ten districts), in file order
     kb.deadlines_for(agency_id)                 deadlines binding the agency ("all", itself, or
-                                                its parent collective)
+                                                its parent collective, or an agency whose duties
+                                                it took over)
+
+Today's organisation (bot/organisation.py, knowledge/organisation.json), attached by
+load_knowledge() to the default plan: kb.agencies then also holds the current units the plan
+does not name ("Sở Tài chính", "UBND cấp xã", the 58 communes; Agency.plan is False), so every
+agency lookup accepts current and former names.
+    kb.org                                      the Organisation, or None
+    kb.is_current(id) / kb.is_former(id)        a unit today / a plan agency that no longer is
+    kb.successors(id)                           current Agencies holding a former one's duties
+    kb.tasks_held_by(id), kb.sections_held_by(id)   what a unit holds today, own and inherited
+                                                (without an organisation: what it leads)
+    kb.inherited(id)                            (plan Agency, Change, task ids) per duty taken over
+    kb.holders_of(task_id)                      current Agencies holding a task
+    kb.current_of(id)                           the Agency itself when current, else its holders
 
 Task.deadline is the first (nearest) deadline a bullet carries; Task.deadlines has all of them
 (5.6.1 carries "5.6-2021" and "5.6-2025"). Task.places holds place ids (kb.place(id)).
@@ -47,6 +61,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.errors import ConfigError
+
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "kh147.json"
 GENERAL_SECTIONS = ("1", "IV.1", "IV.3")
 PARTS = ("I", "II", "III", "IV")
@@ -56,8 +72,9 @@ SECTION_ID = {"I": re.compile(r"I\.\d+"), "II": re.compile(r"II\.\d+"),
               "III": re.compile(r"\d+(\.\d+)?"), "IV": re.compile(r"IV\.\d+")}
 
 
-class KnowledgeError(ValueError):
-    """The knowledge file is broken; the message names the place."""
+class KnowledgeError(ConfigError):
+    """The knowledge or organisation file is broken; the message names the place (a
+    ConfigError: the command line prints the one line and exits 2)."""
 
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -89,6 +106,7 @@ class Agency:
     parent: str | None = None
     kind: str = ""
     short: str = ""  # the usual short form, e.g. "Sở KH&ĐT"
+    plan: bool = True  # named in the plan; False for a unit of today's organisation only
 
 
 @dataclass(frozen=True)
@@ -182,6 +200,7 @@ class Knowledge:
     _alias: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     _by_section: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     _place_alias: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    org: Any = field(default=None, compare=False, hash=False, repr=False)
 
     general_section_ids = GENERAL_SECTIONS
 
@@ -246,8 +265,56 @@ class Knowledge:
     def deadlines_for(self, agency_id: str) -> tuple[Deadline, ...]:
         a = self._agency[agency_id]
         ids = {agency_id, a.parent} - {None}
+        for src, _, _ in self.inherited(agency_id):
+            ids |= {src.id, src.parent} - {None}
         return tuple(d for d in self.deadlines
                      if d.applies_to == "all" or ids & set(d.applies_to))
+
+    # --- today's organisation -------------------------------------------------------------
+
+    def is_current(self, agency_id: str) -> bool:
+        """A unit that exists today (every agency, when no organisation is attached)."""
+        return self.org is None or self.org.is_current(agency_id)
+
+    def is_former(self, agency_id: str) -> bool:
+        return self.org is not None and agency_id in self._agency and not self.is_current(
+            agency_id)
+
+    def successors(self, agency_id: str, task_id: str | None = None) -> tuple[Agency, ...]:
+        if not self.is_former(agency_id):
+            return ()
+        return tuple(self._agency[u] for u in self.org.holders(agency_id, task_id))
+
+    def current_of(self, agency_id: str) -> tuple[Agency, ...]:
+        """The agency itself when it exists today, else the units holding its duties."""
+        if self.is_current(agency_id):
+            return (self._agency[agency_id],)
+        return self.successors(agency_id)
+
+    def tasks_held_by(self, agency_id: str) -> tuple[Task, ...]:
+        if self.org is None or not self.org.is_current(agency_id):
+            return tuple(t for s in self.sections_led_by(agency_id) for t in self.tasks_of(s.id))
+        held = set(self.org.held_tasks(agency_id))
+        return tuple(t for t in self.tasks if t.id in held)
+
+    def sections_held_by(self, agency_id: str) -> tuple[Section, ...]:
+        """Subsections whose duties the unit holds today, its own and inherited, plan order."""
+        if self.org is None or not self.org.is_current(agency_id):
+            return self.sections_led_by(agency_id)
+        ids = {t.section for t in self.tasks_held_by(agency_id)}
+        return tuple(s for s in self.sections if s.id in ids)
+
+    def inherited(self, agency_id: str) -> tuple[tuple[Agency, Any, tuple[str, ...]], ...]:
+        if self.org is None:
+            return ()
+        return tuple((self._agency[src], ch, tids)
+                     for src, ch, tids in self.org.sources(agency_id))
+
+    def holders_of(self, task_id: str) -> tuple[Agency, ...]:
+        if self.org is None:
+            t = self._task[task_id]
+            return (self._agency[t.lead],) if t.lead else ()
+        return tuple(self._agency[u] for u in self.org.task_holders(task_id))
 
 
 # --- field readers: each failure names the place --------------------------------------------
@@ -585,8 +652,62 @@ def _check_glossary(kb: Knowledge) -> None:
         seen.add(key)
 
 
+def with_organisation(kb: Knowledge, org) -> Knowledge:
+    """The plan with today's organisation attached: the current units join kb.agencies (the
+    plan's own agencies keep their names and gain today's spellings, "Sở Xây dựng Bắc Ninh")."""
+    from dataclasses import replace
+
+    province = [p for p in org.province.get("aliases", ()) if " " in p.strip()] or [
+        "Bắc Ninh", "tỉnh Bắc Ninh"]
+    agencies: list[Agency] = []
+    for a in kb.agencies:
+        if org.is_current(a.id):
+            u = org.unit(a.id)
+            a = replace(a, aliases=_with_province(a, [*a.aliases, *u.aliases], province))
+        agencies.append(a)
+    for u in org.units:
+        if u.id in kb._agency:
+            continue
+        new = Agency(id=u.id, name=u.name, aliases=tuple(u.aliases), kind=u.kind,
+                     short=u.short, plan=False)
+        if u.collective is None:
+            new = replace(new, aliases=_with_province(new, list(u.aliases), province))
+        agencies.append(new)
+    agencies_t = tuple(agencies)
+    return replace(kb, agencies=agencies_t, _agency=_index(agencies_t, "agency"),
+                   _alias=_alias_index(agencies_t), org=org)
+
+
+def _with_province(a: Agency, aliases: list[str], province: list[str]) -> tuple[str, ...]:
+    """Aliases plus each spelling followed by the province's name ("SXD Bắc Ninh")."""
+    out = list(dict.fromkeys(aliases))
+    seen = {fold(x) for x in (a.name, *out)}
+    for name in dict.fromkeys([a.name, a.short, *aliases]):
+        if not name or "ninh" in fold(name) or len(fold(name)) < 3:
+            continue
+        base = name[:-len(" tỉnh")] if name.endswith(" tỉnh") else name
+        for p in province:
+            if fold(f"{base} {p}") not in seen:  # one spelling per folded form
+                seen.add(fold(f"{base} {p}"))
+                out.append(f"{base} {p}")
+    return tuple(out)
+
+
 @cache
 def load_knowledge(path: str | Path | None = None) -> Knowledge:
+    """The plan; the default plan comes with today's organisation (knowledge/organisation.json)."""
+    kb = _load_plan(path)
+    if path is not None and Path(path).resolve() != DEFAULT_PATH:
+        return kb
+    from bot.organisation import OrganisationError, load_organisation
+    try:
+        org = load_organisation(kb)
+    except OrganisationError as e:
+        raise KnowledgeError(str(e)) from None
+    return with_organisation(kb, org) if org is not None else kb
+
+
+def _load_plan(path: str | Path | None) -> Knowledge:
     p = Path(path) if path else DEFAULT_PATH
     try:
         raw = json.loads(p.read_text(encoding="utf-8"))

@@ -54,6 +54,16 @@ _MARKS = _marks_table()  # "ệ" → "e", "Ở" → "O": precomposed letters, a 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")
 
 
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff]")
+
+
+def clean_input(s: str) -> str:
+    """What a channel hands the core: no lone surrogates (no database or encoder takes them)
+    and no NUL or other C0 control characters, line breaks and tabs kept. CR is dropped, so
+    CR LF becomes LF."""
+    return _UNSAFE.sub("", s) if s else s
+
+
 def strip_marks(s: str) -> str:
     s = s.translate(_MARKS)
     return _COMBINING.sub("", s) if _COMBINING.search(s) else s
@@ -318,6 +328,13 @@ class AgencyIndex:
         given = {a.id: {" ".join(name_tokens(x)) for x in (a.name, *a.aliases)} for a in kb.agencies}
         derived = {a.id: _name_variants(a.name, a.id in district_ids) - given[a.id]
                    for a in kb.agencies}
+        # a unit of today's organisation (Agency.plan False) takes no spelling from the plan's
+        # agencies: "ban quan ly kcn" stays the plan's board
+        plan_keys = set().union(*(given[a.id] | derived[a.id] for a in kb.agencies
+                                  if getattr(a, "plan", True)))
+        for a in kb.agencies:
+            if not getattr(a, "plan", True):
+                derived[a.id] -= plan_keys
         owners: dict[str, int] = {}
         for keys in [*given.values(), *derived.values()]:
             for k in keys:

@@ -61,7 +61,7 @@ def assert_quotes_from_plan(ans: Answer, plan_text: str) -> None:
 ])
 def test_agency_question_lists_exactly_its_sections(kb, question, agency_id):
     ans = ask(kb, question)
-    led = [s.id for s in kb.sections_led_by(agency_id)]
+    led = [s.id for s in kb.sections_held_by(agency_id)]  # own and inherited (2025)
     assert ans.intent == "agency"
     assert ans.agency_ids[0] == agency_id
     assert ans.agencies[0] == kb.agency(agency_id).name
@@ -313,7 +313,7 @@ def test_out_of_scope_says_what_the_bot_does(kb, question):
 
 
 def test_an_agency_the_plan_does_not_name(kb):
-    ans = ask(kb, "Sở Tài chính có nhiệm vụ gì?")
+    ans = ask(kb, "Sở Tư pháp có nhiệm vụ gì?")
     assert ans.intent == "none" and not ans.sections and "Sở Xây dựng" in ans.text
 
 
@@ -563,13 +563,15 @@ def test_district_offices_and_short_names(kb, question, agency):
     assert ans.agency_ids[0] == agency
 
 
-def test_a_commune_has_no_duties_of_its_own(kb):
+def test_the_communes_hold_the_former_district_duties(kb):
     ans = ask(kb, "ubnd xã có phải làm gì không ạ")
-    assert ans.intent == "none" and ans.sections == ()
+    assert ans.intent == "agency" and ans.agencies[0] == "UBND cấp xã"
+    assert set(ans.sections) == {"2.7", "5.6", "7.5", "1", "IV.1", "IV.3"}
+    assert "tiếp nhận nhiệm vụ của UBND huyện, thành phố từ 01/7/2025" in ans.text
 
 
 def test_an_introduced_unit_the_plan_does_not_name_gets_the_plain_answer(kb):
-    ans = ask(kb, "mình ở sở tài chính thì có việc gì trong kh này không")
+    ans = ask(kb, "mình ở sở tư pháp thì có việc gì trong kh này không")
     assert ans.intent == "none" and ans.sections == ()
     assert "không giao nhiệm vụ riêng" in ans.text
 
@@ -1002,8 +1004,8 @@ def test_all_the_districts_are_the_district_committees(kb):
 
 
 @pytest.mark.parametrize("question, agency_id, led", [
-    ("Sở Xây dựng phối hợp những việc gì?", "sxd", ("2.2", "4.3")),
-    ("SXD phối hợp với ai", "sxd", ("2.2", "4.3")),
+    ("Sở Xây dựng phối hợp những việc gì?", "sxd", ("2.2", "4.3", "5.4")),
+    ("SXD phối hợp với ai", "sxd", ("2.2", "4.3", "5.4")),
     ("sở y tế phối hợp gì", "syt", ("7.4",)),
 ])
 def test_agency_never_named_as_partner_is_told_so(kb, question, agency_id, led):
@@ -1020,7 +1022,8 @@ def test_agency_never_named_as_partner_is_told_so(kb, question, agency_id, led):
 def test_partner_duties_name_section_and_lead(kb, plan_text):
     ans = ask(kb, "Sở Nội vụ phối hợp những việc gì")
     assert ans.intent == "agency" and ans.agency_ids[0] == "snv"
-    assert ans.sections == ("4.5",) and ans.partner_sections == ("8.1",)
+    # 8.1 is also held today (8.1.4 came to Sở Nội vụ in 2025): not a partner-only section
+    assert ans.sections == ("4.5", "8.1") and ans.partner_sections == ()
     assert ans.tasks == ("8.1.3",)
     assert "Mục 8.1 — Sở Lao động, Thương binh và Xã hội chủ trì" in ans.text
     assert_quotes_from_plan(ans, plan_text)

@@ -95,8 +95,9 @@ def test_json_keeps_led_and_partner_sections_apart():
     p = run("--json", "-", stdin="\n".join(questions) + "\n")
     assert p.returncode == 0, p.stderr
     snv, sxd, common = (json.loads(line) for line in p.stdout.splitlines())
-    assert snv["agencies"][0] == "Sở Nội vụ" and snv["sections"] == ["4.5"]
-    assert snv["partner_sections"] == ["8.1"]
-    assert sxd["agencies"][0] == "Sở Xây dựng" and sxd["sections"] == ["2.2", "4.3"]
+    # today's units hold what they took over in 2025 (CONTRACT §3, units and time): Sở Nội vụ
+    # holds 8.1.4 of 8.1, Sở Xây dựng holds 5.4 of Sở Giao thông vận tải
+    assert snv["agencies"][0] == "Sở Nội vụ" and snv["sections"] == ["4.5", "8.1"]
+    assert sxd["agencies"][0] == "Sở Xây dựng" and sxd["sections"] == ["2.2", "4.3", "5.4"]
     assert sxd["partner_sections"] == [] and "không nêu tên Sở Xây dựng" in sxd["answer"]
     assert common["sections"] == ["1", "IV.1", "IV.3"] and "nằm ngoài" not in common["answer"]

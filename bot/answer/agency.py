@@ -2,9 +2,11 @@
 the answer listing what it leads, by task group, each bullet quoted, then where it partners."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot.answer.deadline import deadline_cue
+from bot.answer.document import issuer
 from bot.answer.evidence import topic_evidence
 from bot.answer.model import Answer
 from bot.answer.objectives import objective_cue
@@ -14,7 +16,9 @@ from bot.answer.question import OUTSIDE_HEADS, Question, districts_id
 from bot.answer.render import (
     agency_name,
     clean,
+    fmt_day,
     group_title,
+    plan_ids,
     section_heading,
     section_label,
     with_parent,
@@ -28,6 +32,14 @@ _SO_WORDS = {"huu", "lieu", "luong", "do", "hoa", "sanh", "hieu", "voi", "ket", 
 # the plan's own title in a question is no topic ("… trong KH phát triển công nghiệp")
 _TITLE_PHRASES = ("ke hoach phat trien cong nghiep", "phat trien cong nghiep", "nghi quyet 147",
                   "ke hoach 147", "ke hoach nay", "ke hoach")
+# the reorganisation asked about with a name: "… cũ", "trước đây", "nay ai tiếp nhận", "nay
+# thuộc sở nào", "Bắc Ninh" (the province today): no topic of the plan
+_TODAY_RE = re.compile(
+    r"(?<!\S)(?:(?:tinh )?bac ninh|truoc day|truoc kia|hien nay|hien tai|bay gio|sau sap xep|"
+    r"sau sap nhap|sau hop nhat|sap nhap|hop nhat|(?:nay |gio )?(?:ai|co quan nao|don vi nao|"
+    r"so nao) (?:tiep nhan|dam nhan|phu trach|lam)|(?:nay |gio )?thuoc (?:so|co quan|don vi) "
+    r"nao|(?:nay |gio )?(?:do ai|ai) (?:giu|lam)|tiep nhan|chuyen (?:ve|cho) (?:ai|dau)|"
+    r"ve dau|cu(?! the)|nay|gio)(?!\S)")
 # what every agency must do besides its own sections (Mục 1, IV.1, IV.3), in short
 _GENERAL_DUTIES = ("Nhiệm vụ chung của mọi cơ quan: Mục 1 (tuyên truyền, người đứng đầu, phân "
                    "cấp); Mục IV.1 (xây dựng kế hoạch cụ thể, hoàn thành trong tháng 9 năm "
@@ -72,6 +84,7 @@ def _besides_names(q: Question) -> str:
         rest_text = rest_text.replace(f" {p} ", " ")
     if q.mentions:  # "UBND tỉnh giao gì cho Sở Xây dựng": the committee assigns, no topic
         rest_text = PROVINCE_RE.sub(" ", rest_text)
+        rest_text = f" {' '.join(_TODAY_RE.sub(' ', rest_text).split())} "
     return rest_text
 
 
@@ -171,7 +184,92 @@ def _choose_agency(kb, ids: list[str]) -> Answer:
 
 
 def agency_answer(kb, agency_id: str) -> Answer:
-    """Every subsection the agency leads, by task group, each bullet quoted; then partner work."""
+    """Every subsection the agency leads, by task group, each bullet quoted; then partner work.
+
+    A unit of today holds its own duties and those it took over (each said where it came
+    from); a unit the plan names that no longer exists answers for itself and says who holds
+    its duties now."""
+    if kb.org is not None and kb.is_current(agency_id) and kb.inherited(agency_id):
+        return current_answer(kb, agency_id)
+    ans = _plan_answer(kb, agency_id)
+    if not kb.is_former(agency_id):
+        return ans
+    from dataclasses import replace
+    lines = ans.text.split("\n")
+    lines[1:1] = successor_lines(kb, agency_id)
+    return replace(ans, text="\n".join(lines),
+                   successors=tuple(a.name for a in kb.successors(agency_id)))
+
+
+def successor_lines(kb, agency_id: str) -> list[str]:
+    """Who holds a former unit's duties today, from when, on what basis."""
+    a = kb.agency(agency_id)
+    ch = kb.org.change_of(agency_id) or kb.org.change_of(a.parent or "")
+    if ch is None:
+        return []
+    holders = kb.successors(agency_id)
+    when = fmt_day(ch.date)
+    if ch.kind == "split":
+        by: dict[str, list[str]] = {}
+        for tid, share in ch.tasks.items():
+            for h in kb.successors(agency_id, tid):
+                by.setdefault(h.name, []).append(
+                    tid + (f" ({share.about})" if share.about else ""))
+        parts = [f"{', '.join(ts)} — {name}" for name, ts in by.items()]
+        text = (f"Nay: {a.name} không còn; từ {when} nhiệm vụ được chia theo từng việc: "
+                + "; ".join(parts) + ".")
+        if ch.note:
+            text += f" {ch.note}"
+    elif ch.kind == "territory" or a.parent:
+        text = (f"Nay: không còn cấp huyện; từ {when} nhiệm vụ của {a.name} trên địa bàn do "
+                f"các xã, phường đảm nhận, mỗi xã, phường báo cáo riêng: "
+                + ", ".join(h.name for h in holders) + ".")
+    else:
+        names = ", ".join(h.name for h in holders)
+        text = f"Nay: {names} — tiếp nhận nhiệm vụ của {a.name} từ {when}."
+        if ch.id == "huyen-cap-xa" or any(h.kind == "collective" for h in holders):
+            text += " Mỗi xã, phường báo cáo riêng phần địa bàn của mình."
+    return [text, f"Căn cứ: {ch.source}."]
+
+
+def current_answer(kb, agency_id: str) -> Answer:
+    """A unit of today: every subsection whose duties it holds, its own and inherited, each
+    inherited one with where it came from."""
+    a = kb.agency(agency_id)
+    held = list(kb.sections_held_by(a.id))
+    held_ids = [s.id for s in held]
+    held_tasks = {t.id for t in kb.tasks_held_by(a.id)}
+    lines = [f"Nhiệm vụ của {a.name} theo Kế hoạch triển khai Nghị quyết 147-NQ/TU của "
+             f"{issuer(kb)}: {len(held)} mục"
+             + (f" ({', '.join(held_ids)})" if held_ids else "") + "."]
+    sources = []
+    for src, ch, tids in kb.inherited(a.id):
+        secs = list(dict.fromkeys(kb.task(t).section for t in tids))
+        where = " trên địa bàn" if src.parent else ""
+        part = ""
+        if ch is not None and ch.kind == "split":
+            part = " (" + "; ".join(f"{t}: {ch.tasks[t].about}" for t in tids
+                                    if ch.tasks[t].about) + ")"
+        when = f" từ {fmt_day(ch.date)}" if ch is not None else ""
+        lines.append(f"{a.name} — tiếp nhận nhiệm vụ của {src.name}{where}{when}: Mục "
+                     f"{', '.join(secs)}{part}.")
+        if ch is not None and ch.source not in sources:
+            sources.append(ch.source)
+    if a.kind in ("commune", "ward", "collective"):
+        lines.append("Mỗi xã, phường báo cáo riêng phần địa bàn của mình.")
+    led_lines, tasks = _led_lines(kb, held, keep=held_tasks)
+    partner_lines, partner_secs = _partner_lines(kb, a, held_ids, plan_ids(kb, a.id))
+    lines += [*led_lines, *partner_lines, "", _GENERAL_DUTIES]
+    lines += [f"Căn cứ: {s}." for s in sources]
+    sections = tuple(held_ids) + tuple(g for g in kb.general_section_ids if g not in held_ids)
+    names, aids = (a.name,), (a.id,)
+    if a.kind in ("commune", "ward") and kb.org.is_current("ubnd_cap_xa"):
+        names, aids = (a.name, kb.agency("ubnd_cap_xa").name), (a.id, "ubnd_cap_xa")
+    return Answer("agency", "\n".join(lines).strip(), names, aids, sections,
+                  tuple(s for s in partner_secs if s not in held_ids), tuple(tasks))
+
+
+def _plan_answer(kb, agency_id: str) -> Answer:
     a = kb.agency(agency_id)
     led = list(kb.sections_led_by(a.id))
     led_ids = [s.id for s in led]
@@ -189,8 +287,9 @@ def agency_answer(kb, agency_id: str) -> Answer:
                   tuple(s for s in partner_secs if s not in led_ids), tuple(tasks))
 
 
-def _led_lines(kb, led) -> tuple[list[str], list[str]]:
-    """The sections led, under their task group's title, each bullet quoted; and the task ids."""
+def _led_lines(kb, led, keep: set[str] | None = None) -> tuple[list[str], list[str]]:
+    """The sections led, under their task group's title, each bullet quoted (only those in
+    `keep` when given); and the task ids."""
     lines: list[str] = []
     tasks: list[str] = []
     last_group = None
@@ -202,19 +301,24 @@ def _led_lines(kb, led) -> tuple[list[str], list[str]]:
             last_group = group
         lines.append(section_heading(kb, s.id))
         for t in kb.tasks_of(s.id):
+            if keep is not None and t.id not in keep:
+                continue
             lines.append(f"• {clean(t.text)}")
             tasks.append(t.id)
     return lines, tasks
 
 
-def _partner_lines(kb, a, led_ids: list[str]) -> tuple[list[str], list[str]]:
+def _partner_lines(kb, a, led_ids: list[str],
+                   also: set[str] = frozenset()) -> tuple[list[str], list[str]]:
     """Where another agency leads and this one partners: the tasks naming it (all of a
-    section's when only the section does); and those sections."""
-    ids = {a.id, a.parent or a.id}
+    section's when only the section does); and those sections. `also`: agencies whose
+    partner roles it took over."""
+    ids = {a.id, a.parent or a.id} | set(also)
     partner_tasks = [t for t in kb.tasks if t.section not in led_ids and ids & set(t.partners)
                      and t.lead not in ids]
     partner_secs = list(dict.fromkeys(
-        [t.section for t in partner_tasks] + [s.id for s in kb.partner_sections(a.id)]))
+        [t.section for t in partner_tasks]
+        + [s.id for x in sorted(ids) for s in kb.partner_sections(x)]))
     if not partner_secs:
         return [], partner_secs
     lines = ["", "Phối hợp (cơ quan khác chủ trì):"]

@@ -49,10 +49,17 @@ def document_facts(kb) -> tuple:
     return d, d.extra.get("number_display") or d.number, d.extra.get("signer_title") or ""
 
 
+def issuer(kb) -> str:
+    """"UBND tỉnh Bắc Giang (nay là tỉnh Bắc Ninh)": the plan's issuer, and the province today."""
+    d = kb.document
+    today = (getattr(kb, "org", None) and kb.org.province.get("name")) or ""
+    return f"{d.issued_by} (nay là {today})" if today else d.issued_by
+
+
 def document_answer(kb) -> Answer:
     """The plan's number, issuer, date, title, signer and its four parts."""
     d, number, title = document_facts(kb)
-    text = (f"Kế hoạch số {number} của {d.issued_by}, ban hành tháng {d.date}: "
+    text = (f"Kế hoạch số {number} của {issuer(kb)}, ban hành tháng {d.date}: "
             f"«{clean(d.title)}».\n"
             f"• Kế hoạch triển khai thực hiện {d.implements}.\n"
             f"• Người ký: {d.signer}" + (f" ({title}, ký thay Chủ tịch)" if title else "") + ".\n"

@@ -31,8 +31,8 @@ _HOW_WORDS = _wordset(
     "em minh giup voi cho hoi xin biet lenh buoc bot chatbot ban tro ly he thong nay ung dung "
     "su zalo telegram tren trong tai vao len chi ai khi nhan go gui tin nhe a u roi thi ma")
 _EXAMPLES = "Ví dụ: «Sở Xây dựng phải làm gì?» hoặc «Hạn báo cáo năm là khi nào?»"
-_WHAT_I_DO = ("Tôi trả lời câu hỏi về Kế hoạch của UBND tỉnh Bắc Giang triển khai Nghị quyết số "
-              "147-NQ/TU về phát triển công nghiệp giai đoạn 2021-2030: nhiệm vụ của từng cơ "
+_WHAT_I_DO = ("Tôi trả lời câu hỏi về Kế hoạch của UBND tỉnh Bắc Giang (nay là tỉnh Bắc Ninh) triển "
+              "khai Nghị quyết số 147-NQ/TU về phát triển công nghiệp giai đoạn 2021-2030: nhiệm vụ của từng cơ "
               "quan, ai chủ trì một việc, hạn chót và báo cáo, các mục tiêu, nội dung một mục.")
 _COMMANDS = ("Các lệnh: /nhiemvu CƠ QUAN — nhiệm vụ của một cơ quan; /hanchot — các hạn sắp "
              "tới; /muctieu — các mục tiêu; /dangky CƠ QUAN — đăng ký làm cán bộ đầu mối; "

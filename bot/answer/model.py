@@ -17,6 +17,8 @@ class Answer:
     partner_sections: tuple[str, ...] = ()
     tasks: tuple[str, ...] = ()
     choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (label, query)
+    # a unit the plan names that no longer exists: the current units holding its duties
+    successors: tuple[str, ...] = ()
 
     def to_json(self, question: str) -> dict:
         """The object `ask --json` prints (README: Command line), with a few extra fields."""
@@ -24,4 +26,5 @@ class Answer:
                 "sections": list(self.sections), "answer": self.text,
                 "agency_ids": list(self.agency_ids),
                 "partner_sections": list(self.partner_sections), "tasks": list(self.tasks),
-                "choices": [{"label": label, "query": q} for label, q in self.choices]}
+                "choices": [{"label": label, "query": q} for label, q in self.choices],
+                "successors": list(self.successors)}

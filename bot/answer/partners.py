@@ -10,6 +10,7 @@ from bot.answer.question import Question
 from bot.answer.render import (
     agency_name,
     clean,
+    plan_ids,
     section_heading,
     section_label,
     sentences,
@@ -134,8 +135,8 @@ def partner_answer(kb, agency_id: str, who_first: bool = False) -> Answer:
     """The tasks where the plan names the agency as partner ("phối hợp"), each with its
     section and lead; the sections it leads stay in `sections` (README: Command line)."""
     a = kb.agency(agency_id)
-    ids = {a.id, a.parent} - {None}
-    led_ids = [s.id for s in kb.sections_led_by(a.id)]
+    ids = plan_ids(kb, a.id)
+    led_ids = [s.id for s in kb.sections_held_by(a.id)]
     found = _partner_tasks(kb, ids)
     led = ", ".join(led_ids)
     if found:
@@ -184,7 +185,7 @@ def _own_partners(kb, led_ids: list[str]) -> str:
 def pair_answer(kb, first: str, second: str) -> Answer:
     """What two agencies do together: the tasks one leads with the other named as partner."""
     a, b = kb.agency(first), kb.agency(second)
-    ids_a, ids_b = {a.id, a.parent} - {None}, {b.id, b.parent} - {None}
+    ids_a, ids_b = plan_ids(kb, a.id), plan_ids(kb, b.id)
     lines: list[str] = []
     sections: list[str] = []
     tasks: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.answer.document import document_facts
+from bot.answer.document import document_facts, issuer
 from bot.answer.model import Answer
 from bot.answer.question import Question
 from bot.answer.vocab import DUTY_WORDS, STOP
@@ -41,7 +41,7 @@ def province_committee_answer(kb) -> Answer:
         vp = kb.agency("vpubnd")  # the committee's office: the one the name is mistaken for
     except KeyError:
         vp = None
-    text = (f"{d.issued_by} là cơ quan ban hành Kế hoạch này (Kế hoạch số {number}, tháng "
+    text = (f"{issuer(kb)} là cơ quan ban hành Kế hoạch này (Kế hoạch số {number}, tháng "
             f"{d.date}, người ký: {d.signer}" + (f", {title}" if title else "") + "), triển "
             f"khai thực hiện {d.extra.get('implements_short') or d.implements}.\n"
             "Kế hoạch không giao nhiệm vụ cho UBND tỉnh mà giao cho các sở, ngành và UBND huyện, "

@@ -51,6 +51,7 @@ class Question:
         # "Bộ Công an", "Cục Thuế": a body outside the province that shares a name's words
         self.mentions = [m for m in self.mentions
                          if not (m.start and self.toks[m.start - 1] in OUTSIDE_HEADS)]
+        self._province_today()
         self.canon = self.idx.expand(self.idx.canon(self.toks))
         # what cue words are looked for in: no place or agency names ("Việt Hàn" is not "hạn")
         blank = set()
@@ -59,6 +60,19 @@ class Question:
         cue = [("|" if i in blank else w) for i, w in enumerate(self.toks)]
         self.cues = self.idx.blank_places(" ".join(cue))
         self.canon_nonames = self.idx.expand(self.idx.canon([w for w in cue if w != "|"]))
+
+    def _province_today(self) -> None:
+        """"Bắc Ninh" outside an agency's name is the province the plan's Bắc Giang is part of
+        today: read as the plan's own province ("KCN của tỉnh Bắc Ninh" is in scope). A name
+        ("BQL KCN Bắc Ninh") keeps it; the word count stays, so mention spans hold."""
+        inside = {i for m in self.mentions for i in range(m.start, m.end)}
+        toks = list(self.toks)
+        for i in range(len(toks) - 1):
+            if toks[i] == "bac" and toks[i + 1] == "ninh" and i not in inside:
+                toks[i + 1] = "giang"
+        if toks != self.toks:
+            self.toks = toks
+            self.fixed = " ".join(toks)
 
     def seq(self, drop: set[str] | None = None, names: bool = True) -> list[str]:
         """Canonical tokens in order, without stop phrases (and `drop` words): what is ranked;

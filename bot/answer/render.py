@@ -16,6 +16,32 @@ def agency_name(kb, aid: str | None) -> str:
         return aid
 
 
+def today_note(kb, aid: str | None) -> str:
+    """" (nay: Sở Tài chính)" after a plan name that no longer exists, else ""."""
+    if not aid or not kb.is_former(aid):
+        return ""
+    holders = kb.successors(aid)
+    if len(holders) > 4:  # a district: its communes, named in the agency's own answer
+        return " (nay: UBND cấp xã trên địa bàn)"
+    return f" (nay: {', '.join(h.name for h in holders)})" if holders else ""
+
+
+def plan_ids(kb, aid: str) -> set[str]:
+    """The plan's ids an agency answers for: itself, its collective, and for a unit of today
+    the plan agencies it wholly took over (their collectives too; a split is task by task)."""
+    a = kb.agency(aid)
+    ids = {a.id, a.parent} - {None}
+    for src, ch, _ in kb.inherited(aid):
+        if ch is None or ch.kind != "split":
+            ids |= {src.id, src.parent} - {None}
+    return ids
+
+
+def fmt_day(d) -> str:
+    """"01/3/2025": the way the reorganisation's dates are written."""
+    return f"{d.day:02d}/{d.month}/{d.year}"
+
+
 def section_label(sid: str) -> str:
     return f"Mục {sid}"
 
@@ -40,9 +66,9 @@ def lead_names(kb, sids) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def section_heading(kb, sid: str) -> str:
     """"Mục 2.2 — Sở Xây dựng (phối hợp: …)", or the title for a section with no lead."""
     s = kb.section(sid)
-    who = agency_name(kb, s.lead)
+    who = agency_name(kb, s.lead) + today_note(kb, s.lead)
     if who:
-        partners = ", ".join(agency_name(kb, p) for p in s.partners)
+        partners = ", ".join(agency_name(kb, p) + today_note(kb, p) for p in s.partners)
         return f"{section_label(sid)} — {who}" + (f" (phối hợp: {partners})" if partners else "")
     return f"{section_label(sid)} — {s.title}"
 
