@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from bot.channels.base import SendResult
 from bot.channels.zalo import FILE_NOTE, MAX_TEXT, TEXT_ONLY, ZaloChannel, render
 from bot.core import Attachment, ChatRef, Choice, Reply, Request
-from bot.db.models import Base, SeenMessage
+from bot.db.models import Base, InboxUpdate
 from bot.export import CSV_MIME
 from bot.services import Services
 from tests.conftest import PG_URL, make_settings
@@ -192,24 +192,31 @@ async def test_repeated_message_id_is_answered_once_even_after_restart(
         await stub.wait_sent("u1", count=2)
         assert [r.text for r in brain2.requests] == ["câu hỏi mới"]
         async with svc2.sessions() as s:
-            n = await s.scalar(select(func.count()).select_from(SeenMessage)
-                               .where(SeenMessage.message_id == "dup-1"))
+            n = await s.scalar(select(func.count()).select_from(InboxUpdate)
+                               .where(InboxUpdate.update_id == "dup-1"))
         assert n == 1
     finally:
         await again.stop()
         await svc2.close()
 
 
-async def test_old_seen_ids_are_pruned(stub, running):
-    channel, brain = running
-    old = channel.svc.now() - timedelta(days=8)
-    async with channel.svc.sessions() as s, s.begin():
-        s.add(SeenMessage(channel="zalo", message_id="very-old", seen_at=old))
-    stub.push_text("u1", "xin chào")
-    await stub.wait_sent("u1")
-    async with channel.svc.sessions() as s:
-        ids = set((await s.execute(select(SeenMessage.message_id))).scalars())
-    assert "very-old" not in ids and len(ids) == 1
+async def test_old_seen_ids_are_pruned(tmp_path, stub, db_url):
+    svc = _svc_on(tmp_path, stub, *db_url)
+    old = svc.now() - timedelta(days=8)
+    async with svc.sessions() as s, s.begin():
+        s.add(InboxUpdate(channel="zalo", update_id="very-old", body="{}", state="done",
+                          received_at=old))
+    channel = ZaloChannel(svc, dispatch=Brain(), backoff=0.05)
+    await channel.start()
+    try:
+        stub.push_text("u1", "xin chào")
+        await stub.wait_sent("u1")
+        async with svc.sessions() as s:
+            ids = set((await s.execute(select(InboxUpdate.update_id))).scalars())
+        assert "very-old" not in ids and len(ids) == 1
+    finally:
+        await channel.stop()
+        await svc.close()
 
 
 async def test_other_events_get_a_polite_text_only_answer(stub, running):

@@ -9,18 +9,18 @@ for `retry_after`, 5xx and time-outs are retried with backoff, blocked chats are
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import html
 import logging
 import re
 import warnings
-from collections import OrderedDict
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -57,9 +57,11 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.base import Channel, SendResult, deliver
+from bot.channels.inbox import Inbox
 from bot.core import Reply, Request, split_text
 from bot.db.models import Chat, Pending, Subscription
 from bot.services import Services
+from bot.text import clean_input
 
 log = logging.getLogger(__name__)
 # getChatMember is called raw on purpose (see _is_chat_admin); PTB would nudge towards its
@@ -74,12 +76,15 @@ warnings.filterwarnings("ignore", message=r".*`retry_after`.*",
 NAME = "telegram"
 MAX_LEN = 4096  # Telegram's limit for one message, after entity parsing
 SEND_TRIES = 4
-RECENT_UPDATES = 2000  # update ids remembered to drop a second delivery
 START_TRIES = 5  # getMe at start-up: 0.5+1+2+4 s of patience
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may hang
 WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 GROUP_TYPES = ("group", "supergroup")
+STOP_GRACE = 3.0  # seconds a stop gives the updates already claimed to be answered
+FILE_FAILED = ("Không gửi được tệp {name} qua Telegram (đã thử lại nhiều lần). Xin gửi lại "
+               "lệnh /xuat sau ít phút, hoặc lấy tệp trên máy chủ bằng lệnh "
+               "`python -m bot export -o {name}`.")
 ADMIN_STATUSES = ("administrator", "creator")
 _OTHER_BOT_COMMAND = re.compile(r"^/\w+@(\w+)")
 
@@ -133,7 +138,10 @@ class TelegramChannel(Channel):
         self.app.add_handler(ChatMemberHandler(self._on_my_member,
                                                ChatMemberHandler.MY_CHAT_MEMBER))
         self.app.add_error_handler(self._on_error)
-        self._recent: OrderedDict[int, None] = OrderedDict()
+        self.inbox = Inbox(svc, NAME, self._process)
+        self._poller: asyncio.Task | None = None
+        self._polling = False  # inside the getUpdates call: safe to cancel (nothing confirmed)
+        self._poller_stop = False
 
     # ---- Channel protocol ------------------------------------------------------------------
 
@@ -155,16 +163,15 @@ class TelegramChannel(Channel):
             raise ConnectionError(f"không kết nối được Telegram tại {base} "
                                   f"(cannot reach TELEGRAM_API_BASE_URL): {e.message}") from e
         await self._set_commands()
+        await self.app.start()
+        await self.inbox.start()  # what an earlier run stored and did not answer comes first
         if self.webhook:
             s = self.svc.settings
             await self.app.bot.set_webhook(webhook_url(s.WEBHOOK_BASE_URL),
                                            secret_token=s.WEBHOOK_SECRET,
                                            allowed_updates=ALLOWED_UPDATES)
         else:
-            await self.app.updater.start_polling(timeout=POLL_TIMEOUT, bootstrap_retries=-1,
-                                                 allowed_updates=ALLOWED_UPDATES,
-                                                 error_callback=self._on_poll_error)
-        await self.app.start()
+            self._poller = asyncio.create_task(self._poll_loop(), name="telegram-poll")
         log.info("telegram: @%s serving (%s)", self.app.bot.username,
                  "webhook" if self.webhook else "long polling")
 
@@ -186,10 +193,18 @@ class TelegramChannel(Channel):
                 delay = min(delay * 2, 8)
 
     async def stop(self) -> None:
-        if self.app.updater and self.app.updater.running:
-            await self.app.updater.stop()
+        """Stop taking updates (a long poll in flight is dropped: Telegram serves its updates
+        again, since no offset confirmed them), answer what is claimed, keep the rest."""
+        if self._poller is not None:
+            self._poller_stop = True
+            if self._polling:
+                self._poller.cancel()
+            await asyncio.wait([self._poller], timeout=STOP_GRACE)
+            self._poller.cancel()
+            self._poller = None
+        await self.inbox.stop(STOP_GRACE)
         if self.app.running:
-            await self.app.stop()  # finishes the updates already taken
+            await self.app.stop()
         await self.app.shutdown()
 
     async def send(self, chat_id: str, reply: Reply) -> SendResult:
@@ -207,6 +222,10 @@ class TelegramChannel(Channel):
             if target != str(chat_id):
                 migrated = target
             if not result.ok:
+                if fn is _send_file and not result.blocked:
+                    # the header text went out: say plainly that the file did not follow
+                    note = FILE_FAILED.format(name=payload.filename)
+                    await self._deliver(_send_text, target, render_parts(note)[0], None)
                 return SendResult(ok=False, blocked=result.blocked, migrated_to=migrated,
                                   error=result.error)
         return SendResult(ok=True, migrated_to=migrated)
@@ -258,7 +277,7 @@ class TelegramChannel(Channel):
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.message
-        if msg is None or self._repeated(update.update_id):
+        if msg is None:
             return
         if msg.migrate_to_chat_id:
             await migrate_chat(self.svc.sessions, str(msg.chat.id), str(msg.migrate_to_chat_id))
@@ -273,7 +292,7 @@ class TelegramChannel(Channel):
 
     async def _request_from(self, msg: Message) -> Request | None:
         user, chat = msg.from_user, msg.chat
-        text = msg.text or msg.caption or ""
+        text = clean_input(msg.text or msg.caption or "")
         # an anonymous group administrator writes as the group itself (via GroupAnonymousBot)
         anonymous_admin = msg.sender_chat is not None and msg.sender_chat.id == chat.id
         if user is None or (user.is_bot and not anonymous_admin) or not text.strip() \
@@ -291,8 +310,9 @@ class TelegramChannel(Channel):
         chat_admin = group and text.lower().startswith("/nhacnho")
         return Request(
             channel=NAME, user_id=str(user.id), chat_id=str(chat.id), text=text,
-            chat_type="group" if group else "private", user_name=user.full_name or "",
-            chat_title=chat.title or "", is_admin=self.svc.is_admin(NAME, str(user.id)),
+            chat_type="group" if group else "private",
+            user_name=clean_input(user.full_name or ""), chat_title=clean_input(chat.title or ""),
+            is_admin=self.svc.is_admin(NAME, str(user.id)),
             is_chat_admin=chat_admin and (anonymous_admin
                                           or await self._is_chat_admin(chat.id, user.id)),
             addressed=addressed)
@@ -324,18 +344,7 @@ class TelegramChannel(Channel):
             return False
         return isinstance(member, dict) and member.get("status") in ADMIN_STATUSES
 
-    def _repeated(self, update_id: int) -> bool:
-        """An update id seen before (a retried webhook delivery, a replayed batch)."""
-        if update_id in self._recent:
-            return True
-        self._recent[update_id] = None
-        if len(self._recent) > RECENT_UPDATES:
-            self._recent.popitem(last=False)
-        return False
-
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if self._repeated(update.update_id):
-            return
         q = update.callback_query
         try:
             await q.answer()  # stops the button's spinner
@@ -349,13 +358,16 @@ class TelegramChannel(Channel):
         group = chat is not None and chat.type in GROUP_TYPES
         chat_id = chat.id if chat is not None else q.from_user.id
         req = Request(
-            channel=NAME, user_id=str(q.from_user.id), chat_id=str(chat_id), callback=q.data,
-            chat_type="group" if group else "private", user_name=q.from_user.full_name or "",
-            chat_title=(chat.title if chat else "") or "",
+            channel=NAME, user_id=str(q.from_user.id), chat_id=str(chat_id),
+            callback=clean_input(q.data), chat_type="group" if group else "private",
+            user_name=clean_input(q.from_user.full_name or ""),
+            chat_title=clean_input((chat.title if chat else "") or ""),
             is_admin=self.svc.is_admin(NAME, str(q.from_user.id)),
             is_chat_admin=group and await self._is_chat_admin(chat_id, q.from_user.id))
-        await self._dispatch(req)
-        if q.message is not None:  # a button acts once: take the keyboard off its message
+        replies = await self._dispatch(req)
+        # a button acts once: take the keyboard off its message, but only when the press was
+        # acted upon (a refused press by a group member leaves the admin's buttons in place)
+        if q.message is not None and not _refused(replies):
             try:
                 await q.edit_message_reply_markup(reply_markup=None)
             except TelegramError as e:
@@ -372,9 +384,10 @@ class TelegramChannel(Channel):
         if joined and change.chat.type in GROUP_TYPES:  # added to a group: say what it does
             await self._dispatch(Request(
                 channel=NAME, user_id=str(change.from_user.id), chat_id=str(change.chat.id),
-                text="/start", chat_type="group", chat_title=change.chat.title or ""))
+                text="/start", chat_type="group",
+                chat_title=clean_input(change.chat.title or "")))
 
-    async def _dispatch(self, req: Request) -> None:
+    async def _dispatch(self, req: Request) -> list[Reply]:
         import handlers  # the brain; imported late so this module loads on its own
 
         try:
@@ -384,20 +397,63 @@ class TelegramChannel(Channel):
                                                "Xin thử lại sau."))
             raise  # logged once by _on_error
         await self._reply_all(req, replies)
+        return replies
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
-        """Telegram's POST: checked against WEBHOOK_SECRET in constant time, then queued."""
+        """Telegram's POST: checked against WEBHOOK_SECRET in constant time, stored in the
+        inbox, and only then answered 200 (a 500 makes Telegram deliver it again)."""
         secret = (self.svc.settings.WEBHOOK_SECRET or "").encode()
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+        # aiohttp keeps undecodable header bytes as surrogate escapes: compare the raw bytes
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode(
+            "utf-8", "surrogateescape")
         if not secret or not hmac.compare_digest(given, secret):
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
-            update = Update.de_json(data, self.app.bot)
+            item = _inbox_item(data)
         except Exception:  # malformed body: Telegram never sends one
             return web.Response(status=400, text="bad update")
-        await self.app.update_queue.put(update)
+        try:
+            await self.inbox.store([item])
+        except SQLAlchemyError as e:
+            log.warning("telegram: update not stored (%s): Telegram will deliver it again",
+                        type(e).__name__)
+            return web.Response(status=500, text="not stored")
         return web.Response(text="ok")
+
+    async def _process(self, body: dict) -> None:
+        """One stored update, through PTB's handlers (errors reach _on_error)."""
+        await self.app.process_update(Update.de_json(body, self.app.bot))
+
+    async def _poll_loop(self) -> None:
+        """getUpdates; each batch is stored before the next call's offset confirms it."""
+        self._poller_stop = False
+        with contextlib.suppress(TelegramError):
+            await self.app.bot.delete_webhook()  # getUpdates does not work beside a webhook
+        offset: int | None = None
+        delay = 0.0
+        while not self._poller_stop:
+            try:
+                self._polling = True
+                try:
+                    raw = await self.app.bot._post(
+                        "getUpdates", {"offset": offset, "timeout": POLL_TIMEOUT,
+                                       "allowed_updates": ALLOWED_UPDATES},
+                        read_timeout=POLL_TIMEOUT + 15)
+                finally:
+                    self._polling = False
+                items = [_inbox_item(u) for u in raw or [] if isinstance(u, dict)]
+                await self.inbox.store(items)
+            except (TelegramError, SQLAlchemyError) as e:
+                if isinstance(e, InvalidToken):
+                    log.error("telegram: token rejected while polling")
+                delay = min(max(delay * 2, 0.5), 30.0)
+                self._on_poll_error(e)
+                await asyncio.sleep(delay)
+                continue
+            delay = 0.0
+            if items:
+                offset = max(int(i[0]) for i in items) + 1
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         err = context.error
@@ -406,9 +462,10 @@ class TelegramChannel(Channel):
                   redact(str(err), self.svc.settings.TELEGRAM_BOT_TOKEN),
                   exc_info=not isinstance(err, TelegramError))
 
-    def _on_poll_error(self, err: TelegramError) -> None:
+    def _on_poll_error(self, err: Exception) -> None:
         log.warning("telegram: polling error %s: %s", type(err).__name__,
-                    redact(str(err), self.svc.settings.TELEGRAM_BOT_TOKEN))
+                    redact(str(err).splitlines()[0] if str(err) else "",
+                           self.svc.settings.TELEGRAM_BOT_TOKEN))
 
     async def _set_commands(self) -> None:
         """The command menus; a menu that cannot be set is logged, never fatal (the bot
@@ -528,9 +585,9 @@ def _build_application(token: str, base_url: str, *, webhook: bool,
                                             max_retries=3))
                .concurrent_updates(PerChatProcessor(64))
                .job_queue(None))  # reminders have their own loop
-    if webhook:
-        builder = builder.updater(None)
-    return builder.build()
+    # no Updater: polling is ours (_poll_loop), so that an update is stored before its offset
+    # is confirmed
+    return builder.updater(None).build()
 
 
 class PerChatProcessor(BaseUpdateProcessor):
@@ -561,6 +618,29 @@ class PerChatProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+def _inbox_item(data: dict) -> tuple[str, str, dict]:
+    """(update id, chat key, body) of a raw update; the chat keeps one chat's updates in order."""
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise ValueError("not an update")
+    chat = None
+    for kind in ("message", "edited_message", "my_chat_member", "channel_post"):
+        if isinstance(data.get(kind), dict):
+            chat = (data[kind].get("chat") or {}).get("id")
+            break
+    cq = data.get("callback_query")
+    if isinstance(cq, dict):
+        msg = cq.get("message") or {}
+        chat = (msg.get("chat") or {}).get("id") or (cq.get("from") or {}).get("id")
+    return str(data["update_id"]), str(chat if chat is not None else ""), data
+
+
+def _refused(replies: list[Reply]) -> bool:
+    """The press got only the admins-only refusal: nothing was done."""
+    from handlers.access import ADMINS_ONLY
+
+    return bool(replies) and all(r.text == ADMINS_ONLY and r.chat is None for r in replies)
 
 
 def webhook_path(base_url: str | None) -> str:

@@ -28,7 +28,7 @@ import secrets
 import sys
 import time
 import unicodedata
-from collections import OrderedDict
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -37,12 +37,14 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.base import SendResult, deliver
+from bot.channels.inbox import Inbox
 from bot.core import Reply, Request, split_text
-from bot.db.models import Download, SeenMessage, utcnow
+from bot.db.models import Download, utcnow
 from bot.services import Services
+from bot.text import clean_input
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +56,10 @@ DOWNLOAD_TTL = timedelta(hours=24)
 DOWNLOAD_NOTE = "Tải tệp {name} (liên kết có hiệu lực 24 giờ, chỉ dùng trong cơ quan): {url}"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 TEXT_EVENT = "message.text.received"
-SEEN_KEEP = timedelta(days=7)  # Zalo re-deliveries come within minutes; a week is plenty
-PRUNE_EVERY = 3600.0  # seconds between prunes of old seen ids
 MAX_BUSY = 16  # messages answered at once (a webhook burst must not swamp the database)
+POLL_FINISH = 1.0  # seconds a stop lets a getUpdates in flight bring its update home
+STOP_GRACE = 3.0  # seconds a stop gives the updates already claimed to be answered
+STORE_RETRY = 30.0  # longest wait between tries to store a polled update the database refused
 
 TEXT_ONLY = ("Xin lỗi, hiện tại trợ lý chỉ đọc được tin nhắn văn bản. "
              "Xin gõ câu hỏi hoặc /trogiup để xem các lệnh.")
@@ -218,10 +221,10 @@ class ZaloChannel:
         self.bot_name = ""
         self._runner: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
-        self._chat_locks: dict[str, asyncio.Lock] = {}
-        self._busy = asyncio.Semaphore(MAX_BUSY)
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._last_prune = 0.0
+        # stored before Zalo is told (webhook 200) or asked for the next one (polling);
+        # answered from there, one chat in order, MAX_BUSY chats at once
+        self.inbox = Inbox(svc, NAME, self.handle_update, concurrency=MAX_BUSY)
+        self._stopping = False
 
     # -- Channel protocol -------------------------------------------------------------------
 
@@ -236,17 +239,27 @@ class ZaloChannel:
         app.router.add_get(DOWNLOAD_PATH, self.on_download)
 
     async def start(self) -> None:
-        await self._read_me()  # a wrong token or an unreachable API stops start-up here
+        try:
+            await self._read_me()  # a wrong token or an unreachable API stops start-up here
+        except (ValueError, ConnectionError):
+            await self.api.close()  # the runner never calls stop() for a channel not started
+            raise
+        await self.inbox.start()  # what an earlier run stored and did not answer comes first
         work = self._register_webhook() if self.webhook_mode else self._poll_loop()
         self._runner = asyncio.create_task(work, name="zalo")
         log.info("Zalo channel started (%s)", "webhook" if self.webhook_mode else "polling")
 
     async def stop(self) -> None:
-        """Stop receiving, give in-flight answers a moment, close the HTTP session."""
+        """Stop receiving (a getUpdates in flight may still bring its update in: Zalo never
+        serves it again), answer what is claimed, keep the rest, close the HTTP session."""
+        self._stopping = True
         if self._runner is not None:
+            if not self.webhook_mode:
+                await asyncio.wait([self._runner], timeout=POLL_FINISH)
             self._runner.cancel()
             await asyncio.wait([self._runner], timeout=1.0)
             self._runner = None
+        await self.inbox.stop(STOP_GRACE)
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=1.5)
             for t in late:
@@ -305,7 +318,7 @@ class ZaloChannel:
     async def _poll_loop(self) -> None:
         await self._prepare_polling()
         delay = 0.0
-        while True:
+        while not self._stopping:
             asked = time.monotonic()
             try:
                 update = await self.api.call("getUpdates", {"timeout": str(self.poll_timeout)},
@@ -325,8 +338,21 @@ class ZaloChannel:
             updates = unwrap_updates(update)
             if not updates:
                 await asyncio.sleep(0.2)  # an empty "ok" answer: do not spin
-            for u in updates:
-                self._spawn(self.handle_update(u))
+            # Zalo has no offset: what getUpdates returned is never served again, so it is
+            # stored before the next call, however long the database takes to come back
+            await self._store_polled(updates)
+
+    async def _store_polled(self, updates: list[dict]) -> None:
+        wait = 0.5
+        while True:
+            try:
+                await self.inbox.store([_inbox_item(u) for u in updates])
+                return
+            except SQLAlchemyError as e:
+                log.warning("Zalo update not stored yet (%s); retry in %.1f s",
+                            type(e).__name__, wait)
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, STORE_RETRY)
 
     async def _prepare_polling(self) -> None:
         try:
@@ -364,16 +390,20 @@ class ZaloChannel:
             delay = min(delay * 2, 60.0)
 
     async def on_webhook(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+        # aiohttp keeps undecodable header bytes as surrogate escapes: compare the raw bytes
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, self._secret.encode()):
             log.warning("Zalo webhook: wrong or missing secret from %s", request.remote)
             return web.json_response({"ok": False, "description": "forbidden"}, status=403)
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
             return web.json_response({"ok": False, "description": "bad JSON"}, status=400)
-        for u in unwrap_updates(body):
-            self._spawn(self.handle_update(u))  # answer Zalo at once, work in the background
+        try:  # stored before the 200: a stop or a crash after it loses nothing
+            await self.inbox.store([_inbox_item(u) for u in unwrap_updates(body)])
+        except SQLAlchemyError as e:
+            log.warning("Zalo webhook: update not stored (%s)", type(e).__name__)
+            return web.json_response({"ok": False, "description": "not stored"}, status=500)
         return web.json_response({"ok": True})
 
     def _spawn(self, work: Awaitable) -> None:
@@ -382,7 +412,8 @@ class ZaloChannel:
         task.add_done_callback(self._tasks.discard)
 
     async def handle_update(self, update: dict) -> None:
-        """One update: dedupe, turn into a Request, dispatch, send the replies."""
+        """One stored update: turn into a Request, dispatch, send the replies (the inbox
+        dropped repeated message ids and keeps one chat's messages in order)."""
         try:
             await self._handle(update)
         except Exception:  # one bad update must never stop the channel
@@ -396,21 +427,15 @@ class ZaloChannel:
         chat_id = str(chat.get("id") or sender.get("id") or "")
         if not chat_id or sender.get("is_bot"):
             return
-        message_id = str(msg.get("message_id") or "")
         event = str(update.get("event_name") or "")
-        # the chat lock is taken first, so that a chat's messages keep their order
-        async with self._lock(chat_id), self._busy:
-            if message_id and not await self._first_time(message_id):
-                log.info("Zalo message %s already handled: ignored", message_id)
-                return
-            if event == TEXT_EVENT or (not event and isinstance(msg.get("text"), str)):
-                replies = await self._answer(msg, chat_id, chat, sender)
-            else:
-                replies = [Reply(TEXT_ONLY)]
-            for r in replies:
-                result = await self.deliver(chat_id, r)
-                if not result.ok:
-                    log.warning("Zalo reply not delivered: %s", result.error or "blocked")
+        if event == TEXT_EVENT or (not event and isinstance(msg.get("text"), str)):
+            replies = await self._answer(msg, chat_id, chat, sender)
+        else:
+            replies = [Reply(TEXT_ONLY)]
+        for r in replies:
+            result = await self.deliver(chat_id, r)
+            if not result.ok:
+                log.warning("Zalo reply not delivered: %s", result.error or "blocked")
 
     async def deliver(self, origin_chat_id: str, reply: Reply) -> SendResult:
         return await deliver(self.svc, self, origin_chat_id, reply)
@@ -420,10 +445,10 @@ class ZaloChannel:
         group = str(chat.get("chat_type") or "").upper() == "GROUP"
         req = Request(
             channel=NAME, user_id=user_id, chat_id=chat_id,
-            text=self._strip_mention(str(msg.get("text") or "")),
+            text=self._strip_mention(clean_input(str(msg.get("text") or ""))),
             chat_type="group" if group else "private",
-            user_name=str(sender.get("display_name") or sender.get("name")
-                          or sender.get("first_name") or ""),
+            user_name=clean_input(str(sender.get("display_name") or sender.get("name")
+                                      or sender.get("first_name") or "")),
             is_admin=self.svc.is_admin(NAME, user_id),
             addressed=True,  # in groups Zalo delivers only mentions of the bot and replies to it
         )
@@ -452,40 +477,13 @@ class ZaloChannel:
             await self.api.call("sendChatAction", {"chat_id": chat_id, "action": "typing"},
                                 limit=5)
 
-    def _lock(self, chat_id: str) -> asyncio.Lock:
-        """Messages of one chat are answered in order; different chats in parallel."""
-        if len(self._chat_locks) > 1000:
-            for key in [k for k, v in self._chat_locks.items() if not v.locked()]:
-                del self._chat_locks[key]
-        return self._chat_locks.setdefault(chat_id, asyncio.Lock())
 
-    async def _first_time(self, message_id: str) -> bool:
-        """True once per message id, across restarts (SeenMessage table)."""
-        if message_id in self._seen:
-            return False
-        self._seen[message_id] = None
-        while len(self._seen) > 2000:
-            self._seen.popitem(last=False)
-        try:
-            async with self.svc.sessions() as s, s.begin():
-                s.add(SeenMessage(channel=NAME, message_id=message_id[:128], seen_at=utcnow()))
-        except IntegrityError:
-            return False
-        except SQLAlchemyError as e:  # the database is down: better answer than stay silent
-            log.warning("Zalo seen-message store failed: %s", type(e).__name__)
-            return True
-        await self._prune_seen()
-        return True
-
-    async def _prune_seen(self) -> None:
-        now = time.monotonic()
-        if self._last_prune and now - self._last_prune < PRUNE_EVERY:
-            return
-        self._last_prune = now
-        cutoff = self.svc.now() - SEEN_KEEP
-        try:
-            async with self.svc.sessions() as s, s.begin():
-                await s.execute(delete(SeenMessage).where(
-                    SeenMessage.channel == NAME, SeenMessage.seen_at < cutoff))
-        except SQLAlchemyError as e:
-            log.warning("Zalo seen-message prune failed: %s", type(e).__name__)
+def _inbox_item(update: dict) -> tuple[str, str, dict]:
+    """(update id, chat key, body): the message id, so a re-delivery is dropped; an update
+    without one is kept under a fresh id (answered, never taken for another)."""
+    msg = update.get("message") if isinstance(update.get("message"), dict) else {}
+    chat, sender = msg.get("chat") or {}, msg.get("from") or {}
+    chat_key = str((chat.get("id") if isinstance(chat, dict) else None)
+                   or (sender.get("id") if isinstance(sender, dict) else None) or "")
+    message_id = str(msg.get("message_id") or "") or f"no-id:{uuid.uuid4().hex}"
+    return message_id, chat_key, update

@@ -229,3 +229,24 @@ class DeskToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class InboxUpdate(Base):
+    """A platform update stored before the platform is told it arrived (the next getUpdates
+    offset, the webhook's 200), then answered from here: claimed by one process, marked done
+    once answered. The unique (channel, update_id) is also the memory of ids already seen, so a
+    replay after a restart is not answered twice. state: new -> claimed -> done."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[str] = mapped_column(String(128))
+    chat_key: Mapped[str] = mapped_column(String(64), default="")  # one chat's rows in order
+    body: Mapped[str] = mapped_column(Text)  # the update's JSON as received
+    state: Mapped[str] = mapped_column(String(12), default="new", index=True)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
