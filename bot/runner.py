@@ -37,7 +37,11 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     if not (settings.TELEGRAM_BOT_TOKEN or settings.ZALO_BOT_TOKEN):
         print(NO_CHANNEL, file=sys.stderr)  # nothing to serve: leave the database alone
         return 2
-    svc = await open_services(settings)
+    try:
+        svc = await open_services(settings)
+    except Exception as e:  # no server, no database, no rights: one line, never a traceback
+        print(db_unreachable(settings.DATABASE_URL, e), file=sys.stderr)
+        return 1
     try:
         channels = configured_channels(svc)  # bad combinations: bot.__main__ reports them
         stop = stop or asyncio.Event()
@@ -89,6 +93,15 @@ async def _serve(svc, channels, stop: asyncio.Event) -> int:
             loop_task.cancel()
         await _bounded(runner.cleanup(), "stopping the web server")
     return code
+
+
+def db_unreachable(url: str, e: Exception) -> str:
+    """The one line `run` prints when the database cannot be opened or migrated."""
+    from bot.db.migrate import _safe
+
+    first = str(e).splitlines()[0] if str(e) else ""
+    return (f"Không mở được cơ sở dữ liệu {_safe(url)} (cannot open DATABASE_URL): "
+            f"{type(e).__name__}: {first}")
 
 
 def _start_reminders(svc, senders, stop: asyncio.Event) -> asyncio.Task | None:

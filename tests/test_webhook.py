@@ -71,6 +71,42 @@ def test_wrong_or_missing_secret_is_refused(hook, secret):
     assert not stub.calls_to("sendMessage", ok=None, chat_id=13)
 
 
+def raw_post(port: int, path: str, header: bytes, body: bytes) -> int:
+    """A POST whose header carries bytes no client library would send (0xFF)."""
+    import socket
+
+    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n").encode() + header + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(head + body)
+        status = s.recv(64).split(b" ")[1]
+    return int(status)
+
+
+def test_a_0xff_byte_in_the_secret_header_is_403_not_500(hook):
+    stub, bot = hook
+    update = stub.message(14, 14, "/start")
+    update["update_id"] = 5004
+    body = json.dumps(update).encode()
+    for header in (b"X-Telegram-Bot-Api-Secret-Token: \xff",
+                   b"X-Telegram-Bot-Api-Secret-Token: " + SECRET.encode() + b"\xff"):
+        assert raw_post(bot.port, "/telegram/webhook", header, body) == 403
+    assert not stub.calls_to("sendMessage", ok=None, chat_id=14)
+
+
+def test_a_webhook_update_is_stored_before_its_200(hook):
+    stub, bot = hook
+    import sqlite3
+
+    update = stub.message(15, 15, "/start")
+    update["update_id"] = 5005
+    assert post(bot, update, SECRET) == 200
+    with sqlite3.connect(bot.db_path) as conn:
+        rows = conn.execute("SELECT channel, update_id FROM inbox WHERE update_id = '5005'")
+        assert rows.fetchall() == [("telegram", "5005")]
+    stub.wait_for("sendMessage", chat_id=15)
+
+
 def test_health_and_clean_stop(hook):
     stub, bot = hook
     with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/healthz", timeout=5) as r:

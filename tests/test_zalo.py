@@ -545,6 +545,7 @@ async def test_a_rejected_token_stops_start_up_with_one_line(tmp_path, stub):
     code, err = await _run_until_exit(tmp_path, _zalo_env(tmp_path, stub))
     assert code == 2
     assert "ZALO_BOT_TOKEN" in err and "Traceback" not in err and TOKEN not in err
+    assert "Unclosed client session" not in err  # the API session is closed on the way out
 
 
 async def test_a_passing_outage_at_start_up_is_waited_out(tmp_path, stub):

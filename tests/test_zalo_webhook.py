@@ -6,6 +6,7 @@ real `python -m bot run` process.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 
 import aiohttp
@@ -140,3 +141,63 @@ async def test_e2e_webhook_process(tmp_path, stub):
         assert stub.calls_of("getUpdates") == []
     assert bot.proc.returncode == 0, bot.output[-2000:]
     assert TOKEN not in bot.output and SECRET not in bot.output
+
+
+def _raw_post(url: str, header: bytes, body: bytes) -> int:
+    """A POST whose header carries bytes no client library would send (0xFF)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    head = (f"POST {u.path} HTTP/1.1\r\nHost: {u.hostname}\r\nContent-Type: application/json"
+            f"\r\nContent-Length: {len(body)}\r\nConnection: close\r\n").encode()
+    with socket.create_connection((u.hostname, u.port), timeout=5) as s:
+        s.sendall(head + header + b"\r\n\r\n" + body)
+        return int(s.recv(64).split(b" ")[1])
+
+
+async def test_a_0xff_byte_in_the_secret_header_is_403(stub, served):
+    channel, brain, url = served
+    body = json.dumps(text_update("u4", "xin chào", message_id="w-ff")).encode()
+    for header in (b"X-Bot-Api-Secret-Token: \xff", b"X-Bot-Api-Secret-Token: " +
+                   SECRET.encode() + b"\xff"):
+        assert await asyncio.to_thread(_raw_post, url, header, body) == 403
+    assert brain.requests == []
+
+
+async def test_deeply_nested_json_is_400(stub, served):
+    channel, brain, url = served
+    async with aiohttp.ClientSession() as s, s.post(
+            url, data=b"[" * 200_000 + b"]" * 200_000,
+            headers={"X-Bot-Api-Secret-Token": SECRET}) as resp:
+        assert resp.status == 400
+    assert brain.requests == []
+
+
+async def test_a_lone_surrogate_still_gets_an_answer(stub, served):
+    # JSON may carry "\\ud800" (half of an emoji): no encoder or database takes it raw
+    channel, brain, url = served
+    raw = ('{"event_name": "message.text.received", "message": {"message_id": "w-sur", '
+           '"date": 1, "text": "xin ch\\u00e0o \\ud83d", "chat": {"id": "u5", '
+           '"chat_type": "PRIVATE"}, "from": {"id": "u5", "display_name": "A\\ud800\\u0000B", '
+           '"is_bot": false}}}')
+    async with aiohttp.ClientSession() as s, s.post(
+            url, data=raw.encode(), headers={"X-Bot-Api-Secret-Token": SECRET,
+                                             "Content-Type": "application/json"}) as resp:
+        assert resp.status == 200
+    assert await stub.wait_sent("u5") == ["Đã nhận: xin chào"]
+    assert brain.requests[0].user_name == "AB"
+
+
+async def test_a_webhook_update_is_stored_before_the_200(stub, served):
+    from sqlalchemy import select
+
+    from bot.db.models import InboxUpdate
+
+    channel, brain, url = served
+    await channel.inbox.stop()  # nobody answers: what the 200 promised must be in the table
+    assert await stub.post_webhook(text_update("u6", "giữ lại", message_id="w-keep"),
+                                   secret=SECRET, url=url) == 200
+    async with channel.svc.sessions() as s:
+        rows = (await s.execute(select(InboxUpdate.update_id, InboxUpdate.state))).all()
+    assert rows == [("w-keep", "new")]

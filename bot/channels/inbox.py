@@ -109,7 +109,8 @@ class Inbox:
             return 0
         now = self.svc.now()
         rows = [{"channel": self.channel, "update_id": str(uid)[:128], "chat_key": key[:64],
-                 "body": json.dumps(body, ensure_ascii=False), "state": "new",
+                 # ASCII JSON: a lone surrogate or a NUL is an escape, which every engine stores
+                 "body": json.dumps(body), "state": "new",
                  "claimed_by": "", "received_at": now} for uid, key, body in items]
         async with self.svc.sessions() as s, s.begin():
             ins = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
