@@ -6,13 +6,26 @@ Choices are numbered; answering with the number picks one, as on Zalo.
 from __future__ import annotations
 
 import asyncio
+import re
+import signal
 import sys
 from pathlib import Path
 
 from bot.core import Reply, Request
+from bot.text import clean_input
 
 CHANNEL = "console"
 GREETING = "Trợ lý KH147 — gõ câu hỏi hoặc lệnh (/trogiup); Ctrl+D để thoát."
+
+
+# C0 and C1 controls but newline and tab: a stored note holding ESC [ … could recolour,
+# clear or retitle the operator's terminal if printed raw
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Text safe to print on a terminal: control characters shown as \\xNN, not obeyed."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def render(reply: Reply) -> str:
@@ -21,7 +34,7 @@ def render(reply: Reply) -> str:
     if reply.choices:
         lines += [f"  {i}. {c.label}" for i, c in enumerate(reply.choices, 1)]
         lines.append("  (trả lời bằng số thứ tự)")
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 def save_file(reply: Reply, folder: Path) -> Path:
@@ -36,7 +49,7 @@ async def converse(svc, user_id: str, lines, out=print) -> None:
     from handlers import dispatch
 
     for line in lines:
-        text = line.rstrip("\n")
+        text = clean_input(line.rstrip("\n"))  # the same edge cleaning as every channel
         if not text.strip():
             continue
         req = Request(channel=CHANNEL, user_id=user_id, chat_id=user_id, text=text,
@@ -51,12 +64,32 @@ async def converse(svc, user_id: str, lines, out=print) -> None:
             out("")
 
 
-async def _main(user_id: str, admin: bool) -> int:
+class _Keyboard:
+    """Ctrl+C at the prompt ends the chat like Ctrl+D; during an answer it ends the chat
+    once the answer is printed. Never an interrupt inside the event loop: that would cancel
+    the database's own clean-up and print a traceback."""
+
+    def __init__(self) -> None:
+        self.reading = False
+        self.stop = False
+
+    def on_sigint(self, _signum, _frame) -> None:
+        if self.reading:
+            raise KeyboardInterrupt
+        self.stop = True
+
+
+async def _main(user_id: str, admin: bool, keyboard: _Keyboard) -> int:
     from bot.config import load_settings
+    from bot.db.migrate import describe_db_error
     from bot.services import open_services
 
     settings = load_settings()
-    svc = await open_services(settings)
+    try:
+        svc = await open_services(settings)
+    except Exception as e:  # unreachable server, missing database: one line, not a traceback
+        print(describe_db_error(settings.DATABASE_URL, e), file=sys.stderr)
+        return 1
     if admin:
         svc.console_admins = frozenset({user_id})
     interactive = sys.stdin.isatty()
@@ -64,11 +97,19 @@ async def _main(user_id: str, admin: bool) -> int:
         print(GREETING)
 
     def read_lines():
-        while True:
+        while not keyboard.stop:
             if interactive:
                 print("> ", end="", flush=True)
-            line = sys.stdin.readline()
+            keyboard.reading = True
+            try:
+                line = sys.stdin.readline()
+            except KeyboardInterrupt:
+                line = ""
+            finally:
+                keyboard.reading = False
             if not line:
+                if interactive:
+                    print()
                 return
             yield line
 
@@ -80,7 +121,12 @@ async def _main(user_id: str, admin: bool) -> int:
 
 
 def cli_chat(user_id: str = "1", admin: bool = False) -> int:
+    keyboard = _Keyboard()
+    # our own handler: asyncio.run then leaves SIGINT alone instead of cancelling the task
+    previous = signal.signal(signal.SIGINT, keyboard.on_sigint)
     try:
-        return asyncio.run(_main(user_id, admin))
+        return asyncio.run(_main(user_id, admin, keyboard))
     except KeyboardInterrupt:
         return 0
+    finally:
+        signal.signal(signal.SIGINT, previous)
