@@ -93,6 +93,7 @@ class Report:
     as_of: datetime
     rows: list[TaskRow]
     agencies: list[AgencySummary]
+    history: list[StatusRow] = field(default_factory=list)  # every row, corrections included
 
     @property
     def silent(self) -> list[str]:
@@ -207,16 +208,24 @@ async def collect(svc, period: Period | None = None,
     tz = svc.settings.tz
     period = period or current_period(svc.local_now().date(), tz)
     as_of = report_instant(svc, period)
-    history = await repo.status_history(svc.sessions, agency_ids, until=as_of)
-    return build_report(svc.kb, history, period, as_of, tz, agency_ids)
+    every = await repo.status_history(svc.sessions, agency_ids, until=as_of,
+                                      include_superseded=True)
+    report = build_report(svc.kb, repo.effective(every), period, as_of, tz, agency_ids)
+    report.history = every
+    return report
 
 
 # ---------------------------------------------------------------- files
 
 TASK_HEADER = ["Mục", "Cơ quan", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Trạng thái mới nhất",
                "Ghi chú", "Người cập nhật", "Thời điểm cập nhật", "Kỳ báo cáo",
-               "Báo cáo trong kỳ", "Đánh giá", "Hạn"]
-TASK_WIDTHS = [8, 30, 12, 70, 18, 50, 24, 18, 10, 10, 26, 12]
+               "Báo cáo trong kỳ", "Đánh giá", "Hạn", "Kết quả", "Khó khăn, vướng mắc",
+               "Kiến nghị, đề xuất"]
+TASK_WIDTHS = [8, 30, 12, 70, 18, 50, 24, 18, 10, 10, 26, 12, 50, 50, 50]
+HISTORY_HEADER = ["Mã bản ghi", "Thời điểm cập nhật", "Cơ quan", "Mục", "Trạng thái",
+                  "Ghi chú", "Kết quả", "Khó khăn, vướng mắc", "Kiến nghị, đề xuất",
+                  "Người cập nhật", "Kênh", "Thay cho bản ghi", "Hiệu lực"]
+HISTORY_WIDTHS = [10, 18, 30, 10, 18, 50, 50, 50, 50, 24, 10, 12, 30]
 AGENCY_HEADER = ["Cơ quan", "Số nhiệm vụ", "Đã báo cáo trong kỳ", "Chưa báo cáo (tổng)",
                  "Đã hoàn thành", "Chưa hoàn thành", *CATEGORIES.values(),
                  "Cập nhật gần nhất", "Nhiệm vụ chưa báo cáo", "Nhiệm vụ vướng mắc"]
@@ -245,7 +254,33 @@ def task_table(kb, report: Report, tz: tzinfo) -> list[list]:
             latest.note if latest else "", latest.user_name if latest else "",
             _local(latest.created_at if latest else None, tz), report.period.id,
             "Có" if r.reported else "Không", CATEGORIES[r.category],
-            r.deadline.astimezone(tz).strftime("%d/%m/%Y")])
+            r.deadline.astimezone(tz).strftime("%d/%m/%Y"),
+            latest.result if latest else "", latest.obstacles if latest else "",
+            latest.proposals if latest else ""])
+    return out
+
+
+def history_table(kb, report: Report, tz: tzinfo) -> list[list]:
+    """Every update, oldest first: a correction names the row it replaces, a superseded or
+    withdrawn row says by which one (the history stays append-only)."""
+    by = {r.supersedes_id: r for r in report.history if r.supersedes_id is not None}
+    out = []
+    for r in report.history:
+        if r.withdrawn:
+            state = f"Rút lại bản ghi số {r.supersedes_id}"
+        elif r.id in by:
+            later = by[r.id]
+            state = (f"Đã rút lại (bản ghi số {later.id})" if later.withdrawn
+                     else f"Đã sửa bởi bản ghi số {later.id}")
+        else:
+            state = "Đang hiệu lực"
+        try:
+            agency = kb.agency(r.agency_id).name
+        except KeyError:
+            agency = r.agency_id
+        out.append([r.id, _local(r.created_at, tz), agency, r.item_id, label(r.status),
+                    r.note, r.result, r.obstacles, r.proposals, r.user_name, r.channel,
+                    r.supersedes_id or "", state])
     return out
 
 
@@ -264,7 +299,9 @@ def build_export(kb, report: Report, fmt: str, tz: tzinfo) -> Attachment:
     if fmt == "xlsx":
         sheets = [("Theo nhiệm vụ", TASK_HEADER, tasks, TASK_WIDTHS),
                   ("Tổng hợp theo cơ quan", AGENCY_HEADER, agency_table(kb, report, tz),
-                   AGENCY_WIDTHS)]
+                   AGENCY_WIDTHS),
+                  ("Lịch sử cập nhật", HISTORY_HEADER, history_table(kb, report, tz),
+                   HISTORY_WIDTHS)]
         return Attachment(name, _xlsx(sheets), XLSX_MIME)
     raise ValueError(f"unknown export format {fmt!r}")
 

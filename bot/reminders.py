@@ -49,6 +49,7 @@ from bot.db.models import (
 )
 from bot.knowledge import Deadline, Knowledge
 from bot.periods import period_for, reporting_agencies
+from bot.progress import unit_progress
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,8 @@ async def _admin_chats(svc: Services, s) -> list[Chat]:
 class ReportState:
     period: str  # how the period reads: "năm 2026", "6 tháng năm 2026"
     reporting: list[str]
-    missing: list[str]
+    missing: list[str]  # units with a task not yet reported (bot.progress)
+    progress: dict = field(default_factory=dict)  # agency id -> bot.progress.Progress
 
 
 async def report_state(svc: Services, dl: Deadline, occurrence: date,
@@ -200,8 +202,10 @@ async def report_state(svc: Services, dl: Deadline, occurrence: date,
         return None
     period = period_for(dl.id, occurrence, svc.settings.tz)
     reporting = list(reporting_agencies(svc.kb))
-    reported = await repo.reported_agencies(svc.sessions, period.start, max(period.end, at))
-    return ReportState(period.label, reporting, [a for a in reporting if a not in reported])
+    # per task, as /trangthai and /tonghop count it (one shared function, bot.progress)
+    progress = await unit_progress(svc, period, at=at)
+    missing = [a for a in reporting if a not in progress or not progress[a].complete]
+    return ReportState(period.label, reporting, missing, progress)
 
 
 def _names(kb: Knowledge, ids: list[str]) -> str:
@@ -256,7 +260,9 @@ def reminder_text(kb: Knowledge, dl: Deadline, occurrence: date, offset: int, to
     kind = f"kỳ {state.period}"
     mine = concerned(kb, dl, scope, state)
     missing = still_missing(kb, dl, scope, state)
-    if len(mine) == 1:
+    if len(mine) == 1 and mine[0] in state.progress:
+        lines.append(f"{kb.agency(mine[0]).name}, {kind}: {state.progress[mine[0]].text()}.")
+    elif len(mine) == 1:
         done = "chưa báo cáo" if missing else "đã báo cáo"
         lines.append(f"{kb.agency(mine[0]).name}: {done} {kind}.")
     elif not missing:

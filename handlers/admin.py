@@ -5,6 +5,7 @@ from bot import export
 from bot.calendar import fmt_int
 from bot.core import Reply, Request
 from bot.periods import Period, current_period, fmt_local, fmt_window, parse_period
+from bot.progress import from_report
 from bot.services import Services
 from handlers.access import ADMINS_ONLY, is_admin
 from handlers.registry import command
@@ -64,10 +65,9 @@ def summary_text(svc: Services, report: export.Report) -> str:
              f"Đã hoàn thành {fmt_int(done)}/{fmt_int(total)}; chưa hoàn thành "
              f"{fmt_int(total - done)} (trong đó vướng mắc {fmt_int(totals['blocked'])}, "
              f"chưa báo cáo {fmt_int(unreported)})."]
+    progress = from_report(report)  # the same sentence as reminders and /trangthai
     for a in reported:
-        line = f"• {names[a.agency_id]}: báo cáo {len(a.reported)}/{a.total} nhiệm vụ"
-        if a.missing:
-            line += f"; chưa báo cáo: {', '.join(a.missing)}"
+        line = f"• {names[a.agency_id]}: {progress[a.agency_id].text()}"
         if a.blocked:
             line += f"; vướng mắc: {', '.join(a.blocked)}"
         if a.carried:

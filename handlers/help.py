@@ -20,7 +20,9 @@ Các lệnh:
 /hanchot — các hạn sắp tới
 /muctieu — các mục tiêu của Kế hoạch
 /dangky CƠ QUAN — đăng ký làm cán bộ đầu mối của cơ quan
-/capnhat MỤC TRẠNG THÁI [GHI CHÚ] — cập nhật tiến độ, ví dụ: /capnhat 2.2.1 đang thực hiện Đã phê duyệt 2 đồ án
+/capnhat MỤC TRẠNG THÁI [GHI CHÚ] — cập nhật tiến độ, ví dụ: /capnhat 2.2.1 đang thực hiện Đã phê duyệt 2 đồ án; kèm khó khăn, kiến nghị: /capnhat 2.2.3 vướng mắc Khó khăn: thiếu vốn. Kiến nghị: tỉnh bố trí vốn
+/sua TRẠNG THÁI [GHI CHÚ] — sửa cập nhật vừa gửi (trong 30 phút)
+/rut — rút lại cập nhật vừa gửi (trong 30 phút)
 /huy — hủy thao tác cập nhật đang dở
 /trangthai [CƠ QUAN] — tình trạng mới nhất của từng nhiệm vụ
 /nhacnho [CƠ QUAN|tat] — đăng ký hoặc tắt nhắc hạn cho cuộc trò chuyện này"""

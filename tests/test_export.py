@@ -82,14 +82,14 @@ async def test_summary_of_the_current_period(reported):
     assert "năm 2026" in text and "15/12/2026" in text
     assert "Đã báo cáo: 3/27" in text
     assert _line(text, "• Sở Xây dựng") == (
-        "• Sở Xây dựng: báo cáo 2/5 nhiệm vụ; chưa báo cáo: 2.2.3, 2.2.4, 4.3.1; vướng mắc: "
+        "• Sở Xây dựng: đã báo cáo 2/5 nhiệm vụ; còn thiếu 2.2.3, 2.2.4, 4.3.1; vướng mắc: "
         "2.2.2. Hoàn thành đúng hạn 1; vướng mắc 1; chưa báo cáo 3.")
     bql = _line(text, "• Ban Quản lý")
     assert "Hoàn thành quá hạn 1" in bql  # 3.1.1 was due at the end of 2021
     assert "chưa báo cáo (đã quá hạn) 1" in bql  # 4.2.1, due at the end of 2021: nothing said
     assert "đang thực hiện" not in bql and "Quá hạn chưa hoàn thành" not in bql
     vy = _line(text, "• UBND huyện Việt Yên")
-    assert "báo cáo 1/6" in vy and "Đang thực hiện trong hạn 1" in vy
+    assert "đã báo cáo 1/6 nhiệm vụ; còn thiếu" in vy and "Đang thực hiện trong hạn 1" in vy
     silent = _line(text, "Chưa báo cáo trong kỳ")
     assert "Sở Y tế" in silent and "UBND huyện Yên Thế" in silent
     assert "Sở Xây dựng" not in silent and "UBND huyện, thành phố" not in silent
@@ -109,7 +109,7 @@ async def test_summary_of_a_past_period_reads_statuses_at_its_end(reported):
     lines = r.text.splitlines()
     assert "6 tháng năm 2026" in lines[0]
     sxd = _line(r.text, "• Sở Xây dựng")
-    assert "báo cáo 1/5" in sxd and "vướng mắc" not in sxd  # November updates come later
+    assert "đã báo cáo 1/5 nhiệm vụ" in sxd and "vướng mắc" not in sxd  # November updates come later
     # reported in progress in March: in progress; the rest said nothing before 15/6
     assert sxd.endswith("Đang thực hiện trong hạn 1; chưa báo cáo (đã quá hạn) 4.")
     assert not any(line.startswith("• UBND huyện Việt Yên") for line in lines)
@@ -142,7 +142,7 @@ async def test_categories_follow_the_reported_status(svc):
     assert judged[("Ban Quản lý các Khu công nghiệp tỉnh", "4.2.1")] == "Quá hạn chưa hoàn thành"
     [summary] = await dispatch(admin("/tonghop 2026"), svc)
     assert _line(summary.text, "• Sở Xây dựng") == (
-        "• Sở Xây dựng: báo cáo 3/5 nhiệm vụ; chưa báo cáo: 4.3.1; vướng mắc: 2.2.2; đã hoàn "
+        "• Sở Xây dựng: đã báo cáo 4/5 nhiệm vụ; còn thiếu 4.3.1; vướng mắc: 2.2.2; đã hoàn "
         "thành từ kỳ trước: 2.2.4. Hoàn thành đúng hạn 1; đang thực hiện trong hạn 1; chưa thực "
         "hiện (trong hạn) 1; vướng mắc 1; chưa báo cáo 1.")
     totals = _totals(summary.text)
@@ -182,7 +182,7 @@ async def test_xlsx_export(reported):
     [r] = await dispatch(admin("/xuat"), reported)
     assert r.file is not None and r.file.filename.endswith(".xlsx")
     wb = load_workbook(io.BytesIO(r.file.content))
-    assert wb.sheetnames == ["Theo nhiệm vụ", "Tổng hợp theo cơ quan"]
+    assert wb.sheetnames == ["Theo nhiệm vụ", "Tổng hợp theo cơ quan", "Lịch sử cập nhật"]
     tasks, agencies = wb["Theo nhiệm vụ"], wb["Tổng hợp theo cơ quan"]
     for ws in (tasks, agencies):
         assert all(c.font.bold for c in ws[1] if c.value)

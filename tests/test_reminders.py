@@ -82,13 +82,18 @@ async def add_member(svc, ext: str, agency: str, *, private_reminders: bool = Tr
     return user.id
 
 
-async def report(svc, agency: str, when: datetime, item: str = "2.2.1") -> None:
+async def report(svc, agency: str, when: datetime, item: str | None = None) -> None:
+    """An update for `item`, or for every task of the agency: only that makes a unit count
+    as having reported (bot.progress counts tasks, as /tonghop does)."""
+    from bot.export import agency_tasks
+
+    items = [item] if item else [t.id for t in agency_tasks(svc.kb, agency)]
     async with svc.sessions() as s, s.begin():
         user = User(channel="telegram", external_id=f"rep-{agency}-{when.timestamp()}")
         s.add(user)
         await s.flush()
-        s.add(StatusUpdate(item_id=item, agency_id=agency, status="dang", user_id=user.id,
-                           channel="telegram", created_at=when))
+        s.add_all(StatusUpdate(item_id=i, agency_id=agency, status="dang", user_id=user.id,
+                               channel="telegram", created_at=when) for i in items)
 
 
 async def deliveries(svc) -> list[ReminderDelivery]:
@@ -285,9 +290,9 @@ async def test_agency_subscription_shows_only_that_agency(svc):
     await run_pass(svc, {"telegram": sender}, local(12, 8))
     [sxd] = sender.to("-700")
     [sct] = sender.to("-701")
-    assert "Sở Xây dựng: đã báo cáo kỳ năm 2026." in sxd and "/capnhat" not in sxd
+    assert "Sở Xây dựng, kỳ năm 2026: đã báo cáo 5/5 nhiệm vụ." in sxd and "/capnhat" not in sxd
     assert "Sở Công Thương" not in sxd.split("Gửi báo cáo về: Sở Công Thương.")[1]
-    assert "Sở Công Thương: chưa báo cáo kỳ năm 2026." in sct and "/capnhat" in sct
+    assert "Sở Công Thương, kỳ năm 2026: đã báo cáo 0/" in sct and "/capnhat" in sct
 
 
 async def test_overdue_goes_to_missing_agencies_and_a_summary_to_admins(svc):
@@ -303,7 +308,7 @@ async def test_overdue_goes_to_missing_agencies_and_a_summary_to_admins(svc):
     assert got == {"-800", "-802", "900", "42"}
     [sct] = sender.to("-802")
     assert sct.startswith("Quá hạn: Báo cáo năm") and "(đã quá hạn 1 ngày)" in sct
-    assert "Sở Công Thương: chưa báo cáo kỳ năm 2026." in sct
+    assert "Sở Công Thương, kỳ năm 2026: đã báo cáo 0/" in sct
     summary = sender.to("900")[0]
     assert summary.startswith("Tổng hợp quá hạn") and "Sở Công Thương" in summary
     assert "Sở Xây dựng;" not in summary and "Chưa báo cáo (26)" in summary
@@ -320,7 +325,7 @@ async def test_members_get_private_reminders_unless_turned_off(svc):
     sender = FakeSender()
     await run_pass(svc, {"telegram": sender}, local(12, 1))
     assert [c for c, _ in sender.sent] == ["51"]
-    assert "Sở Xây dựng: chưa báo cáo kỳ năm 2026" in sender.sent[0][1]
+    assert "Sở Xây dựng, kỳ năm 2026: đã báo cáo 0/5 nhiệm vụ; còn thiếu 2.2.1" in sender.sent[0][1]
 
 
 async def test_dry_run_lists_and_claims_nothing(svc):
@@ -502,7 +507,7 @@ async def test_catch_up_after_the_deadline_reads_as_overdue(svc):
         [msg] = sender.to(chat)
         assert msg.startswith("Quá hạn: Báo cáo năm") and "Nhắc hạn" not in msg
         assert "(đã quá hạn 1 ngày)" in msg
-    assert "Sở Công Thương: chưa báo cáo kỳ năm 2026." in sender.to("-1200")[0]
+    assert "Sở Công Thương, kỳ năm 2026: đã báo cáo 0/" in sender.to("-1200")[0]
     assert sender.to("-1201") == []  # its agency reported: no overdue message at all
 
 

@@ -100,6 +100,8 @@ PRIVATE_COMMANDS = [
     *_EVERYONE,
     ("dangky", "Đăng ký làm cán bộ đầu mối của cơ quan"),
     ("capnhat", "Cập nhật tiến độ nhiệm vụ của cơ quan"),
+    ("sua", "Sửa cập nhật vừa gửi (trong 30 phút)"),
+    ("rut", "Rút lại cập nhật vừa gửi (trong 30 phút)"),
     ("huy", "Hủy thao tác cập nhật đang dở"),
     ("nhacnho", "Nhận nhắc hạn chót trong cuộc trò chuyện này"),
     ("trogiup", "Danh sách lệnh"),
