@@ -82,6 +82,10 @@ WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 GROUP_TYPES = ("group", "supergroup")
 STOP_GRACE = 3.0  # seconds a stop gives the updates already claimed to be answered
+# updates answered at once: above the 30 messages/s flood limit at Telegram's latency, and few
+# enough that an answer's "done" mark never queues for a database connection (a kill -9 in
+# that queue would have it answered again after the restart)
+ANSWERING = 4
 FILE_FAILED = ("Không gửi được tệp {name} qua Telegram (đã thử lại nhiều lần). Xin gửi lại "
                "lệnh /xuat sau ít phút, hoặc lấy tệp trên máy chủ bằng lệnh "
                "`python -m bot export -o {name}`.")
@@ -140,7 +144,7 @@ class TelegramChannel(Channel):
         self.app.add_handler(ChatMemberHandler(self._on_my_member,
                                                ChatMemberHandler.MY_CHAT_MEMBER))
         self.app.add_error_handler(self._on_error)
-        self.inbox = Inbox(svc, NAME, self._process)
+        self.inbox = Inbox(svc, NAME, self._process, concurrency=ANSWERING)
         self._poller: asyncio.Task | None = None
         self._polling = False  # inside the getUpdates call: safe to cancel (nothing confirmed)
         self._poller_stop = False

@@ -56,7 +56,9 @@ DOWNLOAD_TTL = timedelta(hours=24)
 DOWNLOAD_NOTE = "Tải tệp {name} (liên kết có hiệu lực 24 giờ, chỉ dùng trong cơ quan): {url}"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 TEXT_EVENT = "message.text.received"
-MAX_BUSY = 16  # messages answered at once (a webhook burst must not swamp the database)
+# messages answered at once: a burst must not swamp the database, and an answer's "done" mark
+# must not queue for a connection (a kill -9 in that queue answers it again after the restart)
+MAX_BUSY = 8
 POLL_FINISH = 1.0  # seconds a stop lets a getUpdates in flight bring its update home
 STOP_GRACE = 3.0  # seconds a stop gives the updates already claimed to be answered
 STORE_RETRY = 30.0  # longest wait between tries to store a polled update the database refused
