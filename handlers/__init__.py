@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.calendar import fmt_int
-from bot.core import Reply, Request
+from bot.core import Choice, Reply, Request
 from bot.db import pending as pending_store
 from bot.services import Services
-from bot.text import fold
+from bot.text import fold, tokens
 from handlers import admin, ask, desk, help, membership, reminders, status  # noqa: F401  (registers)
 from handlers.registry import CALLBACKS, COMMANDS, PENDING
 
@@ -18,21 +18,31 @@ log = logging.getLogger(__name__)
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\S+)?(?:\s+(.*))?$", re.S)
 MAX_INPUT = 4000  # longer messages are refused, not processed
-CHOICES_KIND = "choices"
+CHOICES_KIND = pending_store.CHOICES
 PENDING_TTL = timedelta(hours=2)  # an unanswered list or flow is forgotten after this
+MAX_MERGED = 20  # choices offered when a typed number fits several lists
+# Choices that may have lost their object meanwhile (a request decided by another admin):
+# callback prefix -> async (svc, rest) -> bool; the "which one?" answer leaves closed ones out.
+STILL_OPEN = {"reg": membership.choice_open}
 
 
 async def dispatch(req: Request, svc: Services) -> list[Reply]:
     """Route a request to its handler; channels render whatever comes back."""
+    # Channels without buttons: the chat's numbered lists as they stood when this message was
+    # written. What the sender typed answers these, and a list given in reply replaces only
+    # these (a notice that arrives meanwhile keeps its own numbers).
+    mark, lists = 0, []
+    if req.channel not in svc.button_channels:
+        mark, lists = await pending_store.choice_lists(svc.sessions, req.channel, req.chat_id)
     if req.callback is not None:
         replies = await _on_callback(req, svc, req.callback)
     else:
-        replies = await _on_text(req, svc)
-    await _remember_choices(req, svc, replies)
+        replies = await _on_text(req, svc, lists)
+    await _remember_choices(req, svc, replies, mark)
     return replies
 
 
-async def _on_text(req: Request, svc: Services) -> list[Reply]:
+async def _on_text(req: Request, svc: Services, lists: list[dict]) -> list[Reply]:
     text = (req.text or "").strip()
     if not text:
         return []
@@ -51,44 +61,119 @@ async def _on_text(req: Request, svc: Services) -> list[Reply]:
         return await fn(req, svc, args)
     if not req.is_private and not req.addressed:
         return []
-    state = await _pending_for(req, svc)
-    if state is not None:
-        kind, payload, owner = state
-        if kind == CHOICES_KIND:
-            if text.isdigit() and not 1 <= int(text) <= len(payload):
-                return [Reply(f"Xin chọn một số từ 1 đến {len(payload)}.")]
-            data = _picked(payload, text)
-            if data is not None:
-                # a choice is used once: a later "2" must not act on this list again
-                await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)
-                return await _on_callback(req, svc, data)
-        elif kind in PENDING:
-            await pending_store.clear(svc.sessions, req.channel, req.chat_id, owner)
-            return await PENDING[kind](req, svc, json.dumps(payload, ensure_ascii=False))
+    flow = await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id,
+                                   max_age=PENDING_TTL, now=svc.now())
+    if flow is not None and flow[0] in PENDING:  # the user's own guided flow comes first
+        await pending_store.clear(svc.sessions, req.channel, req.chat_id, req.user_id)
+        return await PENDING[flow[0]](req, svc, json.dumps(flow[1], ensure_ascii=False))
+    mine = _lists_for(lists, req.user_id, svc.now())
+    if mine:
+        answered = await _answer_from_lists(req, svc, mine, text)
+        if answered is not None:
+            return answered
     return await COMMANDS["hoi"](req, svc, text)
 
 
-def _picked(choices: list[list[str]], text: str) -> str | None:
-    """The data of the choice meant by `text`: its number, or its label typed out
-    ("hoàn thành" for the button "Hoàn thành"); None when it names none or several."""
-    choices = [c if isinstance(c, list) else ["", c] for c in choices]  # rows from 0.1: data only
-    if text.isdigit():
-        return choices[int(text) - 1][1]
+# ---------------------------------------------------------------- numbered choices
+
+def _lists_for(lists: list[dict], user_id: str, now: datetime) -> list[dict]:
+    """The unexpired lists a typed number may answer: those given to this user and those
+    pushed into the chat (notices); in a group, another member's list only if there is no
+    other (someone answering for a colleague)."""
+    live = [e for e in lists if now - datetime.fromisoformat(e["at"]) <= PENDING_TTL]
+    return [e for e in live if e.get("to", "") in (user_id, pending_store.ANY_USER)] or live
+
+
+def _number(text: str) -> int | None | bool:
+    """A typed choice number: an int for plain digits (any script's decimal digits, e.g.
+    fullwidth "１"); False for digit-like signs that are no number to int() ("①", "²", "⑴":
+    str.isdigit is true for them); None for anything else."""
+    if not text.isdigit():
+        return None
+    if not text.isdecimal():
+        return False
+    return int(text) if len(text) <= 6 else 0  # 0: out of every list's range
+
+
+async def _answer_from_lists(req: Request, svc: Services, lists: list[dict],
+                             text: str) -> list[Reply] | None:
+    """Act on the choice `text` names, only when it names one thing in every list the user
+    may be answering; otherwise ask. None: `text` names no choice (it is a question)."""
+    n = _number(text)
+    if n is False:
+        return [Reply("Xin gõ số của lựa chọn bằng chữ số thường, ví dụ: 1.")]
+    if n is not None:
+        meant = [(e, e["choices"][n - 1]) for e in lists if 1 <= n <= len(e["choices"])]
+        if not meant:
+            top = max(len(e["choices"]) for e in lists)
+            return [Reply(f"Xin chọn một số từ 1 đến {top}.")]
+        if len(meant) < len(lists):  # the number fits some lists only: the reader may have
+            meant = [(e, None) for e in lists]  # meant one where it does not; ask
+    else:
+        meant = [(e, c) for e in lists if (c := _by_label(e["choices"], text)) is not None]
+        if not meant:
+            return None
+    datas = {_data(c) for _, c in meant}
+    if len(datas) != 1 or None in datas:
+        return await _ask_which(svc, [e for e, _ in meant], text)
+    # a choice is used once: a later "2" must not act on these lists again
+    await pending_store.drop_choices(svc.sessions, req.channel, req.chat_id,
+                                     {e["seq"] for e, _ in meant}, now=svc.now())
+    return await _on_callback(req, svc, datas.pop())
+
+
+def _data(choice) -> str | None:
+    if choice is None:
+        return None
+    return choice[1] if isinstance(choice, list) else choice  # rows from 0.1: data only
+
+
+def _by_label(choices: list, text: str) -> list | None:
+    """The choice whose label `text` types out: the whole label or its start ("hoàn thành"
+    for "Hoàn thành"), or some of its words including every number ("duyet 12" for "Duyệt
+    yêu cầu số 12"); None when it names none or several."""
+    choices = [c if isinstance(c, list) else ["", c] for c in choices]
     typed = fold(text)
-    hits = [data for label, data in choices if typed and fold(label).startswith(typed)]
-    exact = [data for label, data in choices if fold(label) == typed]
-    found = exact or hits
-    return found[0] if len(found) == 1 and len(typed) >= 3 else None
-
-
-async def _pending_for(req: Request, svc: Services):
-    """A user's own pending flow first, then the chat's numbered choices."""
-    for owner in (req.user_id, pending_store.ANY_USER):
-        found = await pending_store.get(svc.sessions, req.channel, req.chat_id, owner,
-                                        max_age=PENDING_TTL)
+    if not typed:
+        return None
+    exact = [c for c in choices if fold(c[0]) == typed]
+    starts = [c for c in choices if fold(c[0]).startswith(typed)] if len(typed) >= 3 else []
+    words = tokens(text)
+    some = ([c for c in choices if set(words) <= set(tokens(c[0]))]
+            if any(w.isdigit() for w in words) else [])
+    for found in (exact, starts, some):
+        if len(found) == 1:
+            return found[0]
         if found:
-            return (*found, owner)
+            return None
     return None
+
+
+async def _ask_which(svc: Services, lists: list[dict], text: str) -> list[Reply]:
+    """Several lists could be meant: act on none, show what each offers, and offer them all
+    again as one list (given in reply, it replaces them, so the next number is clear)."""
+    lines = [f"Đang có {len(lists)} danh sách lựa chọn chưa trả lời nên chưa rõ "
+             f"“{text[:30]}” là lựa chọn nào; chưa có gì được thực hiện."]
+    merged: list[Choice] = []
+    seen: set[str] = set()
+    for e in lists:
+        offered = [c for c in e["choices"]
+                   if isinstance(c, list) and c[1] not in seen and await _open(svc, c[1])]
+        if e.get("title"):
+            lines.append(f"• {e['title']}" + ("" if offered else " (đã được xử lý)"))
+        for label, data in offered:
+            seen.add(data)
+            merged.append(Choice(label, data))
+    merged = merged[:MAX_MERGED]
+    lines.append("Xin chọn lại trong danh sách dưới đây:" if merged else
+                 "Các lựa chọn này đã được xử lý; không còn gì để chọn.")
+    return [Reply("\n".join(lines), tuple(merged))]
+
+
+async def _open(svc: Services, data: str) -> bool:
+    prefix, _, rest = data.partition(":")
+    check = STILL_OPEN.get(prefix)
+    return True if check is None else await check(svc, rest)
 
 
 async def _on_callback(req: Request, svc: Services, data: str) -> list[Reply]:
@@ -99,12 +184,21 @@ async def _on_callback(req: Request, svc: Services, data: str) -> list[Reply]:
     return await fn(req, svc, rest)
 
 
-async def _remember_choices(req: Request, svc: Services, replies: list[Reply]) -> None:
-    """Channels without buttons show numbered choices; keep them so "2" means choice 2."""
+async def _remember_choices(req: Request, svc: Services, replies: list[Reply],
+                            mark: int) -> None:
+    """Channels without buttons show numbered choices; keep them so "2" means choice 2.
+
+    A list given in answer to the sender replaces the lists the sender had when writing
+    (`mark`); a list pushed into another chat (a registration notice to an admin) is added
+    beside that chat's lists, never in their place, so the admin's "1" keeps the meaning of
+    the notice the admin is reading (dispatch asks when it cannot tell which)."""
     for r in replies:
         target = r.chat or req.chat
         if not r.choices or target.channel in svc.button_channels:
             continue
-        await pending_store.put(svc.sessions, target.channel, target.chat_id,
-                                pending_store.ANY_USER, CHOICES_KIND,
-                                [[c.label, c.data] for c in r.choices])
+        answer = target == req.chat
+        title = r.text.split("\n", 1)[0][:160]
+        await pending_store.push_choices(
+            svc.sessions, target.channel, target.chat_id, [[c.label, c.data] for c in r.choices],
+            to=req.user_id if answer else pending_store.ANY_USER, title=title,
+            supersedes_upto=mark if answer else None, now=svc.now())

@@ -4,6 +4,7 @@ their own district."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.core import ChatRef, Choice, Reply, Request
 from bot.db import repo
@@ -14,6 +15,10 @@ from handlers.registry import callback, command
 from handlers.status import example_command, shorten
 
 PRIVATE_ONLY = "Xin đăng ký trong tin nhắn riêng với bot."
+# One user may not flood the admins with notices: a new request at most every 2 minutes and
+# 5 a day (a mistyped agency is corrected within minutes); the identical request asked again
+# tells nobody again. Only one request per user is ever pending (a new one cancels the old).
+REQUEST_LIMITS = repo.RequestLimits(gap=timedelta(minutes=2), per_day=5)
 _ID = re.compile(r"^#?(\d{1,9})$")
 
 
@@ -85,12 +90,19 @@ async def _register(req: Request, svc: Services, agency_id: str) -> list[Reply]:
     if current and current.agency_id == agency_id:
         await repo.upsert_user(svc.sessions, req.channel, req.user_id, req.user_name)
         return [Reply(f"Đồng chí đã là cán bộ đầu mối của {name}.")]
-    waiting = await repo.pending_request(svc.sessions, req.channel, req.user_id)
-    if waiting and waiting.agency_id == agency_id:  # asked again: the admins were told already
-        return [Reply(f"Đồng chí đã có yêu cầu số {waiting.id} tham gia {name} đang chờ duyệt.")]
-    row = await repo.request_membership(svc.sessions, req.channel, req.user_id, agency_id,
-                                        display_name=req.user_name, chat_id=req.chat_id,
-                                        now=svc.now())
+    done = await repo.submit_request(svc.sessions, req.channel, req.user_id, agency_id,
+                                     display_name=req.user_name, chat_id=req.chat_id,
+                                     now=svc.now(), limits=REQUEST_LIMITS)
+    if done.outcome == "same":  # asked again (or twice at once): the admins were told already
+        return [Reply(f"Đồng chí đã có yêu cầu số {done.row.id} tham gia {name} đang chờ duyệt.")]
+    if done.outcome == "too_soon":
+        at = fmt_local(done.retry_at, svc.settings.tz)
+        return [Reply(f"Đồng chí vừa gửi yêu cầu số {done.row.id}; xin gửi yêu cầu mới sau "
+                      f"{at}, hoặc chờ quản trị viên xử lý.")]
+    if done.outcome == "too_many":
+        return [Reply(f"Đồng chí đã gửi {REQUEST_LIMITS.per_day} yêu cầu trong 24 giờ qua; xin "
+                      "chờ quản trị viên xử lý hoặc liên hệ Sở Công Thương.")]
+    row, waiting = done.row, done.replaced
     targets = await notify_targets(svc)
     note = ""
     if current:
@@ -116,6 +128,13 @@ async def _register(req: Request, svc: Services, agency_id: str) -> list[Reply]:
 
 
 # ---------------------------------------------------------------- decisions
+
+async def choice_open(svc: Services, rest: str) -> bool:
+    """Whether a "reg:ok:12" / "reg:no:12" choice still has a request to decide."""
+    mid = parse_id(rest.partition(":")[2])
+    row = await repo.get_membership(svc.sessions, mid) if mid is not None else None
+    return row is not None and row.state == repo.PENDING
+
 
 @callback("reg")
 async def cb_decide(req: Request, svc: Services, rest: str) -> list[Reply]:

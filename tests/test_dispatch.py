@@ -90,15 +90,12 @@ async def test_a_number_outside_the_list_is_asked_again(sqlite_svc):
 
 
 async def test_an_old_list_of_choices_is_forgotten(sqlite_svc):
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
-    from sqlalchemy import update
-
-    from bot.db.models import Pending, utcnow
-
+    start = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    sqlite_svc.clock = lambda: start
     await dispatch(zalo("/thu_chon"), sqlite_svc)
-    async with sqlite_svc.sessions() as s, s.begin():
-        await s.execute(update(Pending).values(created_at=utcnow() - timedelta(days=1)))
+    sqlite_svc.clock = lambda: start + timedelta(days=1)
     before = len(PICKED)
     [r] = await dispatch(zalo("2"), sqlite_svc)  # yesterday's list: "2" is a question now
     assert len(PICKED) == before and r.text != "Đã chọn 2"

@@ -96,8 +96,15 @@ async def test_asking_again_while_pending_notifies_nobody(svc):
     assert await _count(svc, Membership) == 1
 
 
+def at_minute(svc, minute: int) -> None:
+    """The services' clock at 09:00 + `minute` on a working day (Hà Nội time)."""
+    svc.clock = lambda: datetime(2026, 11, 30, 2, minute, tzinfo=UTC)
+
+
 async def test_a_request_for_another_agency_replaces_the_pending_one(svc):
+    at_minute(svc, 0)
     await dispatch(tg("34", "/dangky SYT"), svc)
+    at_minute(svc, 5)  # past the two minutes between two requests of one user
     replies = await dispatch(tg("34", "/dangky SXD"), svc)
     mine = next(r for r in replies if r.chat is None)
     assert "Yêu cầu số 1 (tham gia Sở Y tế) không còn hiệu lực" in mine.text
@@ -202,7 +209,9 @@ async def test_ambiguous_name_offers_choices(svc):
 
 
 async def test_one_agency_at_a_time(svc):
+    at_minute(svc, 0)
     await register(svc, "21", "SXD")
+    at_minute(svc, 10)
     await register(svc, "21", "SCT")
     assert await repo.member_agency(svc.sessions, "telegram", "21") == "sct"
     members = await repo.list_members(svc.sessions)

@@ -9,6 +9,7 @@ Portable SQL only (SQLite and PostgreSQL).
     member_agency(sessions, channel, external_id) -> str | None      approved agency id
     member_of(sessions, channel, external_id) -> Member | None       with the user's row id
     request_membership(sessions, channel, external_id, agency_id, ...) -> MemberRow
+    submit_request(sessions, ..., limits) -> Submitted     idempotent, rate-limited /dangky
     pending_request(sessions, channel, external_id) -> MemberRow | None   the user's waiting one
     get_membership(sessions, membership_id) -> MemberRow | None
     decide_membership(sessions, membership_id, approve, ...) -> Decision
@@ -35,7 +36,7 @@ import contextlib
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -200,20 +201,71 @@ async def member_agency(sessions, channel: str, external_id: str) -> str | None:
     return m.agency_id if m else None
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """What became of a /dangky: "new" (admins to be told), "same" (the identical request is
+    already waiting: nobody is told again), "too_soon"/"too_many" (refused by the limits)."""
+
+    outcome: str
+    row: MemberRow | None  # the new or the waiting request; for a refusal, the user's last one
+    replaced: MemberRow | None = None  # the waiting request the new one cancelled
+    retry_at: datetime | None = None  # "too_soon": when a new request is accepted
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    gap: timedelta  # at least this long between two new requests of one user
+    per_day: int  # at most this many new requests of one user in 24 hours
+
+
+NO_LIMITS = RequestLimits(timedelta(0), 10**9)
+
+
 async def request_membership(sessions, channel: str, external_id: str, agency_id: str, *,
                              display_name: str = "", chat_id: str = "",
                              now: datetime | None = None) -> MemberRow:
-    """A new pending request; the user's older pending requests are cancelled."""
+    """A new pending request (or the identical one already waiting); the user's older
+    pending requests are cancelled."""
+    done = await submit_request(sessions, channel, external_id, agency_id,
+                                display_name=display_name, chat_id=chat_id, now=now)
+    return done.row
+
+
+async def submit_request(sessions, channel: str, external_id: str, agency_id: str, *,
+                         display_name: str = "", chat_id: str = "", now: datetime | None = None,
+                         limits: RequestLimits = NO_LIMITS) -> Submitted:
+    """Record a request to join `agency_id`, idempotently and within `limits`.
+
+    Runs under a write lock on the user's row (an UPDATE first: PostgreSQL's row lock,
+    SQLite's database write lock), so simultaneous identical /dangky see each other: one
+    request is made, the others find it waiting ("same"), and nothing fails on a key.
+    """
     user = await upsert_user(sessions, channel, external_id, display_name)
     now = now or utcnow()
     async with sessions() as s, s.begin():
+        await s.execute(update(User).where(User.id == user.id)
+                        .values(display_name=User.display_name))  # the lock, nothing changes
+        mine = (await s.execute(
+            _member_query().where(Membership.user_id == user.id)
+            .order_by(Membership.requested_at.desc(), Membership.id.desc()).limit(50))).all()
+        rows = [_row(*r) for r in mine]
+        waiting = next((r for r in rows if r.state == PENDING), None)
+        if waiting and waiting.agency_id == agency_id:
+            return Submitted("same", waiting)
+        recent = [r for r in rows if r.requested_at > now - timedelta(days=1)]
+        if rows and limits.gap and rows[0].requested_at > now - limits.gap:
+            return Submitted("too_soon", rows[0], retry_at=rows[0].requested_at + limits.gap)
+        if len(recent) >= limits.per_day:
+            return Submitted("too_many", rows[0])
         await s.execute(update(Membership)
                         .where(Membership.user_id == user.id, Membership.state == PENDING)
                         .values(state=CANCELLED, ended_at=now))
         m = Membership(user_id=user.id, agency_id=agency_id, state=PENDING,
                        chat_id=str(chat_id or external_id), requested_at=now)
         s.add(m)
-    return _row(m, user)
+        await s.flush()
+        row = _row(m, user)
+    return Submitted("new", row, replaced=waiting)
 
 
 async def pending_request(sessions, channel: str, external_id: str) -> MemberRow | None:
