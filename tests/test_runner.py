@@ -56,3 +56,27 @@ def test_serves_health_migrates_and_stops_on_signal(tmp_path, sig):
         assert bot.stop(sig, timeout=10) == 0
         assert time.monotonic() - t0 < 5
         assert stub.token not in bot.log()
+
+
+def test_unreachable_postgresql_is_one_line(tmp_path):
+    bot = BotProcess(tmp_path, TELEGRAM_BOT_TOKEN="123:ABC",
+                     DATABASE_URL="postgresql+asyncpg://kh147:pw@127.0.0.1:9/kh147").start(
+        wait_listen=False)
+    assert bot.wait(60) == 1
+    out = bot.log().strip()
+    assert "Traceback" not in out and len(out.splitlines()) == 1, out[-2000:]
+    assert "DATABASE_URL" in out and "pw" not in out
+
+
+def test_a_missing_postgresql_database_is_one_line(tmp_path):
+    from conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("TEST_POSTGRES_URL is not set: PostgreSQL runs skipped")
+    url = PG_URL.rsplit("/", 1)[0] + "/kh147_no_such_database"
+    bot = BotProcess(tmp_path, TELEGRAM_BOT_TOKEN="123:ABC", DATABASE_URL=url).start(
+        wait_listen=False)
+    assert bot.wait(60) == 1
+    out = bot.log().strip()
+    assert "Traceback" not in out and len(out.splitlines()) == 1, out[-2000:]
+    assert "kh147_no_such_database" in out

@@ -125,6 +125,32 @@ def test_registration_approved_with_the_button(tg):
     assert str(edit.params["chat_id"]) == str(ADMIN) and not edit.params.get("reply_markup")
 
 
+def test_a_refused_press_in_a_group_leaves_the_keyboard(tg):
+    # an admin's approval buttons shown in a group; a member presses one: refused, and the
+    # buttons stay for the admin
+    group, member = -231, 633
+    mark = tg.stub.mark()
+    tg.stub.press(group, member, "reg:ok:987654", chat_type="supergroup")
+    [refusal] = tg.stub.wait_for("sendMessage", since=mark, chat_id=group)
+    assert "quản trị viên" in refusal["text"]
+    time.sleep(0.5)
+    assert not tg.stub.calls_to("editMessageReplyMarkup", ok=None, chat_id=group)
+    # pressed by the admin, it acts and the keyboard goes
+    mark = tg.stub.mark()
+    tg.stub.press(group, ADMIN, "reg:ok:987654", chat_type="supergroup")
+    tg.stub.wait_for("editMessageReplyMarkup", since=mark, chat_id=group)
+
+
+def test_a_document_that_cannot_be_sent_is_said_plainly(tg):
+    mark = tg.stub.mark()
+    tg.stub.fail("sendDocument", "500", times=8, chat_id=ADMIN)
+    tg.stub.send_text(ADMIN, ADMIN, "/xuat csv")
+    sent = tg.stub.wait_for("sendMessage", count=2, since=mark, chat_id=ADMIN, timeout=30)
+    note = sent[-1]["text"]
+    assert "Không gửi được tệp" in note and "/xuat" in note and "python -m bot export" in note
+    tg.stub.clear_faults()
+
+
 @pending("dangky", "capnhat")
 def test_status_update_accepted_and_refused(tg):
     kb = load_knowledge()

@@ -552,3 +552,10 @@ async def test_a_passing_outage_at_start_up_is_waited_out(tmp_path, stub):
     stub.fail("getMe", http(502), http(502))
     async with BotProcess(tmp_path, _zalo_env(tmp_path, stub)):
         assert await _ask(stub, "u77", "/start")
+
+
+def test_edge_cleaning_drops_lone_surrogates_and_controls_keeps_lines():
+    from bot.text import clean_input
+
+    assert clean_input("Sở\x00 Xây\x08 dựng\ud83d\r\n\tghi chú\x1b[2J") == "Sở Xây dựng\n\tghi chú[2J"
+    assert clean_input("🙂 đủ cặp") == "🙂 đủ cặp"  # a whole emoji is kept

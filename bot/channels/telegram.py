@@ -643,10 +643,13 @@ def _inbox_item(data: dict) -> tuple[str, str, dict]:
 
 
 def _refused(replies: list[Reply]) -> bool:
-    """The press got only the admins-only refusal: nothing was done."""
+    """The press got only a "for administrators" refusal: nothing was done. (The handlers'
+    refusal lines are the marker: the admins-only line, or one starting "Chỉ quản trị viên".)"""
     from handlers.access import ADMINS_ONLY
 
-    return bool(replies) and all(r.text == ADMINS_ONLY and r.chat is None for r in replies)
+    return bool(replies) and all(
+        r.chat is None and not r.choices
+        and (r.text == ADMINS_ONLY or r.text.startswith("Chỉ quản trị viên")) for r in replies)
 
 
 def webhook_path(base_url: str | None) -> str:
