@@ -44,6 +44,7 @@ from sqlalchemy.orm import aliased
 
 from bot.core import ChatRef
 from bot.db.models import Chat, Membership, StatusUpdate, User, utcnow
+from bot.text import clean_input
 
 PENDING, APPROVED, REJECTED, REMOVED, ENDED, CANCELLED = (
     "pending", "approved", "rejected", "removed", "ended", "cancelled")
@@ -106,7 +107,7 @@ class StatusRow:
 async def upsert_user(sessions, channel: str, external_id: str, display_name: str = "") -> User:
     """The user row for (channel, id), created on first sight; the name is kept current."""
     external_id = str(external_id)
-    display_name = (display_name or "")[:200]
+    display_name = clean_input(display_name or "")[:200]  # a lone surrogate fails the write
     for _ in range(3):
         async with sessions() as s:
             user = (await s.execute(select(User).where(
@@ -387,7 +388,7 @@ async def add_status(sessions, *, user_name: str = "", **fields) -> StatusRow:
 async def add_statuses(sessions, rows: list[dict], user_name: str = "") -> list[StatusRow]:
     """Append several updates (each dict: add_status's fields) in one transaction: a
     section-level update or a correction is saved whole or not at all."""
-    values = [_status_values(**r) for r in rows]
+    values = [_clean_values(_status_values(**r)) for r in rows]
     async with _engine(sessions).begin() as conn:
         ids = list((await conn.execute(_INSERT_STATUS, values)).scalars())
     return [_values_row(i, v, user_name) for i, v in zip(ids, values, strict=True)]
@@ -423,27 +424,58 @@ def _group(sessions) -> _GroupCommit:
     return g
 
 
+def _clean_values(values: dict) -> dict:
+    """Text as every engine stores it, cleaned in place (the caller's StatusRow shows what was
+    saved): a lone surrogate fails the encoder on both engines, a NUL fails PostgreSQL, and in
+    a batched INSERT either would fail every row of the batch."""
+    for key, value in values.items():
+        if isinstance(value, str):
+            values[key] = clean_input(value)
+    return values
+
+
 async def _group_insert(sessions, values: dict) -> int:
     g = _group(sessions)
     mine = g.loop.create_future()
-    g.queue.append((values, mine))
+    g.queue.append((_clean_values(values), mine))
     async with g.lock:
         if not mine.done():
             batch, g.queue = g.queue, []
             try:
-                async with _engine(sessions).begin() as conn:
-                    result = await conn.execute(_INSERT_STATUS, [v for v, _ in batch])
-                    ids = list(result.scalars())
+                ids = await _insert_batch(sessions, [v for v, _ in batch])
             except BaseException as e:
                 failure = e if isinstance(e, Exception) else RuntimeError("write interrupted")
-                for _, fut in batch:
-                    if fut is not mine and not fut.done():
-                        fut.set_exception(failure)
-                mine.cancel()  # the exception goes up from here; nobody awaits `mine`
-                raise
-            for (_, fut), new_id in zip(batch, ids, strict=True):
-                fut.set_result(new_id)
+                if isinstance(e, Exception) and len(batch) > 1:
+                    # one row may spoil the batch: write each alone, so only it fails
+                    await _insert_each(sessions, batch)
+                else:
+                    for _, fut in batch:
+                        if fut is not mine and not fut.done():
+                            fut.set_exception(failure)
+                    mine.cancel()  # the exception goes up from here; nobody awaits `mine`
+                    raise
+            else:
+                for (_, fut), new_id in zip(batch, ids, strict=True):
+                    fut.set_result(new_id)
     return await mine
+
+
+async def _insert_batch(sessions, rows: list[dict]) -> list[int]:
+    async with _engine(sessions).begin() as conn:
+        return list((await conn.execute(_INSERT_STATUS, rows)).scalars())
+
+
+async def _insert_each(sessions, batch: list[tuple[dict, asyncio.Future]]) -> None:
+    """The batch again, one row per transaction: each caller gets its own id or error."""
+    for values, fut in batch:
+        try:
+            [new_id] = await _insert_batch(sessions, [values])
+        except Exception as e:  # noqa: BLE001  (handed to that row's caller)
+            if not fut.done():
+                fut.set_exception(e)
+        else:
+            if not fut.done():
+                fut.set_result(new_id)
 
 
 def _status_query(agency_ids, until):
