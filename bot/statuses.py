@@ -185,7 +185,12 @@ def _status_at(words: list[_Word], i: int) -> tuple[tuple[str, ...], int]:
             return ("dang",), j
     if i + j < len(words) and _PCT.match(words[i + j].raw):  # "80%"
         return ("dang",), j
-    for n in range(min(_LONGEST, len(f) - j), 0, -1):
+    top = min(_LONGEST, len(f) - j)
+    for k in range(top):  # a phrase does not run over punctuation: "vướng mắc. Khó khăn: …"
+        if words[i + j + k].raw[-1:] in ",;:.!?":
+            top = k + 1
+            break
+    for n in range(top, 0, -1):
         codes = _PHRASES.get(tuple(f[j:j + n]))
         if codes is None:
             continue
