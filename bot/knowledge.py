@@ -669,7 +669,7 @@ def with_organisation(kb: Knowledge, org) -> Knowledge:
         if u.id in kb._agency:
             continue
         new = Agency(id=u.id, name=u.name, aliases=tuple(u.aliases), kind=u.kind,
-                     short=u.short, plan=False)
+                     short=u.short, plan=False, parent=u.collective)
         if u.collective is None:
             new = replace(new, aliases=_with_province(new, list(u.aliases), province))
         agencies.append(new)

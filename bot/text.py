@@ -324,7 +324,8 @@ class AgencyIndex:
         self.prefixes: set[str] = set()  # "so giao duc": the start of a longer name
         self.weak: set[str] = set()
         corpus = _corpus_without_names(kb)
-        district_ids = {a.id for a in kb.agencies if a.parent}
+        # the plan's districts; communes of today have only the spellings they are given
+        district_ids = {a.id for a in kb.agencies if a.parent and getattr(a, "plan", True)}
         given = {a.id: {" ".join(name_tokens(x)) for x in (a.name, *a.aliases)} for a in kb.agencies}
         derived = {a.id: _name_variants(a.name, a.id in district_ids) - given[a.id]
                    for a in kb.agencies}

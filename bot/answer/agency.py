@@ -262,9 +262,7 @@ def current_answer(kb, agency_id: str) -> Answer:
     lines += [*led_lines, *partner_lines, "", _GENERAL_DUTIES]
     lines += [f"Căn cứ: {s}." for s in sources]
     sections = tuple(held_ids) + tuple(g for g in kb.general_section_ids if g not in held_ids)
-    names, aids = (a.name,), (a.id,)
-    if a.kind in ("commune", "ward") and kb.org.is_current("ubnd_cap_xa"):
-        names, aids = (a.name, kb.agency("ubnd_cap_xa").name), (a.id, "ubnd_cap_xa")
+    names, aids = with_parent(kb, a)  # a commune: and "UBND cấp xã"
     return Answer("agency", "\n".join(lines).strip(), names, aids, sections,
                   tuple(s for s in partner_secs if s not in held_ids), tuple(tasks))
 
