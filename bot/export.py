@@ -26,7 +26,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 import sys
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
@@ -231,11 +233,25 @@ AGENCY_HEADER = ["Cơ quan", "Số nhiệm vụ", "Đã báo cáo trong kỳ", "
                  "Cập nhật gần nhất", "Nhiệm vụ chưa báo cáo", "Nhiệm vụ vướng mắc"]
 AGENCY_WIDTHS = [34, 12, 14, 14, 12, 12, *[14] * len(CATEGORIES), 18, 40, 30]
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+# what a sheet cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (C0 controls but tab, LF, CR),
+# and lone surrogates (no UTF-8 writer takes them)
+_UNFIT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 def neutralise(value):
-    """A text cell a spreadsheet could run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
+    """The one sanitiser of every exported cell, CSV and XLSX alike (a new column needs
+    nothing more). Order matters: characters a sheet may not hold (NUL and the other C0
+    controls but tab, LF and CR, lone surrogates) are removed *first*, because removing
+    them after the check would turn "\x01=cmd()" into a live "=cmd()". Then a text a
+    spreadsheet could run as a formula gets a leading apostrophe: one starting, after any
+    leading blanks, with = + - @ or their fullwidth and small forms (＝ ＋ － ＠, NFKC folds
+    them to ASCII), or with a tab."""
+    if not isinstance(value, str):
+        return value
+    value = _UNFIT.sub("", value)
+    head = value.lstrip()[:1]
+    if value.startswith(_DANGEROUS) or (head and unicodedata.normalize("NFKC", head)
+                                        .startswith(_DANGEROUS)):
         return "'" + value
     return value
 
@@ -316,7 +332,6 @@ def _csv(header: list[str], rows: list[list]) -> bytes:
 
 def _xlsx(sheets) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -329,8 +344,7 @@ def _xlsx(sheets) -> bytes:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in rows:
-            ws.append([ILLEGAL_CHARACTERS_RE.sub("", neutralise(v)) if isinstance(v, str)
-                       else v for v in row])
+            ws.append([neutralise(v) for v in row])
         for i, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = width
         for row in ws.iter_rows(min_row=2):
