@@ -3,7 +3,9 @@
 Updates become `bot.core.Request`s, `handlers.dispatch` answers, and each `Reply` is rendered
 here: HTML parse mode with every text escaped, split under 4,096 characters, choices as inline
 keyboards, files as documents. Long polling by default; `TELEGRAM_MODE=webhook` serves the same
-updates through the shared aiohttp app. Flood limits come from PTB's `AIORateLimiter`; 429s wait
+updates through the shared aiohttp app. Either way each update is stored in the inbox
+(bot/channels/inbox.py) before Telegram is told it arrived (the next getUpdates offset, the
+webhook's 200) and answered from there, so a stop or a crash loses none. Flood limits come from PTB's `AIORateLimiter`; 429s wait
 for `retry_after`, 5xx and time-outs are retried with backoff, blocked chats are marked inactive.
 """
 from __future__ import annotations

@@ -15,8 +15,9 @@ polling otherwise.
 
 Zalo has no markup and no buttons: replies are plain text cut under 2,000 characters on line
 boundaries, choices become numbered lines (handlers.dispatch remembers them so "2" picks the
-second), files become a short note. Message ids already handled are kept in the SeenMessage
-table, so a repeated delivery (or a restart) never answers twice. The token never reaches logs.
+second), files become a short note. Every update is stored in the inbox (bot/channels/inbox.py)
+before Zalo gets its 200 or is asked for the next one, and answered from there; its message id
+is kept, so a repeated delivery (or a restart) never answers twice. The token never reaches logs.
 """
 from __future__ import annotations
 
