@@ -105,7 +105,7 @@ def test_cli_upgrade_uses_database_url(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/cli.db")
     assert cli_upgrade() == 0
-    assert "mới nhất" in capsys.readouterr().out
+    assert "Đã nâng cấp" in capsys.readouterr().out  # a fresh file: migrated, and said so
     assert asyncio.run(_diffs(f"sqlite+aiosqlite:///{tmp_path}/cli.db", None)) == []
 
 
