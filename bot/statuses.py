@@ -241,9 +241,9 @@ def parse_update(text: str) -> Parsed:
     codes, n = _status_at(words, 0)
     if codes and n:
         item, m = _item_at(words, n)
-        if item is not None:
-            phrase = text[words[0].start:words[n - 1].end].strip(_TRIM)
-            return Parsed(item, codes, phrase, _rest(text, words, n + m))
+        phrase = text[words[0].start:words[n - 1].end].strip(_TRIM)
+        # no item after the status: the caller may know it (/sua corrects the last one)
+        return Parsed(item, codes, phrase, _rest(text, words, n + m))
     return Parsed(None, codes, "", text, head=words[0].raw)
 
 

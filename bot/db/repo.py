@@ -543,8 +543,9 @@ async def effective_latest(sessions, kb=None, agency_ids: Iterable[str] | None =
 
 
 async def last_batch(sessions, user_id: int) -> list[StatusRow]:
-    """The user's last update: the rows they saved at their latest instant (a section-level
-    update saves one row per task at one instant), withdrawal rows included."""
+    """The user's last update: the rows they saved at their latest instant with the same
+    content, within one section (a section-level update saves one row per task at one
+    instant); withdrawal rows included."""
     async with sessions() as s:
         newest = (await s.execute(select(func.max(StatusUpdate.created_at)).where(
             StatusUpdate.user_id == user_id))).scalar()
@@ -554,7 +555,16 @@ async def last_batch(sessions, user_id: int) -> list[StatusRow]:
              .join(User, User.id == StatusUpdate.user_id)
              .where(StatusUpdate.user_id == user_id, StatusUpdate.created_at == newest)
              .order_by(StatusUpdate.id))
-        return [_status_row(u, n) for u, n in (await s.execute(q)).all()]
+        rows = [_status_row(u, n) for u, n in (await s.execute(q)).all()]
+    # two separate updates at one instant are not one: keep the rows saved like the last one
+    last = rows[-1]
+
+    def same(r: StatusRow) -> bool:
+        return ((r.status, r.note, r.result, r.obstacles, r.proposals, r.withdrawn)
+                == (last.status, last.note, last.result, last.obstacles, last.proposals,
+                    last.withdrawn)
+                and r.item_id.rsplit(".", 1)[0] == last.item_id.rsplit(".", 1)[0])
+    return [r for r in rows if same(r)]
 
 
 async def latest_by_agency(sessions, agency_ids: Iterable[str] | None = None,
