@@ -1,0 +1,85 @@
+"""Issue 11 end to end: the real `python -m bot run` against the loopback Telegram Bot API
+(tests/tg_stub.py), an official reporting as a new user would: a waiting registration, an
+ambiguous status answered with a button, a section update that spares a finished task, the
+acknowledgement's correction, and the admin's summary saying the same as /trangthai."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from tg_stub import BotProcess, TelegramStub
+
+ADMIN, OFFICIAL = 900, 701
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    with TelegramStub() as stub:
+        proc = BotProcess(tmp_path_factory.mktemp("tg_status"), TELEGRAM_BOT_TOKEN=stub.token,
+                          TELEGRAM_API_BASE_URL=stub.base_url,
+                          ADMIN_TELEGRAM_IDS=str(ADMIN)).start()
+        stub.wait_for("getUpdates", timeout=20)
+        yield stub, proc
+        if proc.alive():
+            proc.stop()
+
+
+def say(stub, user: int, text: str, to: int | None = None) -> dict:
+    mark = stub.mark()
+    stub.send_text(user, user, text)
+    [call] = stub.wait_for("sendMessage", since=mark, chat_id=to or user)
+    return call.params
+
+
+def press(stub, user: int, data: str) -> dict:
+    mark = stub.mark()
+    stub.press(user, user, data)
+    [call] = stub.wait_for("sendMessage", since=mark, chat_id=user)
+    return call.params
+
+
+def buttons(msg: dict) -> list[dict]:
+    return [b for row in (msg.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+def db(proc, sql: str) -> list[tuple]:
+    with sqlite3.connect(proc.db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_an_official_reports_as_meant(bot):
+    stub, proc = bot
+    say(stub, ADMIN, "/start")  # the admin's name becomes known to the bot
+    asked = say(stub, OFFICIAL, "/dangky Sở Xây dựng", to=ADMIN)
+    waiting = say(stub, OFFICIAL, "/capnhat 2.2.1 xong")
+    assert "đang chờ duyệt" in waiting["text"] and "không cần đăng ký lại" in waiting["text"]
+    approve = next(b for b in buttons(asked) if b["text"].startswith("Duyệt"))
+    mark = stub.mark()
+    stub.press(ADMIN, ADMIN, approve["callback_data"])
+    stub.wait_for("sendMessage", since=mark, chat_id=OFFICIAL)
+
+    q = say(stub, OFFICIAL, "/capnhat 2.2.1 chưa hoàn thành")
+    assert [b["text"] for b in buttons(q)] == ["Chưa thực hiện", "Đang thực hiện",
+                                               "Hủy, không lưu"]
+    assert db(proc, "SELECT count(*) FROM status_updates") == [(0,)]  # nothing saved yet
+    done = press(stub, OFFICIAL, buttons(q)[1]["callback_data"])
+    assert done["text"].startswith("Đã lưu: 2.2.1 — Đang thực hiện")
+    assert "/sua" in done["text"] and "/rut" in done["text"]
+
+    fixed = say(stub, OFFICIAL, "/sua xong Kết quả: đã ban hành hướng dẫn")
+    assert fixed["text"].startswith("Đã sửa: 2.2.1 — Hoàn thành")
+    assert db(proc, "SELECT item_id, status, result, supersedes_id IS NOT NULL "
+                    "FROM status_updates ORDER BY id") == [
+        ("2.2.1", "dang", "", 0), ("2.2.1", "xong", "đã ban hành hướng dẫn", 1)]
+
+    q = say(stub, OFFICIAL, "/capnhat mục 2,2 đang thực hiện. Khó khăn: thiếu vốn")
+    assert "đã hoàn thành: 2.2.1" in q["text"]
+    done = press(stub, OFFICIAL, buttons(q)[0]["callback_data"])
+    assert done["text"].startswith("Đã lưu cho 3 nhiệm vụ của mục 2.2 (2.2.2, 2.2.3, 2.2.4)")
+    assert db(proc, "SELECT item_id, status, obstacles FROM status_updates ORDER BY id")[-3:] == [
+        ("2.2.2", "dang", "thiếu vốn"), ("2.2.3", "dang", "thiếu vốn"),
+        ("2.2.4", "dang", "thiếu vốn")]
+
+    sentence = "đã báo cáo 4/5 nhiệm vụ; còn thiếu 4.3.1"
+    assert sentence in say(stub, OFFICIAL, "/trangthai")["text"]
+    assert f"• Sở Xây dựng: {sentence}" in say(stub, ADMIN, "/tonghop")["text"]
