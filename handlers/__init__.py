@@ -61,8 +61,9 @@ async def _on_text(req: Request, svc: Services, lists: list[dict]) -> list[Reply
         return await fn(req, svc, args)
     if not req.is_private and not req.addressed:
         return []
+    # flows are stored with the database's own clock (handlers/status.py): aged by it too
     flow = await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id,
-                                   max_age=PENDING_TTL, now=svc.now())
+                                   max_age=PENDING_TTL)
     if flow is not None and flow[0] in PENDING:  # the user's own guided flow comes first
         await pending_store.clear(svc.sessions, req.channel, req.chat_id, req.user_id)
         return await PENDING[flow[0]](req, svc, json.dumps(flow[1], ensure_ascii=False))

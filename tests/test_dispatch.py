@@ -45,6 +45,7 @@ async def test_number_picks_a_choice_even_after_restart(sqlite_svc):
     assert [c.label for c in offer.choices] == ["Một", "Hai"]
     # a new process on the same database: nothing held in memory
     fresh = build_services(sqlite_svc.settings)
+    fresh.clock = sqlite_svc.clock  # the same moment: a list within its two hours
     try:
         [r] = await dispatch(zalo("2"), fresh)
     finally:
@@ -105,3 +106,35 @@ async def test_a_choice_can_be_typed_out_instead_of_its_number(sqlite_svc):
     await dispatch(zalo("/thu_chon"), sqlite_svc)
     [r] = await dispatch(zalo("hai"), sqlite_svc)
     assert r.text == "Đã chọn 2"
+
+
+async def test_digit_like_signs_get_one_line_and_plain_digits_of_any_script_work(sqlite_svc):
+    await dispatch(zalo("/thu_chon"), sqlite_svc)
+    before = len(PICKED)
+    for sign in ("①", "²", "⑴"):  # str.isdigit() is true for these, int() refuses them
+        [r] = await dispatch(zalo(sign), sqlite_svc)
+        assert r.text == "Xin gõ số của lựa chọn bằng chữ số thường, ví dụ: 1."
+    assert len(PICKED) == before
+    [r] = await dispatch(zalo("２"), sqlite_svc)  # a fullwidth digit is still a digit
+    assert r.text == "Đã chọn 2"
+
+
+@command("thu_bao")
+async def _notify(req, svc, args):
+    """A list pushed into another chat, the way a registration notice reaches an admin."""
+    return [Reply(f"Thông báo {args}", choices=(Choice(f"Nhận {args}", f"thu:n{args}"),),
+                  chat=Request(channel="zalo", user_id="u1", chat_id="u1").chat)]
+
+
+async def test_a_list_pushed_meanwhile_never_changes_what_a_number_means(sqlite_svc):
+    other = Request(channel="zalo", user_id="u2", chat_id="u2", text="/thu_bao A")
+    await dispatch(other, sqlite_svc)
+    await dispatch(Request(channel="zalo", user_id="u2", chat_id="u2", text="/thu_bao B"),
+                   sqlite_svc)
+    before = len(PICKED)
+    [r] = await dispatch(zalo("1"), sqlite_svc)  # "1" of notice A, or of notice B?
+    assert len(PICKED) == before
+    assert "chưa có gì được thực hiện" in r.text
+    assert [c.label for c in r.choices] == ["Nhận A", "Nhận B"]
+    [r] = await dispatch(zalo("2"), sqlite_svc)  # the list just given in answer
+    assert r.text == "Đã chọn nB"
