@@ -1,9 +1,11 @@
 """The web desk: /web in chat, sign-in links, sessions, pages and downloads (bot/desk)."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
+import docx
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
@@ -331,8 +333,14 @@ async def test_docx_report_download(svc):
     cl = await signed_in_client(svc)
     try:
         r = await cl.get("/desk/tai/docx?ky=2026-6T")
-        assert r.status == 200 and (await r.read())[:2] == b"PK"
+        body = await r.read()
+        assert r.status == 200 and body[:2] == b"PK"
         assert r.headers["Content-Type"].endswith("wordprocessingml.document")
+        assert "2026-6T" in r.headers["Content-Disposition"]
+        doc = docx.Document(io.BytesIO(body))
+        text = "\n".join([p.text for p in doc.paragraphs] + [
+            c.text for t in doc.tables for row in t.rows for c in row.cells])
+        assert "Ghi chú nguyên văn 123" in text  # the unit's note, verbatim
     finally:
         await cl.close()
 

@@ -7,7 +7,7 @@ no status update has been added and the minute has not changed (a deadline passi
 "trong hạn" into "quá hạn"), so pages stay fast with tens of thousands of updates.
 
     periods(svc) -> list[Period]              every period of the plan up to the current one
-    snapshot(svc, period) -> Snapshot
+    snapshot(svc, period) -> Snapshot         (Snapshot.history_of: a task's updates)
     history(svc, agency_ids, until) -> list[StatusRow]
 """
 from __future__ import annotations
@@ -60,6 +60,15 @@ class Snapshot:
     totals: dict[str, int]
     report: export.Report
     by_task: dict[str, list[tuple[Unit, Cell]]] = field(default_factory=dict)
+    # (agency, item) -> its effective updates up to as_of, oldest first
+    items: dict[tuple[str, str], list] = field(default_factory=dict)
+    rendered: dict = field(default_factory=dict)  # pages' pieces already drawn from it
+
+    def history_of(self, agency_id: str, task_id: str, section_id: str) -> list:
+        """A task's updates, newest first, the whole section's ones included."""
+        rows = self.items.get((agency_id, task_id), []) + \
+            self.items.get((agency_id, section_id), [])
+        return sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True)
 
     @property
     def reported(self) -> list[Unit]:
@@ -90,6 +99,7 @@ async def _version(svc) -> tuple:
 
 
 async def history(svc, agency_ids=None, until: datetime | None = None) -> list[repo.StatusRow]:
+    """The effective updates (corrections applied), oldest first: what /tonghop reads."""
     return await repo.status_history(svc.sessions, agency_ids, until=until)
 
 
@@ -116,7 +126,7 @@ def build_snapshot(kb, rows: list[repo.StatusRow], period: Period, as_of: dateti
         units.append(Unit(a.agency_id, kb.agency(a.agency_id).name, cells,
                           buckets.count(counted), a.any_update, a.last_update))
     totals = buckets.count(c.bucket for u in units for c in u.cells if not c.row.general)
-    snap = Snapshot(period, as_of, units, totals, report)
+    snap = Snapshot(period, as_of, units, totals, report, items=dict(items))
     for u in units:
         for c in u.cells:
             snap.by_task.setdefault(c.row.task_id, []).append((u, c))

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import inspect
-from collections import defaultdict
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
+from markupsafe import Markup, escape
 
 from bot import buckets, export
 from bot.calendar import fmt_int
@@ -18,6 +18,7 @@ SYMBOLS = {buckets.DONE_ONTIME: "✓", buckets.DONE_LATE: "✓", buckets.OPEN_ON
            buckets.OPEN_OVERDUE: "!", buckets.UNREPORTED: "?"}
 MIMES = {"csv": export.CSV_MIME, "xlsx": export.XLSX_MIME,
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+NOTE_IN_TITLE = 300  # characters of a note shown on hover; the unit's page has it whole
 DOWNLOAD_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)", "docx": "Báo cáo (DOCX)"}
 
 
@@ -114,11 +115,20 @@ def _filters(request: web.Request, kb, snap) -> tuple[str, str, str]:
 
 async def matrix(request: web.Request) -> web.Response:
     ctx = await _base(request)
-    kb, snap = _svc(request).kb, ctx["snap"]
-    group, unit, bucket = _filters(request, kb, snap)
+    svc, snap = _svc(request), ctx["snap"]
+    group, unit, bucket = _filters(request, svc.kb, snap)
+    key = ("matrix", group, unit, bucket)
+    if key not in snap.rendered:  # the same picture until the next update or minute
+        snap.rendered[key] = _matrix(svc, snap, group, unit, bucket)
+    ctx.update(snap.rendered[key])
+    ctx.update(title="Ma trận", groups=data.groups(svc.kb), nhom=group, donvi=unit, loai=bucket)
+    return _render("matrix.html", request, ctx)
+
+
+def _matrix(svc, snap, group: str, unit: str, bucket: str) -> dict:
     in_group = None
     if group:
-        in_group = next(set(ids) for g, _t, ids in data.groups(kb) if g == group)
+        in_group = next(set(ids) for g, _t, ids in data.groups(svc.kb) if g == group)
     rows = []
     used: set[str] = set()
     for u in snap.units:
@@ -131,38 +141,55 @@ async def matrix(request: web.Request) -> web.Response:
             rows.append((u, cells))
             used.update(cells)
     columns = []  # (group id, group title, [task ids]) with only the tasks some row has
-    for g, title, ids in data.groups(kb):
+    for g, title, ids in data.groups(svc.kb):
         shown = [t for t in ids if t in used]
         if shown:
             columns.append((g, title, shown))
-    ctx.update(title="Ma trận", rows=rows, columns=columns, groups=data.groups(kb),
-               nhom=group, donvi=unit, loai=bucket,
-               shown=sum(len(c) for _u, c in rows))
-    return _render("matrix.html", request, ctx)
+    order = [t for _g, _title, ids in columns for t in ids]
+    ky = _qs(ky=snap.period.id)
+    body = Markup("").join(_matrix_row(u, cells, order, ky, svc.settings.tz)
+                           for u, cells in rows)
+    return {"rows": rows, "columns": columns, "body": body,
+            "shown": sum(len(c) for _u, c in rows)}
 
 
-def _history_by_item(rows) -> dict[tuple[str, str], list]:
-    out: dict[tuple[str, str], list] = defaultdict(list)
-    for r in rows:
-        out[(r.agency_id, r.item_id)].append(r)
-    return out
+def _matrix_row(u, cells, order: list[str], ky: str, tz) -> Markup:
+    """One unit's row; drawn here, not in the template: a matrix has thousands of cells."""
+    href = f"/desk/donvi/{escape(u.agency_id)}?{escape(ky)}"
+    out = [f'<tr><th scope="row" class="unitname"><a href="{href}">{escape(u.name)}</a></th>']
+    for t in order:
+        c = cells.get(t)
+        if c is None:
+            out.append('<td class="na"></td>')
+            continue
+        out.append(f'<td class="b-{c.bucket}"><a href="{href}#t-{escape(t)}" '
+                   f'title="{escape(_cell_title(u, c, tz))}">{SYMBOLS[c.bucket]}</a></td>')
+    out.append("</tr>\n")
+    return Markup("".join(out))
 
 
-def _merged(hist, agency_id: str, task_id: str, section_id: str) -> list:
-    """A task's updates, newest first, the whole section's ones included."""
-    rows = hist.get((agency_id, task_id), []) + hist.get((agency_id, section_id), [])
-    return sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True)
+def _cell_title(u, c, tz) -> str:
+    r = c.row.latest
+    lines = [f"{c.row.task_id} · {u.name}", buckets.LABELS[c.bucket]]
+    if r is None:
+        lines.append("Chưa có cập nhật")
+    else:
+        who = f", {r.user_name}" if r.user_name else ""
+        lines.append(f"{label(r.status)}, {fmt_local(r.created_at, tz)}{who}")
+        if r.note:
+            note = r.note if len(r.note) <= NOTE_IN_TITLE else r.note[:NOTE_IN_TITLE] + "…"
+            lines.append(f"Ghi chú: {note}")
+    return "\n".join(lines)
 
 
 async def unit(request: web.Request) -> web.Response:
     ctx = await _base(request)
-    svc, snap = _svc(request), ctx["snap"]
+    snap = ctx["snap"]
     agency_id = request.match_info["agency"]
     found = next((u for u in snap.units if u.agency_id == agency_id), None)
     if found is None:
         raise web.HTTPNotFound()
-    hist = _history_by_item(await data.history(svc, [agency_id], until=snap.as_of))
-    items = [(c, _merged(hist, agency_id, c.row.task_id, c.row.section_id))
+    items = [(c, snap.history_of(agency_id, c.row.task_id, c.row.section_id))
              for c in found.cells]
     ctx.update(title=found.name, unit=found, items=items, bar=_bar(found.counts))
     return _render("unit.html", request, ctx)
@@ -176,9 +203,7 @@ async def task(request: web.Request) -> web.Response:
     if item is None or not hasattr(item, "section"):
         raise web.HTTPNotFound()
     pairs = snap.by_task.get(task_id, [])
-    hist = _history_by_item(await data.history(svc, [u.agency_id for u, _c in pairs],
-                                               until=snap.as_of)) if pairs else {}
-    items = [(u, c, _merged(hist, u.agency_id, task_id, item.section)) for u, c in pairs]
+    items = [(u, c, snap.history_of(u.agency_id, task_id, item.section)) for u, c in pairs]
     ctx.update(title=f"Nhiệm vụ {task_id}", task=item, items=items,
                section=svc.kb.section(item.section),
                bar=_bar(buckets.count(c.bucket for _u, c in pairs)))
@@ -194,15 +219,15 @@ async def download(request: web.Request) -> web.Response:
     if fmt == "docx":
         if not report_available():
             raise web.HTTPNotFound()
-        from bot.report import build_report
+        from bot import report
 
-        body = build_report(svc, period, plan_id="kh147")
+        body = report.build_report(svc, period, plan_id="kh147")
         if inspect.isawaitable(body):
             body = await body
-        name = f"kh147_bao_cao_{period.id}.docx"
+        naming = getattr(report, "report_filename", None)
+        name = naming(period, "kh147") if naming else f"bao_cao_kh147_{period.id}.docx"
     else:
-        snap = await data.snapshot(svc, period)
-        attachment = export.build_export(svc.kb, snap.report, fmt, svc.settings.tz)
+        attachment = await export.export_bytes(svc, fmt, period)  # the same file as /xuat
         body, name = attachment.content, attachment.filename
     return web.Response(body=body, headers={
         "Content-Type": MIMES[fmt],

@@ -1,0 +1,225 @@
+"""The web desk under load: 60 units x 82 tasks x 10 periods of updates (~49,000 rows).
+
+    python bench/desk.py [--units 60] [--periods 10] [--requests 40]
+
+The plan is KH147 with every task given to a collective of `--units` member units, so each
+unit answers for all 82 tasks (the widest matrix the desk can meet). Each (unit, task, period)
+gets one update inside the period's window. Timed, on a fresh SQLite file and then on
+PostgreSQL (TEST_POSTGRES_URL or 127.0.0.1:5432, a throw-away schema):
+
+- the overview and matrix pages, through the real aiohttp app with a signed-in cookie:
+  p50/p95 of `--requests` loads, and the first load after a new update (snapshot rebuilt);
+- `/tonghop` through handlers.dispatch; the XLSX export; the DOCX report (bot/report.py).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+
+from bot import export  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.core import Request  # noqa: E402
+from bot.db import repo  # noqa: E402
+from bot.db.models import Base, StatusUpdate  # noqa: E402
+from bot.desk import auth, data, routes  # noqa: E402
+from bot.knowledge import load_knowledge, parse_knowledge  # noqa: E402
+from bot.periods import half_year, year_period  # noqa: E402
+from bot.services import build_services  # noqa: E402
+from bot.web import make_app  # noqa: E402
+from handlers import dispatch  # noqa: E402
+
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+NOW = datetime(2026, 5, 20, 3, 0, tzinfo=UTC)  # inside period 2026-6T
+STATUSES = ("chua", "dang", "xong", "vuong")
+
+
+def wide_plan(units: int):
+    """KH147 with every section and task led by one collective of `units` member units."""
+    raw = json.loads(json.dumps(load_knowledge().raw))
+    raw["agencies"].append({"id": "dv", "name": "Các đơn vị", "kind": "collective",
+                            "short": "các đơn vị", "parent": None, "aliases": ["các đơn vị"]})
+    for i in range(1, units + 1):
+        raw["agencies"].append({"id": f"dv{i:02d}", "name": f"Đơn vị thử số {i:02d}",
+                                "kind": "district", "short": f"đơn vị {i:02d}", "parent": "dv",
+                                "aliases": [f"đơn vị thử {i:02d}"]})
+    with_tasks = {t["section"] for t in raw["tasks"]}
+    for s in raw["sections"]:
+        if s.get("lead") or s["id"] in with_tasks:
+            s["lead"] = "dv"
+    for t in raw["tasks"]:
+        t["lead"] = "dv"
+    return parse_knowledge(raw)
+
+
+def the_periods(svc, n: int):
+    tz = svc.settings.tz
+    out = []
+    for year in range(2026, 2015, -1):
+        for p in (year_period(year, tz), half_year(year, tz)):
+            if p.start <= NOW and len(out) < n:
+                out.append(p)
+    return out
+
+
+async def fill(svc, units: int, periods: int) -> int:
+    rnd = random.Random(147)
+    ids = [f"dv{i:02d}" for i in range(1, units + 1)]
+    users = {a: (await repo.upsert_user(svc.sessions, "telegram", f"9{i:03d}",
+                                        f"Cán bộ đơn vị {i:02d}")).id
+             for i, a in enumerate(ids, 1)}
+    rows = []
+    for p in the_periods(svc, periods):
+        end = min(p.end, NOW - timedelta(hours=1))
+        span = (end - p.start).total_seconds()
+        for agency in ids:
+            for task in svc.kb.tasks:
+                rows.append(dict(item_id=task.id, agency_id=agency,
+                                 status=rnd.choice(STATUSES),
+                                 note=f"Báo cáo kỳ {p.id}: tiến độ {rnd.randint(0, 100)}%, "
+                                      "đã làm việc với các đơn vị liên quan.",
+                                 user_id=users[agency], channel="telegram",
+                                 created_at=p.start + timedelta(seconds=rnd.random() * span)))
+    async with svc.engine.begin() as conn:
+        for i in range(0, len(rows), 5000):
+            await conn.execute(insert(StatusUpdate), rows[i:i + 5000])
+    return len(rows)
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+async def timed(coro) -> float:
+    t = time.perf_counter()
+    await coro
+    return (time.perf_counter() - t) * 1000
+
+
+async def page_times(cl, path: str, headers, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        r = await cl.get(path, headers=headers)
+        await r.read()
+        assert r.status == 200, (path, r.status)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+async def run(svc, label: str, args) -> None:
+    svc.kb = wide_plan(args.units)
+    svc.clock = lambda: NOW
+    svc.settings = svc.settings.model_copy(update={"PUBLIC_BASE_URL": "http://127.0.0.1"})
+    t = time.perf_counter()
+    n = await fill(svc, args.units, args.periods)
+    print(f"[{label}] {n:,} updates stored in {time.perf_counter() - t:.1f} s "
+          f"({args.units} units x {len(svc.kb.tasks)} tasks x {args.periods} periods)")
+    token = await auth.open_session(svc, "telegram", "900")
+    headers = {"Cookie": f"{routes.COOKIE}={token}"}
+    app = make_app([])
+    routes.setup(app, svc)
+    async with TestClient(TestServer(app)) as cl:
+        for path, name in (("/desk/", "overview"), ("/desk/matran", "matrix"),
+                           ("/desk/matran?nhom=2&loai=open_overdue", "matrix, filtered"),
+                           ("/desk/donvi/dv07", "unit page")):
+            cold = (await page_times(cl, path, headers, 1))[0]
+            warm = await page_times(cl, path, headers, args.requests)
+            print(f"[{label}] {name:17s} first {cold:7.1f} ms; p50 {pct(warm, .5):6.1f} ms, "
+                  f"p95 {pct(warm, .95):6.1f} ms over {args.requests}")
+        # a unit reports: the next page rebuilds the period's snapshot
+        after = []
+        for i in range(5):
+            await repo.add_status(svc.sessions, user_id=1, agency_id="dv01", item_id="2.2.1",
+                                  status="dang", note=f"mới {i}", channel="telegram",
+                                  at=NOW - timedelta(minutes=5 - i))
+            after += await page_times(cl, "/desk/", headers, 1)
+        print(f"[{label}] overview after a new update: p50 {statistics.median(after):6.1f} ms, "
+              f"max {max(after):6.1f} ms over 5")
+        xlsx_page = await page_times(cl, "/desk/tai/xlsx", headers, 1)
+        print(f"[{label}] XLSX download (desk, the /xuat file) {xlsx_page[0]:8.1f} ms")
+    req = Request(channel="telegram", user_id="900", chat_id="900", text="/tonghop")
+    tonghop = [await timed(dispatch(req, svc)) for _ in range(3)]
+    print(f"[{label}] /tonghop (dispatch) p50 {statistics.median(tonghop):6.1f} ms, "
+          f"max {max(tonghop):6.1f} ms over 3")
+    csv = await timed(export.export_bytes(svc, "csv"))
+    print(f"[{label}] CSV (export_bytes, from the database) {csv:8.1f} ms")
+    try:
+        from bot.report import build_report
+    except ImportError:
+        print(f"[{label}] DOCX: bot/report.py not there yet")
+        return
+    period = data.periods(svc)[0]
+
+    async def docx():
+        body = build_report(svc, period, plan_id="kh147")
+        if asyncio.iscoroutine(body):
+            await body
+
+    times = [await timed(docx()) for _ in range(3)]
+    print(f"[{label}] DOCX report p50 {statistics.median(times):6.1f} ms, "
+          f"max {max(times):6.1f} ms over 3")
+
+
+async def on_sqlite(args) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/desk.db",
+                            ADMIN_TELEGRAM_IDS="900")
+        svc = build_services(settings)
+        async with svc.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        try:
+            await run(svc, "SQLite", args)
+        finally:
+            await svc.close()
+
+
+async def on_postgres(args, url: str) -> None:
+    schema = f"bench_desk_{uuid.uuid4().hex[:8]}"
+    settings = Settings(_env_file=None, DATABASE_URL=url, ADMIN_TELEGRAM_IDS="900")
+    svc = build_services(settings, schema=schema)
+    try:
+        async with svc.engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            await conn.run_sync(Base.metadata.create_all)
+    except OSError as e:
+        print(f"[PostgreSQL] skipped: {e}")
+        await svc.close()
+        return
+    try:
+        await run(svc, "PostgreSQL", args)
+    finally:
+        async with svc.engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await svc.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--units", type=int, default=60)
+    ap.add_argument("--periods", type=int, default=10)
+    ap.add_argument("--requests", type=int, default=40)
+    ap.add_argument("--no-postgres", action="store_true")
+    args = ap.parse_args()
+    asyncio.run(on_sqlite(args))
+    if not args.no_postgres:
+        asyncio.run(on_postgres(args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG)))
+
+
+if __name__ == "__main__":
+    main()
