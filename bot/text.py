@@ -69,11 +69,17 @@ def strip_marks(s: str) -> str:
     return _COMBINING.sub("", s) if _COMBINING.search(s) else s
 
 
+# i and y in an open syllable after these consonants are one sound, spelt both ways ("quản
+# lí"/"quản lý", "kĩ thuật"/"kỹ thuật", "qui chế"/"quy chế", "tỉ lệ"/"tỷ lệ"): folded to "y"
+_IY = re.compile(r"(?<![\w&])(l|k|m|t|qu)i(?![\w&])")
+
+
 def fold(s: str) -> str:
     """Comparable form of Vietnamese text: "Sở Xây dựng!" → "so xay dung".
 
     Decimal separators between digits survive ("5.6", "47,1"), so do '&' inside
-    abbreviations ("gd&dt"); every other punctuation mark becomes a space.
+    abbreviations ("gd&dt"); every other punctuation mark becomes a space. The spellings
+    of one syllable with i or y ("lí"/"lý") fold alike.
     """
     s = unicodedata.normalize("NFC", s or "").casefold().replace("đ", "d")
     s = strip_marks(s)
@@ -82,7 +88,31 @@ def fold(s: str) -> str:
     s = _NONWORD.sub(" ", s)
     s = _STRAY_AMP.sub(" ", s)
     s = s.replace("\x01", ".").replace("\x02", ",")
-    return " ".join(s.split())
+    return _IY.sub(r"\1y", " ".join(s.split()))
+
+
+# tone marks (combining, after NFD) and the vowel pairs where the old and the new placement
+# differ: "hoà"/"hòa", "khoẻ"/"khỏe", "uỷ"/"ủy" (an open syllable; "quý" has one vowel)
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_TONE_PAIR = re.compile(r"(?<!q)(o[\u0300\u0301\u0303\u0309\u0323]?a|o[\u0300\u0301\u0303"
+                        r"\u0309\u0323]?e|u[\u0300\u0301\u0303\u0309\u0323]?y)"
+                        r"([\u0300\u0301\u0303\u0309\u0323]?)(?![^\W\d_])", re.IGNORECASE)
+
+
+def _tone_first(m: re.Match) -> str:
+    pair, tone = m.group(1), m.group(2)
+    if not tone:
+        return pair
+    return pair[0] + tone + pair[1:]
+
+
+def normalize_tones(s: str) -> str:
+    """One tone placement for the syllables spelt two ways: "hoà" → "hòa", "thuỷ" → "thủy"
+    (NFC in, NFC out). Folding drops tones anyway; this is for text read with its marks."""
+    nfd = unicodedata.normalize("NFD", s or "")
+    if not any(c in _TONES for c in nfd):
+        return unicodedata.normalize("NFC", nfd)
+    return unicodedata.normalize("NFC", _TONE_PAIR.sub(_tone_first, nfd))
 
 
 def tokens(s: str) -> list[str]:
@@ -146,7 +176,7 @@ def expand_shorthand(folded: str) -> str:
 def marked_words(s: str) -> list[str]:
     """The words of fold(s).split() with their diacritics kept ("Hàn Quốc" → "hàn quốc"):
     a word typed with marks says which of the syllables folding merges it is."""
-    s = unicodedata.normalize("NFC", s or "").casefold()
+    s = normalize_tones(s).casefold()
     s = _DEC.sub(lambda m: "\x01" if m.group(1) == "." else "\x02", s)
     s = _AMP.sub(_amp, s)
     s = _NONWORD.sub(" ", s)

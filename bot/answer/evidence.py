@@ -7,14 +7,20 @@ from bot.answer.index import Index
 from bot.answer.vocab import DUTY_WORDS, GENERIC_TERMS
 
 
+# a word in more than this share of the plan's bullets ("để", "triển khai") names no topic alone
+BROAD_SHARE = 0.25
+
+
 def topic_evidence(idx: Index, rest: list[str], said: list[str]) -> bool:
     """Do the words besides the agency's name point at something the plan deals with?
 
     `rest` are the words left after duty words, `said` the same stretch with them: a pair
     the plan writes ("nhà ở | xã hội") counts even when a word of it is a duty word; words the
-    plan never uses ("xyz", a typo, chat) do not.
+    plan never uses ("xyz", a typo, chat) do not, nor does one word found all over the plan.
     """
-    if any(w in idx.marks or (w in idx.postings and w not in GENERIC_TERMS) for w in rest):
+    if any(w in idx.marks or (w in idx.postings and w not in GENERIC_TERMS
+                              and len(idx.postings[w]) <= BROAD_SHARE * len(idx.docs))
+           for w in rest):
         return True
     pairs = (f"{a} {b}" for a, b in zip(said, said[1:], strict=False))
     return any(p in idx.postings and p not in GENERIC_TERMS and not

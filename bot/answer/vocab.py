@@ -4,7 +4,11 @@ Everything here is folded text (bot.text.fold): lowercase, no diacritics, "đ" �
 """
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+
+from bot.text import fold
 
 # words that carry no topic: question words, politeness, "who does it"
 # (folding merges words: "đầu"/"đâu", "tài"/"tại", "chữa"/"chưa" — those stay out of it)
@@ -17,7 +21,10 @@ STOP = {
 # courtesy around a question
 POLITE = ("dong chi", "cho hoi", "xin hoi", "vui long", "lam on", "xin cho biet", "cho biet",
           "muon biet", "muon hoi", "cho em hoi", "cho toi hoi", "giup toi", "tra loi giup",
-          "lam ro", "hien nay", "xin cam on", "cam on")
+          "lam ro", "hien nay", "xin cam on", "cam on",
+          # "giúp tôi" once the pronoun is dropped as courtesy (bot.text.drop_fillers)
+          "liet ke giup", "cho biet giup", "tim giup", "noi giup", "xem giup", "giup voi",
+          "giup em", "giup minh")
 # phrases removed before ranking (checked on the folded question)
 STOP_PHRASES = ("phu trach", "chiu trach nhiem", "dam nhiem", "dam nhan", "co quan nao",
                 "don vi nao", "so nao", "nganh nao", "the nao", "nhu the nao", "la gi",
@@ -57,20 +64,23 @@ COMPOUNDS = [
 ]
 # "1 lần" is written "một lần" in the plan
 DIGITS = {"1": "mot", "2": "hai", "3": "ba"}
-# everyday words for what the plan names otherwise (question side only)
-SYNONYMS = [(tuple(a.split()), tuple(b.split())) for a, b in (
-    ("covid 19", "dich benh"), ("covid", "dich benh"), ("dai dich", "dich benh"),
-    ("nha may", "doanh nghiep san xuat"), ("xe buyt", "van tai"), ("xe khach", "van tai"),
-    ("o nhiem", "o nhiem moi truong"), ("chay no", "phong chay chua chay"),
-    ("cho o", "nha o"), ("truong nghe", "co so giao duc nghe nghiep"),
-    ("day nghe", "dao tao nghe"), ("cap ba", "trung hoc pho thong"),
-    ("giai toa", "giai phong"), ("den bu", "boi thuong"), ("khu cn", "khu cong nghiep"),
-    ("cum cn", "cum cong nghiep"), ("cong nhan vien", "nguoi lao dong"),
-    ("cap dien", "cung cap dien"), ("tien dien", "chi phi tiep can dien nang"),
-    ("giay phep xay dung", "cap phep xay dung"), ("nha xuong", "co so san xuat"),
-    ("xin giay phep", "cap phep"), ("xin phep", "cap phep"), ("xa thai", "nguon thai"),
-    ("bo hoang", "khong su dung"), ("bi phat", "bi xu phat"),
-)]
+# everyday words for what the plan names otherwise (question side only): the data file
+# knowledge/vocabulary.json, each entry with the section it leads to (tested)
+VOCABULARY_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "vocabulary.json"
+
+
+def _vocabulary() -> dict:
+    try:
+        return json.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # an installed copy without the file: no extra wording
+        return {"synonyms": [], "provinces": []}
+
+
+VOCABULARY = _vocabulary()
+SYNONYMS = [(tuple(fold(e["everyday"]).split()), tuple(fold(e["plan"]).split()))
+            for e in VOCABULARY["synonyms"]]
+# other provinces, folded ("ha noi", "thai nguyen"): a question about one is not this plan's
+PROVINCES = {fold(n) for n in VOCABULARY.get("provinces", ())}
 # everyday syllables the plan does not use: real words, not slips of plan words ("xưởng" is
 # not "xung")
 CHAT_WORDS = {"xuong", "thue", "phong", "tro", "oi", "nhe", "nha", "a", "minh", "anh", "chi",
@@ -102,7 +112,7 @@ YEAR_LEAD = {"nam", "den", "vao", "toi", "cuoi", "dau", "truoc", "sau", "tu", "g
 # a question asking what an agency must do
 DUTY_PHRASES = ("nhiem vu", "lam gi", "phai lam", "duoc giao", "trach nhiem", "viec gi",
                 "noi dung gi", "nhung gi", "duoc phan", "trien khai gi", "nhung noi dung",
-                "chu tri", "phan cong", "can lam", "giao gi", "lam nhung")
+                "chu tri", "phan cong", "can lam", "giao gi", "lam nhung", "liet ke", "cac viec")
 
 
 # prices, timetables, phone numbers, addresses, weather, jobs: asked in passing by officials,
