@@ -123,7 +123,11 @@ async def _register(req: Request, svc: Services, agency_id: str) -> list[Reply]:
                Choice(f"Từ chối yêu cầu số {row.id}", f"reg:no:{row.id}"))
     replies = [Reply(f"Đã gửi yêu cầu tham gia {name} (số {row.id}) tới quản trị viên. Đồng chí "
                      "sẽ nhận được thông báo khi yêu cầu được xử lý." + note)]
-    replies += [Reply(asked, buttons, chat=t) for t in targets]
+    # where choices are numbered, also the command that names this request whatever else
+    # arrives meanwhile (a bare "1" is asked back when several notices are open)
+    typed = f"\nHoặc gõ /duyet {row.id} hay /tuchoi {row.id}."
+    replies += [Reply(asked + ("" if t.channel in svc.button_channels else typed), buttons,
+                      chat=t) for t in targets]
     return replies
 
 

@@ -71,7 +71,13 @@ async def test_typing_the_request_number_acts_on_that_request(svc):
 
 async def test_one_notice_alone_is_answered_by_its_number(svc):
     at(svc)
-    await dispatch(zalo_user("z1", "/dangky SXD", "Nguyễn Văn Thật"), svc)
+    sent = await dispatch(zalo_user("z1", "/dangky SXD", "Nguyễn Văn Thật"), svc)
+    [to_zalo] = [r for r in sent if r.chat == ADMIN_ZALO]
+    assert to_zalo.text.startswith("Yêu cầu đăng ký số 1: Nguyễn Văn Thật")
+    assert "/duyet 1" in to_zalo.text  # a way to name it that no later notice changes
+    assert [c.label for c in to_zalo.choices] == ["Duyệt yêu cầu số 1", "Từ chối yêu cầu số 1"]
+    [to_tg] = [r for r in sent if r.chat == ADMIN_TG]
+    assert "/duyet" not in to_tg.text  # buttons there
     out = await dispatch(zalo_admin("1"), svc)
     assert out[0].text.startswith("Đã duyệt yêu cầu số 1")
 
