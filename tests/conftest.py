@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +18,26 @@ from bot.services import Services, build_services
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL")
 ENGINES = ["sqlite", "postgres"]
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# The instant a test's services start at unless the test sets its own clock: a Friday with no
+# reminder due (the nearest is 14 days before 15/12/2026), so no test depends on the real date.
+QUIET_NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)
+
+
+# Bot processes the tests spawn start at QUIET_NOW too (tests/clock/sitecustomize.py); a test
+# may pass another KH147_TEST_NOW in the child's environment.
+CLOCK_HOOK = Path(__file__).resolve().parent / "clock"
+os.environ.setdefault("KH147_TEST_NOW", QUIET_NOW.isoformat())
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(CLOCK_HOOK), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
+def ticking_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock that starts at `start` and runs at the pace of the machine's monotonic clock,
+    so two updates made one after the other still get increasing timestamps."""
+    origin = start.astimezone(UTC)
+    t0 = time.monotonic()
+    return lambda: origin + timedelta(seconds=time.monotonic() - t0)
 
 
 def make_settings(tmp_path, **env) -> Settings:
@@ -35,6 +60,7 @@ async def svc(request, tmp_path) -> Services:
     else:
         settings = make_settings(tmp_path, ADMIN_TELEGRAM_IDS="900", ADMIN_ZALO_IDS="z900")
     services = build_services(settings, schema=schema)
+    services.clock = ticking_clock(QUIET_NOW)
     async with services.engine.begin() as conn:
         if schema:
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -52,6 +78,7 @@ async def svc(request, tmp_path) -> Services:
 async def sqlite_svc(tmp_path) -> Services:
     settings = make_settings(tmp_path, ADMIN_TELEGRAM_IDS="900", ADMIN_ZALO_IDS="z900")
     services = build_services(settings)
+    services.clock = ticking_clock(QUIET_NOW)
     async with services.engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     yield services

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot import reminders
@@ -14,6 +15,7 @@ from handlers import dispatch
 from tests.test_reminders import FakeSender, add_chat, add_member
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+pytestmark = pytest.mark.clock
 
 
 def at(svc, y, m, d, h=9, mi=0) -> None:
@@ -132,7 +134,8 @@ async def test_subscribed_group_then_gets_the_reminder(svc):
                                        datetime(2026, 12, 8, 8, 0, tzinfo=TZ))
     assert summary.sent == 1
     [(chat, text)] = sender.sent
-    assert chat == "-1001" and "Ban Quản lý các Khu công nghiệp tỉnh: chưa báo cáo" in text
+    assert chat == "-1001"
+    assert "Ban Quản lý các Khu công nghiệp tỉnh, kỳ năm 2026: đã báo cáo 0/" in text
 
 
 # ---- /guitatca -------------------------------------------------------------------------------
@@ -154,6 +157,7 @@ async def test_broadcast_needs_text(svc):
 
 
 async def test_broadcast_sends_once_to_every_subscribed_chat(svc):
+    at(svc, 2026, 11, 20, 10)  # no deadline reminder due: the pass could only resend it
     for i in range(4):
         await add_chat(svc, f"-77{i}")
     await add_chat(svc, "-780", agency=None)  # not subscribed
@@ -172,6 +176,7 @@ async def test_broadcast_sends_once_to_every_subscribed_chat(svc):
 
 
 async def test_broadcast_without_running_channel_waits_for_the_pass(svc):
+    at(svc, 2026, 11, 20, 10)
     await add_chat(svc, "-790")
     [r] = await dispatch(private("/guitatca Nhắc chung", user="900", is_admin=True), svc)
     assert "sẽ gửi tới 1 cuộc trò chuyện" in r.text
@@ -180,7 +185,23 @@ async def test_broadcast_without_running_channel_waits_for_the_pass(svc):
     assert s1.sent == 1 and "Nhắc chung" in sender.sent[0][1]
 
 
+async def test_broadcast_on_a_reminder_day_is_sent_once_beside_the_reminders(svc):
+    """1/12/2026 08:30: the 14-day reminder before 15/12 is due as the admin writes."""
+    at(svc, 2026, 12, 1, 8, 30)
+    for i in range(2):
+        await add_chat(svc, f"-79{i}")
+    sender = FakeSender()
+    svc.senders = {"telegram": sender}
+    [r] = await dispatch(private("/guitatca Họp giao ban", user="900", is_admin=True), svc)
+    assert r.text.startswith("Đã gửi thông báo số 1 tới 2/2 cuộc trò chuyện")
+    again = await reminders.run_pass(svc, {"telegram": sender}, svc.now())
+    assert {p.deadline_id for p in again.planned} == {"IV.3-year"} and again.sent == 2
+    heads = Counter(t.splitlines()[0].split(" kết quả")[0] for _, t in sender.sent)
+    assert heads == {"Thông báo từ quản trị viên:": 2, "Nhắc hạn: Báo cáo năm": 2}
+
+
 async def test_broadcast_reaches_approved_members_in_private(svc):
+    at(svc, 2026, 11, 20, 10)
     await add_chat(svc, "-1500")  # the coordination group
     await add_member(svc, "71", "sxd")
     await add_member(svc, "72", "sct")
@@ -200,5 +221,6 @@ async def test_broadcast_reaches_approved_members_in_private(svc):
 
 
 async def test_broadcast_with_nobody_to_reach_says_so(svc):
+    at(svc, 2026, 11, 20, 10)
     [r] = await dispatch(private("/guitatca Nhắc chung", user="900", is_admin=True), svc)
     assert "chưa có nơi nhận" in r.text and "\n" not in r.text

@@ -25,6 +25,7 @@ from bot.reminders import run_pass
 from bot.services import build_services
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+pytestmark = pytest.mark.clock
 
 
 def local(m: int, d: int, h: int = 8, mi: int = 0, y: int = 2026) -> datetime:
@@ -107,7 +108,9 @@ async def twin(svc):
     if svc.engine.dialect.name == "postgresql":
         async with svc.engine.connect() as conn:
             schema = (await conn.execute(text("select current_schema()"))).scalar()
-    return build_services(svc.settings, schema=schema)
+    other = build_services(svc.settings, schema=schema)
+    other.clock = svc.clock  # one clock for both: a claim's age reads the same in each
+    return other
 
 
 # ---- timing ----------------------------------------------------------------------------------
@@ -441,6 +444,7 @@ async def test_reminder_days_and_time_come_from_settings(tmp_path):
     from tests.conftest import make_settings
 
     svc = build_services(make_settings(tmp_path, REMINDER_DAYS="2", REMINDER_TIME="17:30"))
+    svc.clock = lambda: local(12, 11, 17, 30)
     try:
         async with svc.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)

@@ -458,7 +458,8 @@ class BotProcess:
         base = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
         base.update({"DATABASE_URL": f"sqlite+aiosqlite:///{self.db_path}",
                      "HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0", "PYTHONUNBUFFERED": "1",
-                     "PYTHONPATH": str(ROOT)})
+                     # tests/clock: the child starts at KH147_TEST_NOW (tests/conftest.py)
+                     "PYTHONPATH": f"{ROOT / 'tests' / 'clock'}{os.pathsep}{ROOT}"})
         base.update(env)
         self.env = base
         self.python = sys.executable

@@ -265,7 +265,8 @@ def bot_env(tmp_path: Path, **env: str) -> dict[str, str]:
     base.update({
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/kh147.db",
         "HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0",
-        "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
+        # tests/clock: the child starts at KH147_TEST_NOW (tests/conftest.py)
+        "PYTHONPATH": f"{ROOT / 'tests' / 'clock'}{os.pathsep}{ROOT}", "PYTHONUNBUFFERED": "1",
     })
     base.update(env)
     return base
