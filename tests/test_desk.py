@@ -352,7 +352,7 @@ async def test_a_failing_page_shows_no_internals(sqlite_svc, monkeypatch):
     async def broken(*_a, **_k):
         raise RuntimeError("secret detail /work/main/bot/desk/data.py line 42")
 
-    monkeypatch.setattr("bot.desk.data.snapshot", broken)
+    monkeypatch.setattr("bot.desk.data.current", broken)
     try:
         r = await cl.get("/desk/matran")
         body = await r.text()
@@ -370,5 +370,36 @@ async def test_security_headers_on_pages(sqlite_svc):
         assert r.headers["Cache-Control"] == "no-store"
         assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
         assert r.headers["Referrer-Policy"] == "no-referrer"
+    finally:
+        await cl.close()
+
+
+async def test_slow_rebuild_shows_the_previous_picture_then_the_new_one(sqlite_svc,
+                                                                        monkeypatch):
+    """With tens of thousands of updates a rebuild takes seconds: pages keep answering."""
+    import asyncio
+    import time
+
+    from bot.desk import data
+
+    svc = sqlite_svc
+    clock = configure(svc)
+    cl = await signed_in_client(svc)
+    try:
+        assert "Trần Thị B" not in await (await cl.get("/desk/matran?donvi=sxd")).text()
+        real = data.build_snapshot
+
+        def slow(*args):
+            time.sleep(0.5)
+            return real(*args)
+
+        monkeypatch.setattr(data, "build_snapshot", slow)
+        svc.__dict__["_desk_builds"]["last_build"] = 5.0  # the previous rebuild was slow
+        await add(svc, "sxd", "2.2.1", "dang", "Mới", "Trần Thị B", clock.at)
+        stale = await (await cl.get("/desk/matran?donvi=sxd")).text()
+        assert "Đang tổng hợp các cập nhật mới nhất" in stale and "Trần Thị B" not in stale
+        await asyncio.sleep(0.8)
+        fresh = await (await cl.get("/desk/matran?donvi=sxd")).text()
+        assert "Trần Thị B" in fresh and "Đang tổng hợp" not in fresh
     finally:
         await cl.close()

@@ -12,6 +12,8 @@ no status update has been added and the minute has not changed (a deadline passi
 """
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +27,8 @@ from bot.periods import Period, current_period, half_year, year_period
 
 FIRST_YEAR = 2021  # the plan runs 2021-2030
 CACHE_SIZE = 12
+SLOW_BUILD = 1.0  # seconds: a rebuild slower than this is not waited for by pages
+QUICK_WAIT = 0.1  # seconds a page then waits before showing the previous picture
 
 
 @dataclass(frozen=True)
@@ -139,19 +143,54 @@ def _cache(svc) -> dict[str, tuple[tuple, Snapshot]]:
 
 
 async def snapshot(svc, period: Period) -> Snapshot:
+    """The period's picture as of now (waits for a rebuild when the data changed)."""
+    snap, _refreshing = await current(svc, period, wait=None)
+    return snap
+
+
+async def current(svc, period: Period, wait: float | None = QUICK_WAIT
+                  ) -> tuple[Snapshot, bool]:
+    """(snapshot, refreshing). When updates arrived since the cached snapshot, it is rebuilt
+    in a worker thread (one rebuild per period at a time, the server keeps answering); a page
+    waits for it, unless the last rebuild was slow (tens of thousands of updates): then it
+    waits at most `wait` seconds and shows the previous picture, saying that a newer one is
+    on its way."""
     as_of = export.report_instant(svc, period)
     minute = as_of.replace(second=0, microsecond=0)
     key = (await _version(svc), minute if as_of < period.end else None)
-    cache = _cache(svc)
+    cache, state = _cache(svc), _state(svc)
     hit = cache.get(period.id)
     if hit is not None and hit[0] == key:
-        return hit[1]
+        return hit[1], False
+    task = state["builds"].get((period.id, key))
+    if task is None:
+        task = asyncio.create_task(_rebuild(svc, period, as_of, key))
+        state["builds"][(period.id, key)] = task
+        task.add_done_callback(lambda _t: state["builds"].pop((period.id, key), None))
+    slow = state["last_build"] > SLOW_BUILD
+    if hit is None or wait is None or not slow:
+        return await asyncio.shield(task), False
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), wait), False
+    except TimeoutError:
+        return hit[1], True
+
+
+async def _rebuild(svc, period: Period, as_of: datetime, key: tuple) -> Snapshot:
+    started = time.perf_counter()
     rows = await history(svc, until=as_of)
-    snap = build_snapshot(svc.kb, rows, period, as_of, svc.settings.tz)
-    if len(cache) >= CACHE_SIZE:
+    snap = await asyncio.to_thread(build_snapshot, svc.kb, rows, period, as_of,
+                                   svc.settings.tz)
+    cache = _cache(svc)
+    if len(cache) >= CACHE_SIZE and period.id not in cache:
         cache.pop(next(iter(cache)))
     cache[period.id] = (key, snap)
+    _state(svc)["last_build"] = time.perf_counter() - started
     return snap
+
+
+def _state(svc) -> dict:
+    return svc.__dict__.setdefault("_desk_builds", {"builds": {}, "last_build": 0.0})
 
 
 def groups(kb) -> list[tuple[str, str, list[str]]]:

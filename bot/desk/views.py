@@ -18,6 +18,7 @@ SYMBOLS = {buckets.DONE_ONTIME: "✓", buckets.DONE_LATE: "✓", buckets.OPEN_ON
            buckets.OPEN_OVERDUE: "!", buckets.UNREPORTED: "?"}
 MIMES = {"csv": export.CSV_MIME, "xlsx": export.XLSX_MIME,
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+MAX_RENDERED = 300  # pages kept per snapshot
 NOTE_IN_TITLE = 300  # characters of a note shown on hover; the unit's page has it whole
 DOWNLOAD_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)", "docx": "Báo cáo (DOCX)"}
 
@@ -81,13 +82,22 @@ def _bar(counts: dict[str, int]) -> list[tuple[str, int, float, float]]:
 
 async def _base(request: web.Request) -> dict:
     period, choices = _period(request)
-    snap = await data.snapshot(_svc(request), period)
+    snap, refreshing = await data.current(_svc(request), period)
     return {"period": period, "periods": choices, "snap": snap, "ky": period.id,
-            "page": request.match_info.route.name, "signed_in": True}
+            "page": request.match_info.route.name, "signed_in": True,
+            "refreshing": refreshing}
 
 
 def _render(name: str, request: web.Request, context: dict) -> web.Response:
-    return aiohttp_jinja2.render_template(name, request, context)
+    """A page drawn from a snapshot is drawn once: it shows nothing about who asks."""
+    snap = context["snap"]
+    key = ("page", request.path_qs)
+    text = None if context["refreshing"] else snap.rendered.get(key)
+    if text is None:
+        text = aiohttp_jinja2.render_string(name, request, context)
+        if not context["refreshing"] and len(snap.rendered) < MAX_RENDERED:
+            snap.rendered[key] = text
+    return web.Response(text=text, content_type="text/html", charset="utf-8")
 
 
 async def overview(request: web.Request) -> web.Response:
