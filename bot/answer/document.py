@@ -16,7 +16,10 @@ _DOC_CUES = ("nghi quyet nao", "nghi quyet gi", "ai ky", "nguoi ky", "ky boi", "
              "ke hoach nay la gi", "van ban nay", "ke hoach nay ve", "can cu nghi quyet",
              "ke hoach so may", "ke hoach so bao nhieu", "ngay ban hanh", "do ai ky",
              "ky khi nao", "ai da ky", "may phan", "bo cuc", "gom nhung phan",
-             "gom nhung noi dung gi", "cau truc")
+             "gom nhung noi dung gi", "cau truc",
+             # what the document is about, asked of the document itself
+             "ke hoach nay noi", "van ban nay noi", "ke hoach noi ve gi", "noi ve cai gi",
+             "ve cai gi", "ke hoach gi", "van ban gi")
 
 
 # words of a question about the document itself
@@ -24,7 +27,8 @@ _DOC_WORDS = {"ke", "hoach", "van", "ban", "nay", "ky", "hanh", "nghi", "quyet",
               "tu", "nguoi", "ngay", "thang", "nam", "so", "hieu", "co", "quan", "don", "vi",
               "trien", "khai", "thuc", "hien", "ten", "trich", "yeu", "can", "cu", "ubnd",
               "tinh", "chu", "tich", "pho", "boi", "da", "nao", "gi", "ai", "bao", "gio",
-              "luc", "khi", "may", "2021", "cua", "la", "do", "uy", "nhan", "dan"}
+              "luc", "khi", "may", "2021", "cua", "la", "do", "uy", "nhan", "dan", "noi", "ve",
+              "cai"}
 
 
 def by_document(kb, q: Question, today: date) -> Answer | None:

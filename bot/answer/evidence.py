@@ -6,7 +6,6 @@ from __future__ import annotations
 from bot.answer.index import Index
 from bot.answer.vocab import DUTY_WORDS, GENERIC_TERMS
 
-
 # a word in more than this share of the plan's bullets ("để", "triển khai") names no topic alone
 BROAD_SHARE = 0.25
 
