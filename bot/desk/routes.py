@@ -7,6 +7,8 @@ page: no traceback, no id, no exception text.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from importlib import resources
 
@@ -14,7 +16,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.desk import auth, views
+from bot.desk import auth, data, views
 
 log = logging.getLogger("bot.desk")
 
@@ -63,6 +65,7 @@ def setup(app: web.Application, svc) -> web.Application:
     desk.router.add_get("/tai/{fmt}", views.download, name="download")
     # last: any other path or method under /desk passes the guard too (403 before 404)
     desk.router.add_route("*", "/{tail:.*}", _nowhere, name="nowhere")
+    desk.cleanup_ctx.append(_warm_up)
     app.add_subapp(PREFIX, desk)
     return desk
 
@@ -73,6 +76,25 @@ async def _nowhere(request: web.Request) -> web.Response:
     if request.method in ("GET", "HEAD"):
         raise web.HTTPNotFound()
     raise web.HTTPMethodNotAllowed(request.method, ["GET"])
+
+
+async def _warm_up(desk: web.Application):
+    """Draw the current period once at start-up, so the first visit does not wait for it."""
+    svc = desk[SVC]
+
+    async def warm() -> None:
+        try:
+            await data.snapshot(svc, data.periods(svc)[0])
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("desk: warming up failed")
+
+    task = asyncio.create_task(warm(), name="desk-warm-up")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _secure(svc) -> bool:
