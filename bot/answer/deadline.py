@@ -73,12 +73,25 @@ def by_deadline(kb, q: Question, today: date) -> Answer | None:
     if plans and _asks_own_plan(t, content):
         return deadline_answer(kb, plans, today)  # "kế hoạch của sở phải xong tháng mấy"
     if not content and not years:
-        return upcoming_answer(kb, today, dls)
+        return _for_named(kb, q, upcoming_answer(kb, today, dls))
     if content and not plausible(q.idx, content):
         return None
     scores = q.idx.score(q.seq(drop, names=False)) if content else [0.0] * len(q.idx.docs)
     chosen = _matching(q.idx, dls, scores, years, bool(content))
     return None if chosen is None else deadline_answer(kb, chosen, today)
+
+
+def _for_named(kb, q: Question, ans: Answer) -> Answer:
+    """"hạn chót của Sở Y tế": the deadlines binding that agency, said to be its own, the agency
+    first among the answer's agencies (the recipient of its reports after it)."""
+    named = list(dict.fromkeys(m.agency_id for m in q.mentions if not m.weak))
+    if len(named) != 1:
+        return ans
+    name = kb.agency(named[0]).name
+    text = ans.text.replace("theo Kế hoạch", f"của {name} theo Kế hoạch", 1)
+    names = (name, *[a for a in ans.agencies if a != name])
+    ids = (named[0], *[a for a in ans.agency_ids if a != named[0]])
+    return Answer(ans.intent, text, names, ids, ans.sections, ans.partner_sections, ans.tasks)
 
 
 def _binding_named(kb, q: Question) -> list:
