@@ -67,7 +67,8 @@ def main() -> int:
     ap.add_argument("--alone", action="store_true")
     args = ap.parse_args()
     kb = load_knowledge()
-    rows = [json.loads(line) for line in open(args.file, encoding="utf-8") if line.strip()]
+    lines = Path(args.file).read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
     ok = 0
     by: dict[str, list[int]] = {}
     for row in rows:
