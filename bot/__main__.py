@@ -1,4 +1,4 @@
-"""Command line: `python -m bot {run,chat,ask,remind,export,db}` (README: Command line).
+"""Command line: `python -m bot {run,chat,ask,remind,export,report,db}` (README: Command line).
 
 Each sub-command imports only what it needs, so `ask` starts fast and never loads a channel.
 """
@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("csv", "xlsx"), default=None)
     e.add_argument("--period", default=None)
     e.add_argument("-o", "--output", required=True)
+    rp = sub.add_parser("report", help="the compiled period report (DOCX)")
+    rp.add_argument("--period", default=None)
+    rp.add_argument("--plan", default=None)
+    rp.add_argument("-o", "--output", required=True)
     d = sub.add_parser("db", help="database maintenance")
     d.add_argument("action", choices=("upgrade",))
     return p
@@ -48,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "export":
         from bot.export import cli_export
         return cli_export(fmt=args.format, period=args.period, output=args.output)
+    if args.cmd == "report":
+        from bot.report import cli_report
+        return cli_report(period=args.period, plan=args.plan, output=args.output)
     if args.cmd == "db":
         from bot.db.migrate import cli_upgrade
         return cli_upgrade()

@@ -32,6 +32,7 @@ ADMIN_HELP = """
 Dành cho cán bộ Sở Công Thương (quản trị):
 /tonghop [KỲ] — tổng hợp theo cơ quan (KỲ: 2026 hoặc 6T/2026)
 /xuat [csv|xlsx] [KỲ] — xuất báo cáo ra tệp
+/baocao [KỲ] — dự thảo báo cáo UBND tỉnh kết quả thực hiện Kế hoạch (tệp Word)
 /web — liên kết đăng nhập bàn làm việc trên web (dùng một lần, hiệu lực 10 phút)
 /thanhvien [CƠ QUAN] — danh sách cán bộ đã đăng ký
 /xoathanhvien SỐ — xóa một cán bộ khỏi danh sách

@@ -1,0 +1,29 @@
+"""/baocao [KỲ]: the compiled period report (DOCX) for admins, a draft for UBND tỉnh.
+
+Telegram gets the document; Zalo, which cannot receive files, gets a download link from its
+channel (bot/channels/zalo.py turns any reply's file into one), as /xuat does.
+"""
+from __future__ import annotations
+
+from bot import report
+from bot.core import Reply, Request
+from bot.services import Services
+from handlers.access import ADMINS_ONLY, is_admin
+from handlers.admin import PERIOD_HELP
+from handlers.registry import command
+from handlers.status import shorten
+
+
+@command("baocao")
+async def cmd_report(req: Request, svc: Services, args: str) -> list[Reply]:
+    if not is_admin(req, svc):
+        return [Reply(ADMINS_ONLY)]
+    if not req.is_private:  # a draft to UBND tỉnh is not for a group's eyes
+        return [Reply("Xin dùng lệnh /baocao trong tin nhắn riêng với bot.")]
+    period = report.resolve_period(svc, args)
+    if period is None:
+        return [Reply(f"Không hiểu kỳ báo cáo “{shorten(args, 40)}”; {PERIOD_HELP}.")]
+    attachment = await report.report_attachment(svc, period)
+    return [Reply(f"Dự thảo Báo cáo kết quả thực hiện Kế hoạch {report.period_words(period)} "
+                  f"gửi UBND tỉnh (tệp Word). Các phần đánh dấu “[Phần này do Sở Công Thương "
+                  f"viết: …]” cần được bổ sung trước khi trình ký.", file=attachment)]
