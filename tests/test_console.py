@@ -26,7 +26,7 @@ def test_registration_approval_and_status_across_sessions(tmp_path):
     out = chat(tmp_path, ["/dangky SXD"], "--user-id", "2")
     assert "Sở Xây dựng" in out
     refused = chat(tmp_path, ["/capnhat 2.2.1 xong"], "--user-id", "2")
-    assert "/dangky" in refused  # not a member yet: told how to become one
+    assert "đang chờ duyệt" in refused  # not a member yet: told the request is waiting
     approved = chat(tmp_path, ["/duyet 1"], "--user-id", "1", "--admin")
     assert "Đã duyệt" in approved
     saved = chat(tmp_path, ["/capnhat 2.2.1 đang làm Đã trình 2 đồ án", "/trangthai"],

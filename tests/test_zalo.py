@@ -421,7 +421,9 @@ async def test_e2e_registration_by_number_and_status_updates(tmp_path, stub):
     with _db(tmp_path) as db:
         rows = db.execute("select item_id, agency_id, status, note, channel "
                           "from status_updates").fetchall()
-    assert rows == [("2.2", "sxd", "dang", "Đã phê duyệt 2 đồ án", "zalo")]
+    # a section-level update is stored for each of its tasks
+    assert rows == [(t, "sxd", "dang", "Đã phê duyệt 2 đồ án", "zalo")
+                    for t in ("2.2.1", "2.2.2", "2.2.3", "2.2.4")]
 
 
 async def test_e2e_repeated_message_id_and_error_envelopes(tmp_path, stub):
