@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.runner import cli_run
         return cli_run()
     if args.cmd == "remind":
-        from bot.reminders import cli_remind
+        from bot.remind_cli import cli_remind
         return cli_remind(at=args.at, dry_run=args.dry_run)
     if args.cmd == "export":
         from bot.export import cli_export

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     BOT_TIMEZONE: str = "Asia/Ho_Chi_Minh"
     REMINDER_DAYS: str = "14,7,3,1,0"
     REMINDER_TIME: str = "08:00"
+    # a reminder or broadcast that missed its moment (the bot was down) waits for these hours
+    REMINDER_WORKING_HOURS: str = "07:30-17:30"
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -96,6 +98,16 @@ class Settings(BaseSettings):
         _PARSERS[info.field_name](v)  # the same parser the property uses later
         return v
 
+    @field_validator("REMINDER_WORKING_HOURS")
+    @classmethod
+    def _hours(cls, v: str, info: ValidationInfo) -> str:
+        start, end = _parse_hours(v)
+        at = info.data.get("REMINDER_TIME")  # absent when REMINDER_TIME itself was refused
+        if at is not None and not start <= _parse_time(at) <= end:
+            raise ValueError(f"REMINDER_TIME {at.strip()} nằm ngoài giờ làm việc {v.strip()}: "
+                             "đặt giờ nhắc trong giờ làm việc")
+        return v
+
     @cached_property
     def tz(self) -> ZoneInfo:
         return _parse_tz(self.BOT_TIMEZONE)
@@ -126,6 +138,10 @@ class Settings(BaseSettings):
     @cached_property
     def reminder_time(self) -> time:
         return _parse_time(self.REMINDER_TIME)
+
+    @cached_property
+    def reminder_hours(self) -> tuple[time, time]:
+        return _parse_hours(self.REMINDER_WORKING_HOURS)
 
 
 _TELEGRAM_ID = re.compile(r"[1-9][0-9]*")
@@ -163,6 +179,18 @@ def _parse_time(v: str) -> time:
         return time(int(hh), int(mm))
     except ValueError as e:
         raise ValueError("cần giờ dạng HH:MM, ví dụ 08:00") from e
+
+
+def _parse_hours(v: str) -> tuple[time, time]:
+    """"07:30-17:30": the start and end of the working day, local time."""
+    refusal = "cần giờ làm việc dạng HH:MM-HH:MM trong một ngày, ví dụ 07:30-17:30"
+    try:  # not two times also raises ValueError (unpacking)
+        start, end = (_parse_time(p) for p in v.replace("–", "-").split("-"))
+    except ValueError:
+        raise ValueError(refusal) from None
+    if not start < end:  # a night shift across midnight is not a working day
+        raise ValueError(refusal)
+    return start, end
 
 
 _PARSERS = {"ADMIN_ZALO_IDS": _split_ids, "BOT_TIMEZONE": _parse_tz,

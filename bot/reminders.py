@@ -5,7 +5,9 @@ Public API:
     run_loop(svc, senders, stop)                                a pass every minute until `stop`
     broadcast(svc, senders, broadcast_id, audience=None) -> PassSummary   send one broadcast now
     broadcast_audience(svc) -> Audience     who a broadcast reaches (subscribed chats + members)
-    cli_remind(at, dry_run) -> int                              `python -m bot remind`
+
+The engine is handed its senders (bot.senders.Sender: the running channels, or what
+`python -m bot remind` builds in bot/remind_cli.py); it imports no channel.
 
 Exactly once: before sending, a pass INSERTs a ReminderDelivery row and commits; the unique
 (deadline_id, occurrence, chat_id, offset_days) constraint is the claim, so a second process (or
@@ -17,14 +19,18 @@ the message left is unknown. Such a row is taken over only once it is older than
 (10 minutes of wall-clock time), far longer than any live pass holds a claim (a send has its own
 timeouts of seconds), so two live processes never both send it. Every claim and re-claim bumps
 `attempts`, and a re-claim is a compare-and-set on (id, state, attempts): only one taker wins.
+
+Never at night: REMINDER_TIME lies within REMINDER_WORKING_HOURS (bot.config checks it), and a
+message whose moment passed more than ON_TIME ago (the bot was down, a send failed) is held
+until a pass inside working hours; the 24-hour window still applies, and working hours come
+round within 24 hours of any moment inside them, so holding never loses a reminder.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -36,7 +42,6 @@ from bot.calendar import (
     reminder_moment,
     weekday_name,
 )
-from bot.channels.base import Channel, SendResult
 from bot.core import Reply
 from bot.db import repo
 from bot.db.models import (
@@ -50,11 +55,15 @@ from bot.db.models import (
 from bot.knowledge import Deadline, Knowledge
 from bot.periods import period_for, reporting_agencies
 from bot.progress import unit_progress
+from bot.senders import Sender, SendResult
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)  # a reminder older than this is not sent late
+# a pass this soon after a message's moment is on time, at any hour (the loop runs each minute;
+# a broadcast written at 21:00 goes out at once); later than this it waits for working hours
+ON_TIME = timedelta(minutes=5)
 CLAIM_STALE = timedelta(minutes=10)
 OVERDUE_OFFSETS = (-1, -3)  # days after the deadline, report deadlines only
 MAX_ATTEMPTS = 10  # a failing chat is not retried forever
@@ -89,6 +98,7 @@ class Planned:
     chat: ChatInfo
     text: str
     moment: datetime
+    held: bool = False  # late, and the pass is outside working hours: a later pass sends it
 
 
 @dataclass
@@ -99,6 +109,7 @@ class PassSummary:
     failed: int = 0
     dropped: int = 0
     no_sender: int = 0
+    held: int = 0  # late ones waiting for working hours
     planned: list[Planned] = field(default_factory=list)
 
     def line(self) -> str:
@@ -106,6 +117,8 @@ class PassSummary:
                 f"{self.skipped_already_sent}, failed {self.failed}, dropped {self.dropped}")
         if self.no_sender:
             text += f", no channel {self.no_sender}"
+        if self.held:
+            text += f", held until working hours {self.held}"
         return text
 
 
@@ -279,6 +292,17 @@ def reminder_text(kb: Knowledge, dl: Deadline, occurrence: date, offset: int, to
 # Planning a pass
 
 
+def in_working_hours(at: datetime, tz, hours: tuple[time, time]) -> bool:
+    start, end = hours
+    return start <= at.astimezone(tz).time().replace(tzinfo=None) <= end
+
+
+def _held(svc: Services, moment: datetime, at: datetime) -> bool:
+    """A late message waits for working hours (see the module docstring)."""
+    late = at - moment > ON_TIME
+    return late and not in_working_hours(at, svc.settings.tz, svc.settings.reminder_hours)
+
+
 def _latest(moments: list[tuple[datetime, int]], at: datetime) -> tuple[datetime, int] | None:
     """The latest (moment, offset) with at - 24 h < moment <= at: exclusive at the old end,
     so a reminder never goes out a full day late. On a tie (two reminders moved to the same
@@ -337,7 +361,8 @@ async def plan_reminders(svc: Services, at: datetime) -> list[Planned]:
                 continue  # a late catch-up after the deadline, and nobody left to chase
             text = reminder_text(svc.kb, dl, occ, offset, today, scope, state,
                                  summary=is_summary)
-            planned.append(Planned(dl.id, occ, offset, r.chat, text, moment))
+            planned.append(Planned(dl.id, occ, offset, r.chat, text, moment,
+                                   held=_held(svc, moment, at)))
     return planned
 
 
@@ -389,8 +414,9 @@ async def plan_broadcasts(svc: Services, at: datetime, only: int | None = None,
     planned = []
     for b in items:
         chats = (audience or await broadcast_audience(svc, as_of=b.created_at)).chats
+        held = _held(svc, b.created_at, at)
         planned += [Planned(f"broadcast:{b.id}", b.created_at.astimezone(tz).date(), 0, c,
-                            broadcast_text(b.text), b.created_at) for c in chats]
+                            broadcast_text(b.text), b.created_at, held) for c in chats]
     return planned
 
 
@@ -473,7 +499,7 @@ async def _finish(svc: Services, row_id: int, p: Planned, result: SendResult) ->
     return state
 
 
-async def _send(sender: Channel, p: Planned) -> SendResult:
+async def _send(sender: Sender, p: Planned) -> SendResult:
     try:
         return await sender.send(p.chat.external_id, Reply(p.text))
     except asyncio.CancelledError:
@@ -483,7 +509,7 @@ async def _send(sender: Channel, p: Planned) -> SendResult:
         return SendResult(ok=False, error=f"{type(e).__name__}: {e}")
 
 
-async def execute(svc: Services, senders: dict[str, Channel], planned: list[Planned],
+async def execute(svc: Services, senders: dict[str, Sender], planned: list[Planned],
                   dry_run: bool = False) -> PassSummary:
     summary = PassSummary(due=len(planned))
     existing = await _existing(svc, planned)
@@ -493,6 +519,8 @@ async def execute(svc: Services, senders: dict[str, Channel], planned: list[Plan
         row = existing.get(_key(p))
         if row is not None and not _retriable(row, now):
             summary.skipped_already_sent += 1
+        elif p.held:
+            summary.held += 1
         elif p.chat.channel not in senders:
             summary.no_sender += 1
         else:
@@ -533,7 +561,7 @@ async def execute(svc: Services, senders: dict[str, Channel], planned: list[Plan
 # Entry points
 
 
-async def run_pass(svc: Services, senders: dict[str, Channel], at: datetime,
+async def run_pass(svc: Services, senders: dict[str, Sender], at: datetime,
                    dry_run: bool = False) -> PassSummary:
     """Send what is due at `at` and not yet sent: deadline reminders and recent broadcasts."""
     if at.tzinfo is None:
@@ -545,7 +573,7 @@ async def run_pass(svc: Services, senders: dict[str, Channel], at: datetime,
     return summary
 
 
-async def broadcast(svc: Services, senders: dict[str, Channel], broadcast_id: int,
+async def broadcast(svc: Services, senders: dict[str, Sender], broadcast_id: int,
                     audience: Audience | None = None) -> PassSummary:
     """Send one broadcast to its audience now (same claims as reminders); `audience` as
     broadcast_audience() gives it, looked up when not passed."""
@@ -553,7 +581,7 @@ async def broadcast(svc: Services, senders: dict[str, Channel], broadcast_id: in
     return await execute(svc, senders, planned)
 
 
-async def run_loop(svc: Services, senders: dict[str, Channel], stop: asyncio.Event) -> None:
+async def run_loop(svc: Services, senders: dict[str, Sender], stop: asyncio.Event) -> None:
     """A pass at each minute until `stop` is set; everything it knows is in the database."""
     while not stop.is_set():
         try:
@@ -566,69 +594,3 @@ async def run_loop(svc: Services, senders: dict[str, Channel], stop: asyncio.Eve
             await asyncio.wait_for(stop.wait(), timeout=max(wait, 1.0))
         except TimeoutError:
             pass
-
-
-# ---------------------------------------------------------------------------------------------
-# Command line
-
-
-class ConsoleSender:
-    """Prints what would go to terminal chats (`python -m bot chat` users)."""
-
-    name = "console"
-
-    async def send(self, chat_id: str, reply: Reply) -> SendResult:
-        print(f"--- tới {chat_id} ---\n{reply.text}")
-        return SendResult(ok=True)
-
-
-def parse_at(text: str, tz) -> datetime:
-    """ISO 8601; without an offset it is read in BOT_TIMEZONE."""
-    at = datetime.fromisoformat(text.strip())
-    return at.replace(tzinfo=tz) if at.tzinfo is None else at
-
-
-def cli_remind(at: str, dry_run: bool = False) -> int:
-    from bot.config import load_settings
-
-    settings = load_settings()
-    try:
-        instant = parse_at(at, settings.tz)
-    except ValueError:
-        print(f"Lỗi: --at {at!r} không phải thời điểm ISO 8601, ví dụ 2026-12-01T08:00+07:00",
-              file=sys.stderr)
-        return 2
-    return asyncio.run(_cli(settings, instant, dry_run))
-
-
-async def _cli(settings, at: datetime, dry_run: bool) -> int:
-    from bot.services import open_services
-
-    svc = await open_services(settings)
-    channels: list = []
-    try:
-        from bot.channels import configured_channels
-
-        channels = configured_channels(svc)  # bad combinations: bot.__main__ reports them
-        # channels send without start(): no polling or webhook for a one-off pass
-        senders: dict[str, Channel] = {ch.name: ch for ch in channels}
-        senders.setdefault("console", ConsoleSender())
-        summary = await run_pass(svc, senders, at, dry_run=dry_run)
-        if dry_run:
-            for p in summary.planned:
-                print(f"[{p.chat.channel}:{p.chat.external_id}] {p.deadline_id} "
-                      f"{fmt_date(p.occurrence)} offset {p.offset_days}: "
-                      f"{p.text.splitlines()[0]}")
-        print(summary.line())
-        if summary.no_sender:
-            print("Chưa cấu hình kênh gửi cho một số cuộc trò chuyện (đặt TELEGRAM_BOT_TOKEN "
-                  "hoặc ZALO_BOT_TOKEN).", file=sys.stderr)
-        return 0
-    finally:
-        for ch in channels:
-            try:
-                await ch.stop()
-            except Exception:
-                log.exception("closing %s", ch.name)
-        await svc.close()
-

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text, update
 
-from bot import reminders
-from bot.channels.base import SendResult
+from bot import remind_cli, reminders
 from bot.core import Reply
 from bot.db.models import (
     Broadcast,
@@ -22,6 +21,7 @@ from bot.db.models import (
     User,
 )
 from bot.reminders import run_pass
+from bot.senders import SendResult
 from bot.services import build_services
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -168,7 +168,7 @@ async def test_reminder_older_than_a_day_is_not_sent_late(svc):
 
 
 async def test_iso_instant_without_offset_is_local():
-    at = reminders.parse_at("2026-12-01T08:00", TZ)
+    at = remind_cli.parse_at("2026-12-01T08:00", TZ)
     assert at == local(12, 1)
 
 
@@ -355,7 +355,7 @@ async def test_a_broadcast_is_for_its_audience_when_written(svc):
         await s.execute(update(Subscription).where(Subscription.chat_id == late)
                         .values(created_at=local(11, 30, 15)))
     sender = FakeSender()
-    await run_pass(svc, {"telegram": sender}, local(11, 30, 20))
+    await run_pass(svc, {"telegram": sender}, local(11, 30, 16))
     assert [c for c, _ in sender.sent] == ["-970"]
 
 
@@ -435,7 +435,7 @@ async def test_cli_remind_sends_through_telegram_once(tmp_path):
 
 
 async def test_cli_rejects_a_bad_instant(capsys):
-    assert reminders.cli_remind("mai", dry_run=True) == 2
+    assert remind_cli.cli_remind("mai", dry_run=True) == 2
     assert "ISO 8601" in capsys.readouterr().err
 
 
@@ -553,3 +553,142 @@ async def test_broadcast_reaches_subscribed_chats_and_members_each_once(svc):
     assert s1.sent == 3 and s2.sent == 0
     assert sorted(c for c, _ in sender.sent) == ["-1400", "61", "62"]
     assert all("Đề nghị các cơ quan gửi báo cáo năm" in t for _, t in sender.sent)
+
+
+# ---- never at night: late messages wait for working hours (REMINDER_WORKING_HOURS) -----------
+
+
+async def test_catch_up_after_a_night_restart_waits_for_working_hours(svc):
+    """The bot was down from 1/12 07:50 until 01:58 on 2/12: the 14-day reminder of 1/12 08:00
+    is late; it goes out at 07:30 (the start of working hours), not at night, and once."""
+    await add_chat(svc, "-1500")
+    sender = FakeSender()
+    senders = {"telegram": sender}
+    for night in (local(12, 2, 1, 58), local(12, 2, 5, 0), local(12, 2, 7, 29)):
+        held = await run_pass(svc, senders, night)
+        assert (held.due, held.sent, held.held) == (1, 0, 1), night
+    assert sender.sent == [] and await deliveries(svc) == []  # nothing claimed while held
+    morning = await run_pass(svc, senders, local(12, 2, 7, 30))
+    assert morning.sent == 1 and morning.held == 0
+    [msg] = sender.to("-1500")
+    assert msg.startswith("Nhắc hạn: Báo cáo năm") and "(còn 13 ngày)" in msg
+    assert (await run_pass(svc, senders, local(12, 2, 9))).sent == 0  # once
+    assert len(sender.sent) == 1
+
+
+async def test_on_time_reminder_and_dry_run_show_what_is_held(svc):
+    await add_chat(svc, "-1501")
+    dry = await run_pass(svc, {"telegram": FakeSender()}, local(12, 1, 19), dry_run=True)
+    assert (dry.due, dry.held, dry.planned) == (1, 1, [])
+    assert "held until working hours 1" in dry.line()
+    on_time = await run_pass(svc, {"telegram": FakeSender()}, local(12, 1, 8, 4))
+    assert on_time.sent == 1  # within ON_TIME of 08:00: not "late"
+
+
+async def test_a_send_that_failed_in_the_evening_is_retried_next_morning(svc):
+    await add_chat(svc, "-1502")
+    down = FakeSender(answer=SendResult(ok=False, error="502 Bad Gateway"))
+    assert (await run_pass(svc, {"telegram": down}, local(12, 1, 8))).failed == 1
+    up = FakeSender()
+    evening = await run_pass(svc, {"telegram": up}, local(12, 1, 21))
+    assert (evening.sent, evening.held) == (0, 1) and up.sent == []
+    morning = await run_pass(svc, {"telegram": up}, local(12, 2, 7, 31))
+    assert morning.sent == 1 and len(up.sent) == 1
+    [row] = await deliveries(svc)
+    assert (row.state, row.attempts) == ("sent", 2)
+
+
+async def test_a_broadcast_goes_out_at_once_but_a_missed_one_waits_for_morning(svc):
+    await add_chat(svc, "-1503")
+    async with svc.sessions() as s, s.begin():
+        s.add(Broadcast(text="Họp khẩn lúc 21h", created_at=local(11, 25, 21)))
+        s.add(Broadcast(text="Họp giao ban sáng mai", created_at=local(11, 25, 22)))
+    sender = FakeSender()
+    first = await run_pass(svc, {"telegram": sender}, local(11, 25, 22, 1))
+    assert [t for _, t in sender.sent] == ["Thông báo từ quản trị viên:\nHọp giao ban sáng mai"]
+    assert first.held == 1  # the 21:00 one was missed by an hour: not sent at night
+    await run_pass(svc, {"telegram": sender}, local(11, 26, 7, 30))
+    assert [t.split("\n")[1] for _, t in sender.sent] == ["Họp giao ban sáng mai",
+                                                          "Họp khẩn lúc 21h"]
+
+
+async def test_working_hours_setting(tmp_path):
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, REMINDER_WORKING_HOURS="08:00 - 17:00")
+    assert [t.isoformat("minutes") for t in settings.reminder_hours] == ["08:00", "17:00"]
+    assert make_settings(tmp_path).REMINDER_WORKING_HOURS == "07:30-17:30"  # the default
+
+
+@pytest.mark.parametrize(("env", "line"), [
+    ({"REMINDER_WORKING_HOURS": "17:30-07:30"},
+     "Lỗi cấu hình: REMINDER_WORKING_HOURS: cần giờ làm việc dạng HH:MM-HH:MM trong một ngày, "
+     "ví dụ 07:30-17:30"),
+    ({"REMINDER_WORKING_HOURS": "sáng"},
+     "Lỗi cấu hình: REMINDER_WORKING_HOURS: cần giờ làm việc dạng HH:MM-HH:MM trong một ngày, "
+     "ví dụ 07:30-17:30"),
+    ({"REMINDER_TIME": "06:00"},
+     "Lỗi cấu hình: REMINDER_WORKING_HOURS: REMINDER_TIME 06:00 nằm ngoài giờ làm việc "
+     "07:30-17:30: đặt giờ nhắc trong giờ làm việc"),
+])
+async def test_bad_working_hours_stop_start_up_with_one_line(tmp_path, env, line):
+    import os
+    import sys
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "remind", "--at", "2026-12-01T08:00", "--dry-run",
+        env={**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db", **env},
+        cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2 and out == b""
+    assert err.decode().strip() == line
+
+
+# ---- `remind` tells cron when sends failed ---------------------------------------------------
+
+
+def test_remind_exit_status_follows_the_sends(capsys):
+    from bot.remind_cli import report
+
+    assert report(reminders.PassSummary(due=3, sent=2, skipped_already_sent=1), False) == 0
+    assert report(reminders.PassSummary(due=2, held=2), False) == 0
+    capsys.readouterr()
+    assert report(reminders.PassSummary(due=3, sent=1, failed=2), False) == 1
+    out, err = capsys.readouterr()
+    assert "failed 2" in out
+    assert err.strip() == ("Lỗi: 2/3 tin không gửi được; lượt sau sẽ gửi lại "
+                           "(trong vòng 24 giờ kể từ giờ nhắc).")
+
+
+async def test_cli_remind_exits_non_zero_when_every_send_fails(tmp_path):
+    import os
+    import sys
+
+    from bot.db.migrate import upgrade
+    from tests.conftest import make_settings
+    from tests.tg_stub import TelegramStub
+
+    stub = TelegramStub()
+    await stub.start()
+    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    await upgrade(url)
+    svc = build_services(make_settings(tmp_path, DATABASE_URL=url))
+    try:
+        for ext in ("-1601", "-1602"):
+            await add_chat(svc, ext)
+    finally:
+        await svc.close()
+    stub.fail("sendMessage", "502", times=None)  # Telegram down: every send fails
+    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": stub.token,
+           "TELEGRAM_API_BASE_URL": stub.base_url}
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "remind", "--at", "2026-12-01T08:00", env=env,
+            cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(proc.communicate(), 90)
+    finally:
+        await stub.stop()
+    assert proc.returncode == 1, (out + err).decode()
+    assert "remind: due 2, sent 0, already sent 0, failed 2" in out.decode()
+    assert "Lỗi: 2/2 tin không gửi được" in err.decode()
+

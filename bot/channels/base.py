@@ -1,23 +1,18 @@
 """What the runner and the reminder engine need from a channel adapter."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Protocol
 
 from aiohttp import web
 
 from bot.core import Reply
+from bot.senders import Sender, SendResult
+
+__all__ = ["Channel", "SendResult", "Sender", "deliver"]  # SendResult lives in bot.senders
 
 
-@dataclass(frozen=True)
-class SendResult:
-    ok: bool
-    blocked: bool = False  # the chat blocked or removed the bot: mark inactive, never retry
-    migrated_to: str | None = None  # Telegram group became a supergroup: new chat id
-    error: str = ""  # a transient failure: the caller may retry later
-
-
-class Channel(Protocol):
+class Channel(Sender, Protocol):
     name: str  # "telegram", "zalo"
 
     def setup(self, app: web.Application) -> None:
