@@ -403,3 +403,29 @@ async def test_slow_rebuild_shows_the_previous_picture_then_the_new_one(sqlite_s
         assert "Trần Thị B" in fresh and "Đang tổng hợp" not in fresh
     finally:
         await cl.close()
+
+
+async def test_desk_counts_agree_with_the_compiled_report(svc):
+    """The desk and the DOCX (bot/report.py) put every task in the same bucket."""
+    report = pytest.importorskip("bot.report", reason="bot/report.py not there yet")
+    import random
+
+    from bot import export as exp
+    from bot.desk import data
+
+    configure(svc)
+    rnd = random.Random(14)
+    agencies = ["sxd", "sct", "bqlkcn", "skhdt", "tp_bac_giang", "viet_yen"]
+    for i in range(80):
+        agency = rnd.choice(agencies)
+        tasks = exp.agency_tasks(svc.kb, agency)
+        item = rnd.choice(tasks).id if rnd.random() < .8 else rnd.choice(tasks).section
+        await add(svc, agency, item, rnd.choice(["chua", "dang", "xong", "vuong"]), f"n{i}",
+                  f"Cán bộ {agency}", NOW - timedelta(days=rnd.randint(0, 500), minutes=i))
+    for period in data.periods(svc)[:3]:
+        snap = await data.snapshot(svc, period)
+        compiled = await report.compile_period(svc, period)
+        assert snap.totals == compiled.counts_of()
+        for unit in snap.units:
+            assert unit.counts == compiled.counts_of(unit.agency_id), unit.agency_id
+        assert [u.agency_id for u in snap.missing] == compiled.silent

@@ -107,6 +107,10 @@ async def history(svc, agency_ids=None, until: datetime | None = None) -> list[r
     return await repo.status_history(svc.sessions, agency_ids, until=until)
 
 
+def _order(r) -> tuple:
+    return (r.created_at, r.id)
+
+
 def build_snapshot(kb, rows: list[repo.StatusRow], period: Period, as_of: datetime, tz,
                    ) -> Snapshot:
     """Pure: the period's units, cells and counts from the update history (oldest first)."""
@@ -117,12 +121,15 @@ def build_snapshot(kb, rows: list[repo.StatusRow], period: Period, as_of: dateti
             items[(r.agency_id, r.item_id)].append(r)
     cells_of: dict[str, list[Cell]] = defaultdict(list)
     for row in report.rows:
-        merged = items.get((row.agency_id, row.task_id), []) + \
-            items.get((row.agency_id, row.section_id), [])
-        merged.sort(key=lambda r: (r.created_at, r.id))
+        own = items.get((row.agency_id, row.task_id), [])
+        whole = items.get((row.agency_id, row.section_id), [])
+        merged = sorted(own + whole, key=_order) if own and whole else (own or whole)
         deadline = buckets.task_deadline(kb, kb.task(row.task_id), period, tz)
-        verdict = buckets.classify(merged, period, as_of, deadline)
-        cells_of[row.agency_id].append(Cell(row, verdict.bucket, verdict.done_at))
+        # buckets.classify, with the window test export.build_report already made
+        done_at = buckets.completed_at(merged)
+        bucket = buckets.bucket_of(merged[-1].status if merged else None, done_at,
+                                   row.reported, as_of, deadline)
+        cells_of[row.agency_id].append(Cell(row, bucket, done_at))
     units = []
     for a in report.agencies:
         cells = cells_of.get(a.agency_id, [])
