@@ -7,8 +7,9 @@
     cli_export(fmt, period, output) -> int               `python -m bot export`
     agency_tasks(kb, agency_id), general_tasks(kb), neutralise(value)
 
-A task's status is its newest update, or the newest update of its whole section when that is
-newer ("/capnhat 2.2 …" speaks for every task of 2.2). A task's deadline is its own one-off
+A task's status is its newest effective update (corrections and withdrawals applied, see
+repo.effective), or the newest update of its whole section when that is newer (rows saved
+under a section id by older versions speak for every task of it). A task's deadline is its own one-off
 deadline if it has one, else the period's due date. Its category ("Đánh giá") follows the
 latest reported status, never a guess:
     no update in the period window      -> "Chưa báo cáo", or "Chưa báo cáo (đã quá hạn)" once

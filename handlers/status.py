@@ -39,6 +39,7 @@ SUMMARY = 60  # characters of a task's text shown beside its id
 NOTE_KIND = "capnhat_note"  # guided flow waiting for result / obstacles / proposals
 DRAFT_KIND = "capnhat_draft"  # a typed update waiting for the official to choose
 CORRECTION_WINDOW = timedelta(minutes=30)
+DRAFT_TTL = timedelta(hours=2)  # as handlers.PENDING_TTL: an old question's buttons are dead
 NOT_MEMBER = ("Chỉ cán bộ đầu mối đã được duyệt mới cập nhật được tiến độ; xin đăng ký bằng lệnh "
               "/dangky TÊN CƠ QUAN.")
 STATUS_WORDS = "chưa thực hiện, đang thực hiện, hoàn thành, vướng mắc"
@@ -248,7 +249,8 @@ async def _ask(req: Request, svc: Services, draft: dict) -> list[Reply]:
 
 async def _take_draft(req: Request, svc: Services, tok: str) -> dict | None:
     """The user's draft the pressed button belongs to, removed from the store; else None."""
-    found = await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id)
+    found = await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id,
+                                    max_age=DRAFT_TTL)
     if not found or found[0] != DRAFT_KIND or found[1].get("t") != tok:
         return None
     await pending_store.clear(svc.sessions, req.channel, req.chat_id, req.user_id)
