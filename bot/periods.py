@@ -10,6 +10,8 @@ day).
     Period(id, kind, start, end, due)                kind "6T" or "year" (or "deadline")
     period_for(deadline_id, occurrence, tz) -> Period
     parse_period(text, tz, today) -> Period | None   "2026", "năm 2026", "6T/2026", "2026-6T"…
+                                                     (None too for a year outside 2021-2030)
+    period_refusal(text, tz, today) -> str | None    why a typed period is refused, one line
     current_period(today, tz) -> Period              the period whose report is due next
     reporting_agencies(kb) -> list[str]              leads, districts instead of the collective
     half_year(year, tz), year_period(year, tz)
@@ -26,6 +28,7 @@ from bot.text import fold
 SIX_MONTH = "IV.3-6m"
 ANNUAL = "IV.3-year"
 COLLECTIVE = "ubnd_huyen"
+FIRST_YEAR, LAST_YEAR = 2021, 2030  # section IV.3: the reports of every year of the plan
 _END_OF_DAY = time(23, 59, 59, 999999)
 
 
@@ -92,7 +95,26 @@ _ANNUAL = re.compile(r"^(?:bao cao )?(?:ca )?(?:nam )?(20\d\d)$")  # 2026, năm 
 
 
 def parse_period(text: str, tz: tzinfo, today: date | None = None) -> Period | None:
-    """A period typed by an admin, or None. "6T" alone means this year's 6-month report."""
+    """A period of the plan typed by an admin, or None (not a period, or a year outside
+    2021-2030). "6T" alone means this year's 6-month report."""
+    period = _read_period(text, tz, today)
+    return period if period is not None and in_plan(period) else None
+
+
+def period_refusal(text: str, tz: tzinfo, today: date | None = None) -> str | None:
+    """The one line for a period that reads well but is not one of the plan's, else None."""
+    period = _read_period(text, tz, today)
+    if period is None or in_plan(period):
+        return None
+    return (f"Kế hoạch có các kỳ báo cáo từ năm {FIRST_YEAR} đến năm {LAST_YEAR}, không có kỳ "
+            f"{period.label}.")
+
+
+def in_plan(period: Period) -> bool:
+    return FIRST_YEAR <= period.due.year <= LAST_YEAR
+
+
+def _read_period(text: str, tz: tzinfo, today: date | None) -> Period | None:
     s = fold(text or "").removeprefix("ky ").strip()
     if not s:
         return None
@@ -107,7 +129,12 @@ def parse_period(text: str, tz: tzinfo, today: date | None = None) -> Period | N
 
 
 def current_period(today: date, tz: tzinfo) -> Period:
-    """The period whose report is due next: 6T until 15/6, the year until 15/12, then next 6T."""
+    """The period whose report is due next: 6T until 15/6, the year until 15/12, then next 6T;
+    after the plan's last report (15/12/2030) that last one, before its first the first."""
+    if today > date(LAST_YEAR, 12, 15):
+        return year_period(LAST_YEAR, tz)
+    if today.year < FIRST_YEAR:
+        return half_year(FIRST_YEAR, tz)
     if (today.month, today.day) <= (6, 15):
         return half_year(today.year, tz)
     if (today.month, today.day) <= (12, 15):

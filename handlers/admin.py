@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot import export
 from bot.calendar import fmt_int
 from bot.core import Reply, Request
-from bot.periods import Period, current_period, fmt_local, fmt_window, parse_period
+from bot.periods import Period, current_period, fmt_local, fmt_window, parse_period, period_refusal
 from bot.progress import from_report
 from bot.services import Services
 from handlers.access import ADMINS_ONLY, is_admin
@@ -21,6 +21,11 @@ def _period(svc: Services, text: str) -> Period | None:
     return parse_period(text, svc.settings.tz, today)
 
 
+def refusal(svc: Services, text: str) -> str | None:
+    """Why a period that reads well is refused (outside the plan's years), else None."""
+    return period_refusal(text, svc.settings.tz, svc.local_now().date())
+
+
 def _title(period: Period) -> str:
     return (f"kỳ báo cáo {period.label} ({fmt_window(period)}, "
             f"hạn {period.due.strftime('%d/%m/%Y')})")
@@ -32,7 +37,8 @@ async def cmd_summary(req: Request, svc: Services, args: str) -> list[Reply]:
         return [Reply(ADMINS_ONLY)]
     period = _period(svc, args)
     if period is None:
-        return [Reply(f"Không hiểu kỳ báo cáo “{shorten(args, 40)}”; {PERIOD_HELP}.")]
+        return [Reply(refusal(svc, args)
+                      or f"Không hiểu kỳ báo cáo “{shorten(args, 40)}”; {PERIOD_HELP}.")]
     report = await export.collect(svc, period)
     return [Reply(summary_text(svc, report))]
 
@@ -93,7 +99,8 @@ async def cmd_export(req: Request, svc: Services, args: str) -> list[Reply]:
         fmt = words.pop(0).lower().lstrip(".")
     period = _period(svc, " ".join(words))
     if period is None:
-        return [Reply(f"Không hiểu “{shorten(args, 40)}”; dùng /xuat [csv|xlsx] [KỲ], "
+        return [Reply(refusal(svc, " ".join(words))
+                      or f"Không hiểu “{shorten(args, 40)}”; dùng /xuat [csv|xlsx] [KỲ], "
                       f"{PERIOD_HELP}.")]
     report = await export.collect(svc, period)
     attachment = export.build_export(svc.kb, report, fmt, svc.settings.tz)

@@ -9,7 +9,7 @@ from bot import report
 from bot.core import Reply, Request
 from bot.services import Services
 from handlers.access import ADMINS_ONLY, is_admin
-from handlers.admin import PERIOD_HELP
+from handlers.admin import PERIOD_HELP, refusal
 from handlers.registry import command
 from handlers.status import shorten
 
@@ -22,7 +22,8 @@ async def cmd_report(req: Request, svc: Services, args: str) -> list[Reply]:
         return [Reply("Xin dùng lệnh /baocao trong tin nhắn riêng với bot.")]
     period = report.resolve_period(svc, args)
     if period is None:
-        return [Reply(f"Không hiểu kỳ báo cáo “{shorten(args, 40)}”; {PERIOD_HELP}.")]
+        return [Reply(refusal(svc, args)
+                      or f"Không hiểu kỳ báo cáo “{shorten(args, 40)}”; {PERIOD_HELP}.")]
     attachment = await report.report_attachment(svc, period)
     return [Reply(f"Dự thảo Báo cáo kết quả thực hiện Kế hoạch {report.period_words(period)} "
                   f"gửi UBND tỉnh (tệp Word). Các phần đánh dấu “[Phần này do Sở Công Thương "

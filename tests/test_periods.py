@@ -12,12 +12,14 @@ from bot.periods import (
     half_year,
     parse_period,
     period_for,
+    period_refusal,
     reporting_agencies,
     year_period,
 )
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = date(2026, 11, 30)
+pytestmark = pytest.mark.clock
 
 
 @pytest.mark.parametrize("text", ["2026", "năm 2026", "nam 2026", "Năm 2026", " 2026 "])
@@ -61,6 +63,12 @@ def test_windows_follow_the_shared_rule():
     (date(2026, 12, 15), "2026"),
     (date(2026, 12, 16), "2027-6T"),
     (date(2026, 12, 31), "2027-6T"),
+    (date(2021, 1, 5), "2021-6T"),
+    (date(2020, 12, 20), "2021-6T"),  # the plan's first cycle opens on 16/12/2020
+    (date(2030, 12, 15), "2030"),
+    (date(2030, 12, 16), "2030"),  # the plan's last report stays the one shown
+    (date(2031, 1, 5), "2030"),
+    (date(2019, 3, 1), "2021-6T"),
 ])
 def test_current_period_is_the_report_due_next(today, expected):
     assert current_period(today, TZ).id == expected
@@ -87,3 +95,43 @@ def test_reporting_agencies_replace_the_collective_with_districts():
     for s in kb.sections:
         if s.lead:
             assert s.lead in agencies or kb.children(s.lead)
+
+
+@pytest.mark.parametrize("text", ["2021", "6T/2021", "2030", "2030-6T"])
+def test_the_plans_first_and_last_periods_are_accepted(text):
+    assert parse_period(text, TZ, TODAY) is not None
+    assert period_refusal(text, TZ, TODAY) is None
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("2035", "năm 2035"), ("năm 2020", "năm 2020"), ("6T/2031", "6 tháng năm 2031"),
+    ("2099-6T", "6 tháng năm 2099")])
+def test_a_period_outside_the_plan_is_refused_with_one_line(text, label):
+    assert parse_period(text, TZ, TODAY) is None
+    assert period_refusal(text, TZ, TODAY) == (
+        f"Kế hoạch có các kỳ báo cáo từ năm 2021 đến năm 2030, không có kỳ {label}.")
+
+
+def test_six_months_alone_after_the_plan_is_refused():
+    assert parse_period("6T", TZ, date(2031, 2, 1)) is None
+    assert "không có kỳ 6 tháng năm 2031." in period_refusal("6T", TZ, date(2031, 2, 1))
+    assert period_refusal("quý 3", TZ, TODAY) is None  # not a period at all: the caller says so
+
+
+async def test_admin_commands_refuse_a_period_outside_the_plan(svc):
+    from bot.core import Request
+    from handlers import dispatch
+
+    def admin(text: str) -> Request:
+        return Request(channel="telegram", user_id="900", chat_id="900", text=text,
+                       is_admin=True)
+
+    line = "Kế hoạch có các kỳ báo cáo từ năm 2021 đến năm 2030, không có kỳ năm 2035."
+    for command in ("/tonghop 2035", "/xuat 2035", "/xuat csv 2035", "/baocao 2035"):
+        [r] = await dispatch(admin(command), svc)
+        assert r.text == line and r.file is None, command
+    [r] = await dispatch(admin("/tonghop 6T/2031"), svc)
+    assert r.text.endswith("không có kỳ 6 tháng năm 2031.") and "\n" not in r.text
+    [ok] = await dispatch(admin("/tonghop 2030"), svc)
+    assert ok.text.startswith("Tổng hợp kỳ báo cáo năm 2030")
+
