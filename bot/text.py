@@ -353,7 +353,7 @@ class AgencyIndex:
         self.keys: dict[str, set[str]] = {}  # spaced or compact key -> agency ids
         self.prefixes: set[str] = set()  # "so giao duc": the start of a longer name
         self.weak: set[str] = set()
-        corpus = _corpus_without_names(kb)
+        corpus = self.corpus = _corpus_without_names(kb)
         # the plan's districts; communes of today have only the spellings they are given
         district_ids = {a.id for a in kb.agencies if a.parent and getattr(a, "plan", True)}
         given = {a.id: {" ".join(name_tokens(x)) for x in (a.name, *a.aliases)} for a in kb.agencies}
@@ -383,12 +383,26 @@ class AgencyIndex:
                     self.weak.add(key)  # "thanh tra", "y te": also an ordinary phrase
         self._add_prefixes()
         self.choices = list(self.keys)
+        self.compact = self._compact_names(kb)
         self.vocab = {w for k in self.keys for w in k.split()}
         # where a name can start: a key's first word, or the start of a space-free key
         # ("kh dt" is looked up as "khdt")
         self.first_words = {k.split()[0] for k in self.keys}
         self.first_words |= {k[:n] for k in self.keys if " " not in k for n in range(1, len(k))}
         self.max_len = max(len(k.split()) for k in self.keys)
+
+    def _compact_names(self, kb) -> dict[str, str]:
+        """Space-free spellings of each name and alias, both in name form ("sokehoachdautu",
+        "bqlkcntinh") and as typed in full ("banquanlykhucongnghieptinh"), for names typed
+        with a slip or run together; a spelling two agencies share names neither."""
+        out: dict[str, set[str]] = {}
+        for a in kb.agencies:
+            for x in (a.name, *a.aliases):
+                plain = [w for w in fold(x).split() if w not in _NAME_NOISE]
+                for key in ("".join(name_tokens(x)), "".join(plain)):
+                    if len(key) >= FUZZY_MIN_LEN and key not in _GENERIC:
+                        out.setdefault(key, set()).add(a.id)
+        return {k: next(iter(ids)) for k, ids in out.items() if len(ids) == 1}
 
     def _add_prefixes(self) -> None:
         """"sở giáo dục" names Sở Giáo dục và Đào tạo; "sở giao" names two (both kept)."""
@@ -430,6 +444,53 @@ def _correct(tok: str, vocab: set[str]) -> str:
     if len(best) == 1 or (len(best) == 2 and best[0][1] < best[1][1]):
         return best[0][0]
     return tok
+
+
+# a name typed with a slip or run together ("so ke hoch va dau tu", "banquanlycackcn"):
+# the similarity (rapidfuzz ratio, 0-100) of its space-free form to a name's, calibrated on
+# generated slips of every leading agency's name against the question sets' topics
+FUZZY_NAME_SCORE = 88
+FUZZY_MIN_LEN = 9  # shorter spellings are abbreviations: exact only
+_FUZZY_MAX_WORDS = 8
+
+
+def fuzzy_agencies(kb, text: str, taken: set[int] = frozenset()) -> list[Mention]:
+    """Names typed with one or two letters wrong, or run together, inside a question: the
+    longest stretch of words whose space-free form is close to one name's (positions in
+    `taken` are left alone). Weak, like an ordinary phrase, is never set: only whole names
+    of FUZZY_MIN_LEN letters or more are compared."""
+    idx = agency_index(kb)
+    at = _name_tokens_at(text)
+    out: list[Mention] = []
+    used: set[int] = set(taken)
+    i = 0
+    while i < len(at):
+        best = None
+        for n in range(min(_FUZZY_MAX_WORDS, len(at) - i), 0, -1):
+            span = range(at[i][1], at[i + n - 1][2])
+            if used & set(span):
+                continue
+            typed = "".join(t for t, _, _ in at[i:i + n])
+            if len(typed) < FUZZY_MIN_LEN or typed in idx.keys:
+                continue
+            if n > 1 and f" {' '.join(t for t, _, _ in at[i:i + n])} " in idx.corpus:
+                continue  # words the plan writes as they are ("cổng thông tin"): no slip
+            hit = process.extractOne(typed, idx.compact.keys(), scorer=fuzz.ratio,
+                                     score_cutoff=FUZZY_NAME_SCORE)
+            # a slip keeps the name's start and its length ("nong nghiep" is no "cong …")
+            if hit and (hit[0][:1] != typed[:1] or abs(len(hit[0]) - len(typed)) > 3):
+                hit = None
+            if hit and (best is None or hit[1] > best[1] + 2):
+                best = (n, hit[1], idx.compact[hit[0]])
+        if best is None:
+            i += 1
+            continue
+        n, score, aid = best
+        start, end = at[i][1], at[i + n - 1][2]
+        out.append(Mention(aid, start, end, float(score), False))
+        used |= set(range(start, end))
+        i += n
+    return out
 
 
 def find_agencies(kb, text: str, fuzzy: bool = True) -> list[Mention]:

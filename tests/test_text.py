@@ -223,3 +223,46 @@ def test_the_committees_office_is_still_resolved(kb, typed):
 def test_district_committees_are_unaffected(kb):
     assert ids(resolve_agency(kb, "UBND huyện")) == ["ubnd_huyen"]
     assert ids(resolve_agency(kb, "UBND huyện Lục Ngạn")) == ["luc_ngan"]
+
+
+# ---------------------------------------------------------------- names typed with slips
+
+def _slips(name: str) -> list[str]:
+    """One letter dropped, two swapped, the words run together, all run together."""
+    words = fold(name).split()
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    w = words[i]
+    out = ["".join(words), words[0] + " " + "".join(words[1:])]
+    if len(w) > 4:
+        out.append(" ".join(words[:i] + [w[:2] + w[3:]] + words[i + 1:]))
+        out.append(" ".join(words[:i] + [w[:1] + w[2] + w[1] + w[3:]] + words[i + 1:]))
+    return out
+
+
+def test_leading_agencies_typed_with_slips_are_found(kb):
+    from bot.answer import answer
+    leads = {s.lead for s in kb.sections if s.lead}
+    asked = found = 0
+    for a in kb.agencies:
+        if a.id not in leads or a.parent:
+            continue
+        for typed in _slips(a.name):
+            asked += 1
+            found += answer(kb, f"{typed} phải làm gì").agency_ids[:1] == (a.id,)
+    assert found >= 0.9 * asked, (found, asked)
+
+
+def test_no_question_of_the_shared_set_gets_a_name_by_similarity_alone(kb):
+    import json
+    from pathlib import Path
+
+    from bot.answer.question import Question
+    path = Path("/work/shared/eval/questions.jsonl")
+    if not path.exists():
+        pytest.skip("shared set not here")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        q = Question(kb, row["q"])
+        fuzzy = [m for m in q.mentions if m.score < 100]
+        assert not fuzzy or (row["type"] == "agency"
+                             and kb.agency(fuzzy[0].agency_id).name == row["agency"]), row["q"]

@@ -13,6 +13,7 @@ from bot.text import (
     expand_shorthand,
     find_agencies,
     fold,
+    fuzzy_agencies,
     marked_words,
     strip_marks,
 )
@@ -48,6 +49,9 @@ class Question:
         self.toks = [self.idx.correct(w) for w in toks]
         self.fixed = " ".join(self.toks)
         self.mentions = find_agencies(kb, self.fixed, fuzzy=False) if self.toks else []
+        if self.toks and not self.mentions:
+            # a name typed with a slip or run together ("so ke hoch va dau tu")
+            self.mentions = fuzzy_agencies(kb, self.fixed)
         # "Bộ Công an", "Cục Thuế": a body outside the province that shares a name's words
         self.mentions = [m for m in self.mentions
                          if not (m.start and self.toks[m.start - 1] in OUTSIDE_HEADS)]
