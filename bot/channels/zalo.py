@@ -43,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.channels.base import SendResult, deliver
 from bot.channels.inbox import Inbox
 from bot.core import Reply, Request, split_text
-from bot.db.models import Download, utcnow
+from bot.db.models import Download
 from bot.services import Services
 from bot.text import clean_input
 
@@ -289,7 +289,7 @@ class ZaloChannel:
 
     async def _offer_download(self, reply: Reply) -> str:
         token = secrets.token_urlsafe(32)
-        now = utcnow()
+        now = self.svc.now()  # the services' clock, as every date-dependent path
         async with self.svc.sessions() as s, s.begin():
             await s.execute(delete(Download).where(Download.expires_at < now))
             s.add(Download(token=token, filename=reply.file.filename, mime=reply.file.mime,
@@ -302,9 +302,10 @@ class ZaloChannel:
     async def on_download(self, request: web.Request) -> web.Response:
         """GET /tai/<token>: the file while its link is valid; 404 otherwise."""
         token = request.match_info["token"]
+        now = self.svc.now()
         async with self.svc.sessions() as s:
             row = (await s.execute(select(Download).where(
-                Download.token == token, Download.expires_at > utcnow()))).scalar_one_or_none()
+                Download.token == token, Download.expires_at > now))).scalar_one_or_none()
         if row is None:
             return web.Response(status=404, text="Liên kết không tồn tại hoặc đã hết hạn.")
         filename = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_"
