@@ -138,3 +138,17 @@ async def test_a_list_pushed_meanwhile_never_changes_what_a_number_means(sqlite_
     assert [c.label for c in r.choices] == ["Nhận A", "Nhận B"]
     [r] = await dispatch(zalo("2"), sqlite_svc)  # the list just given in answer
     assert r.text == "Đã chọn nB"
+
+
+@command("thu_vang")
+async def _echo_choice(req, svc, args):
+    return [Reply(f"Ý Đồng chí là “{args}”?", choices=(Choice(f"Đúng “{args}”", "thu:echo"),))]
+
+
+async def test_odd_characters_in_a_list_are_stored_and_the_choice_works(svc):
+    """A channel that did not clean its input (or a label echoing it) must not break the
+    write of the list: NUL fails PostgreSQL, a lone surrogate fails both encoders."""
+    [offer] = await dispatch(zalo("/thu_vang a\x00b\ud800c"), svc)
+    assert offer.choices
+    [r] = await dispatch(zalo("1"), svc)
+    assert r.text == "Đã chọn echo"

@@ -36,6 +36,12 @@ def _insert(sessions):
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(Pending)
 
 
+def _json(payload: Any) -> str:
+    """ASCII JSON: a lone surrogate or NUL inside (a label echoing odd input) is an escape
+    that every engine stores, not a character that fails the write."""
+    return json.dumps(payload)
+
+
 def _key(channel: str, chat_id: str, user_id: str):
     return (Pending.channel == channel, Pending.chat_external_id == chat_id,
             Pending.user_external_id == user_id)
@@ -46,7 +52,7 @@ async def put(sessions, channel: str, chat_id: str, user_id: str, kind: str, pay
     """Store (replace) the state of (channel, chat, user) in one upsert: two writers at once
     end with one row, the later one, and neither fails."""
     values = dict(channel=channel, chat_external_id=chat_id, user_external_id=user_id,
-                  kind=kind, payload=json.dumps(payload, ensure_ascii=False),
+                  kind=kind, payload=_json(payload),
                   created_at=now or utcnow())
     stmt = _insert(sessions).values(**values)
     stmt = stmt.on_conflict_do_update(
@@ -114,7 +120,7 @@ async def _change_lists(sessions, channel: str, chat_id: str, change, now: datet
         seq, lists = change(seq, lists)
         await s.execute(update(Pending).where(Pending.id == row.id).values(
             kind=CHOICES, created_at=now,
-            payload=json.dumps({"seq": seq, "lists": lists[-MAX_LISTS:]}, ensure_ascii=False)))
+            payload=_json({"seq": seq, "lists": lists[-MAX_LISTS:]})))
 
 
 async def push_choices(sessions, channel: str, chat_id: str, choices: list[list[str]], *,

@@ -132,7 +132,7 @@ async def upsert_chat(sessions, channel: str, external_id: str, kind: str,
                       title: str = "") -> Chat:
     """The chat row for (channel, id); writing to the bot again makes it active again."""
     external_id = str(external_id)
-    title = (title or "")[:200]
+    title = clean_input(title or "")[:200]  # a lone surrogate fails the write
     for _ in range(3):
         async with sessions() as s:
             chat = (await s.execute(select(Chat).where(
