@@ -122,6 +122,17 @@ async def test_link_signs_in_once_with_a_strict_cookie(svc):
         assert (await other.get(f"/desk/login/{token}")).status == 403
 
 
+async def test_a_form_posted_from_another_site_is_refused(sqlite_svc):
+    configure(sqlite_svc)
+    _url, token = await link_for(sqlite_svc)
+    async with client(sqlite_svc) as cl:
+        for origin in ("https://evil.example", "null"):
+            r = await cl.post(f"/desk/login/{token}", headers={"Origin": origin},
+                              allow_redirects=False)
+            assert r.status == 403 and "Set-Cookie" not in r.headers
+        assert (await sign_in(cl, token)).status == 303  # the link was not spent
+
+
 async def test_cookie_not_secure_on_plain_http(svc):
     configure(svc, base="http://127.0.0.1:8080")
     _url, token = await link_for(svc)
@@ -369,7 +380,7 @@ async def test_security_headers_on_pages(sqlite_svc):
         r = await cl.get("/desk/")
         assert r.headers["Cache-Control"] == "no-store"
         assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
-        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert r.headers["Referrer-Policy"] == "same-origin"
     finally:
         await cl.close()
 

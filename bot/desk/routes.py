@@ -30,7 +30,9 @@ HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",  # the sign-in URL carries its token
+    # the sign-in URL carries its token: never sent to another site ("no-referrer" would
+    # also blank the Origin of the desk's own forms, which _same_origin checks)
+    "Referrer-Policy": "same-origin",
     "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self' data:; "
                                 "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
 }
@@ -101,6 +103,13 @@ def _secure(svc) -> bool:
     return (svc.settings.public_base_url or "").lower().startswith("https://")
 
 
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:  # older browsers send none on same-origin forms
+        return True
+    return origin.split("://", 1)[-1].rstrip("/") == request.host
+
+
 def _route_name(request: web.Request) -> str | None:
     route = request.match_info.route
     return getattr(route, "name", None) if route is not None else None
@@ -110,6 +119,8 @@ def _route_name(request: web.Request) -> str | None:
 async def _guard(request: web.Request, handler):
     svc = request.app[SVC]
     try:
+        if request.method == "POST" and not _same_origin(request):
+            return error_page(request, 403)  # besides SameSite=Strict: no cross-site forms
         if _route_name(request) not in PUBLIC:
             who = await auth.session_admin(svc, request.cookies.get(COOKIE))
             if who is None:
