@@ -28,7 +28,7 @@ from bot.answer.document import by_document
 from bot.answer.everyday import by_everyday
 from bot.answer.foreign import by_foreign
 from bot.answer.general import by_general_duties
-from bot.answer.help import by_help, help_answer
+from bot.answer.help import by_english, by_first_steps, by_help, help_answer
 from bot.answer.model import Answer
 from bot.answer.partners import by_coordination
 from bot.answer.province import by_province_committee
@@ -45,7 +45,7 @@ def answer(kb, question: str, today: date | None = None) -> Answer:
     q = Question(kb, question)
     if not q.folded:
         return help_answer(kb, "help")
-    for step in (by_help, by_section_number, by_reference, by_foreign, by_document, by_everyday,
+    for step in (by_help, by_english, by_first_steps, by_section_number, by_reference, by_foreign, by_document, by_everyday,
                  by_province_committee, by_agency_reports, by_coordination, by_general_duties,
                  by_agency,
                  by_deadline, by_topic):

@@ -57,7 +57,12 @@ _HELP_TOPICS = (
         "Xuất báo cáo tiến độ ra tệp (dành cho quản trị viên — cán bộ Sở Công Thương): "
         "/xuat [csv|xlsx] [KỲ], ví dụ: /xuat xlsx 2026 hoặc /xuat csv 6T/2026. Xem tổng hợp "
         "ngay trong tin nhắn: /tonghop [KỲ]."),
-    _HelpTopic("capnhat", ("cap nhat", "capnhat", "nhap tien do", "nhap trang thai"), _wordset(
+    _HelpTopic("capnhat", ("cap nhat", "capnhat", "nhap tien do", "nhap trang thai",
+                           # reporting progress asked as a how-to ("… gửi về đâu" is IV.3)
+                           "muon bao cao tien do", "cach bao cao tien do",
+                           "bao cao tien do thi lam", "bao cao tien do nhu the nao",
+                           "bao cao tien do the nao", "bao cao tien do lam sao",
+                           "bao cao tien do bang cach", "de bao cao tien do"), _wordset(
         "tien do trang thai tinh hinh trang ket qua thuc hien nhiem vu muc cong viec cua so "
         "don vi co quan ghi chu hoan thanh bao cao nhap da dang chua vuong mac"), True,
         "Cập nhật tiến độ một nhiệm vụ: /capnhat MỤC TRẠNG THÁI [GHI CHÚ], ví dụ: /capnhat "
@@ -79,7 +84,9 @@ _HELP_TOPICS = (
                             "lam duoc nhung gi", "biet gi", "chuc nang", "cac lenh", "lenh gi",
                             "lenh nao", "danh sach lenh", "menu", "su dung", "dung the nao",
                             "dung nhu the nao", "cach dung", "dung bot", "dung sao",
-                            "giup duoc gi", "ho tro gi"), _wordset(
+                            "giup duoc gi", "ho tro gi", "co the lam gi", "lam duoc viec gi",
+                            "ban la ai", "bot la ai", "bot la gi", "tra loi duoc gi",
+                            "hoi duoc gi", "hoi gi"), _wordset(
         "nhung cac gi lam nao chuc nang ho tro tinh nang xem danh sach"), False,
         f"{_WHAT_I_DO}\n{_EXAMPLES}\n{_COMMANDS}"),
     _HelpTopic("greeting", ("xin chao", "chao", "hello", "helo", "hi", "alo", "a lo", "hey",
@@ -144,3 +151,53 @@ def _topic_text(kb, q: Question, topic: _HelpTopic, ids: list[str], folded: str)
                       "TRẠNG THÁI")
         text += f"\nVới mục {ids[0]}: /capnhat {ids[0]} {status} [GHI CHÚ]"
     return text
+
+
+# ---------------------------------------------------------------- first contact
+
+# "tôi cần làm gì trước tiên": an official's first steps
+_FIRST = ("truoc tien", "dau tien", "truoc het", "bat dau", "bat dau tu dau", "buoc dau")
+# English function words: a question typed in English ("What are the duties of …")
+_ENGLISH = {"what", "which", "who", "when", "where", "how", "the", "of", "is", "are", "do",
+            "does", "can", "you", "your", "i", "my", "please", "duties", "department",
+            "deadline", "report", "plan", "tasks", "should", "must", "about", "tell", "me",
+            "help", "speak", "english"}
+_VIETNAMESE_ONLY = ("Tôi chỉ trả lời bằng tiếng Việt (I answer in Vietnamese only), về Kế "
+                    "hoạch triển khai Nghị quyết 147-NQ/TU. Ví dụ: «Sở Xây dựng phải làm "
+                    "gì?», «Hạn báo cáo năm là khi nào?», «Ai chủ trì mục 5.6?». Gõ /help để "
+                    "xem các lệnh.")
+
+
+def by_english(kb, q: Question, today: date) -> Answer | None:
+    """A question in English: said in Vietnamese that the bot speaks Vietnamese, with
+    examples (a name of the plan typed inside is no Vietnamese question)."""
+    words = q.raw.casefold().replace("?", " ").split()
+    if not words or any(not w.isascii() for w in words):
+        return None
+    english = sum(w.strip(",.!'\"") in _ENGLISH for w in words)
+    if english < 2 or english < 0.4 * len(words):
+        return None
+    return Answer("help", _VIETNAMESE_ONLY)
+
+
+def by_first_steps(kb, q: Question, today: date) -> Answer | None:
+    """"tôi là cán bộ SXD, tôi cần làm gì trước tiên": how to register and report, then the
+    unit's duties."""
+    if not has_phrase(q.fixed, *_FIRST):
+        return None
+    ids = [m.agency_id for m in (*q.mentions, *q.intro_mentions) if not getattr(m, "weak", False)]
+    from bot.answer.agency import agency_answer
+    if not ids:
+        return Answer("help", "Việc đầu tiên: đăng ký làm cán bộ đầu mối của cơ quan mình: "
+                      "/dangky CƠ QUAN, ví dụ: /dangky Sở Xây dựng; khi được duyệt, cập nhật "
+                      "tiến độ bằng /capnhat MỤC TRẠNG THÁI [GHI CHÚ]. Xem nhiệm vụ của cơ "
+                      "quan: /nhiemvu CƠ QUAN.")
+    ans = agency_answer(kb, ids[0])
+    name = ans.agencies[0] if ans.agencies else agency_name(kb, ids[0])
+    steps = (f"Việc cần làm trước tiên: (1) đăng ký làm cán bộ đầu mối: /dangky {name} "
+             "(quản trị viên duyệt); (2) nắm các nhiệm vụ được giao dưới đây và xây dựng kế "
+             "hoạch cụ thể của cơ quan (Mục IV.1); (3) cập nhật tiến độ từng nhiệm vụ: "
+             "/capnhat MỤC TRẠNG THÁI [GHI CHÚ]; báo cáo 6 tháng trước 15/6, năm trước 15/12 "
+             "(Mục IV.3).")
+    from dataclasses import replace
+    return replace(ans, text=f"{steps}\n\n{ans.text}")

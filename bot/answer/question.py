@@ -54,7 +54,8 @@ class Question:
             self.mentions = fuzzy_agencies(kb, self.fixed)
         # "Bộ Công an", "Cục Thuế": a body outside the province that shares a name's words
         self.mentions = [m for m in self.mentions
-                         if not (m.start and self.toks[m.start - 1] in OUTSIDE_HEADS)]
+                         if not (m.start and self.toks[m.start - 1] in OUTSIDE_HEADS
+                                 and self.toks[m.start - 2:m.start] != ["can", "bo"])]
         self._province_today()
         self.canon = self.idx.expand(self.idx.canon(self.toks))
         # what cue words are looked for in: no place or agency names ("Việt Hàn" is not "hạn")
@@ -97,8 +98,8 @@ _INTRO_RE = re.compile(
     r"^\s*(?:(?:da|vang|xin chao|chao \w+|anh chi oi|anh oi|chi oi|xin hoi|"
     r"cho (?:em|toi|minh) hoi(?: la)?)\s*[,.!]?\s*)*"
     r"(?:em|toi|minh|chung toi|chung em|bon em)\s+"
-    r"(?:o|la|thuoc|ben|lam o|lam viec o|lam viec tai|cong tac o|cong tac tai|la can bo|"
-    r"la can bo o|la can bo cua)\s+(?P<who>[^,.;:?!]{3,80}?)"
+    r"(?:la can bo cua|la can bo o|la can bo|lam viec o|lam viec tai|cong tac o|cong tac tai|"
+    r"lam o|o|la|thuoc|ben)\s+(?P<who>[^,.;:?!]{3,80}?)"
     r"(?:\s*[,.;:!]\s*|\s+(?=(?:cho|xin|muon)\s+(?:(?:em|toi|minh)\s+)?hoi\b)|\s+thi\s+)")
 
 
