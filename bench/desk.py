@@ -159,6 +159,8 @@ async def run(svc, label: str, args) -> None:
         print(f"[{label}] overview after a new update: answered in p50 "
               f"{statistics.median(first):6.1f} ms (max {max(first):6.1f}); the new picture "
               f"shown after p50 {statistics.median(ready):6.1f} ms (max {max(ready):6.1f})")
+        if args.pages_only:
+            return
         xlsx_page = await page_times(cl, "/desk/tai/xlsx", headers, 1)
         print(f"[{label}] XLSX download (desk, the /xuat file) {xlsx_page[0]:8.1f} ms")
     req = Request(channel="telegram", user_id="900", chat_id="900", text="/tonghop")
@@ -223,6 +225,7 @@ def main() -> None:
     ap.add_argument("--periods", type=int, default=10)
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--pages-only", action="store_true", help="skip /tonghop and the files")
     args = ap.parse_args()
     asyncio.run(on_sqlite(args))
     if not args.no_postgres:

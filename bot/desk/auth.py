@@ -86,8 +86,8 @@ async def open_session(svc, channel: str, external_id: str) -> str:
 async def session_admin(svc, token: str | None) -> tuple[str, str] | None:
     if not _plausible(token):
         return None
-    async with svc.sessions() as s:
-        row = (await s.execute(select(DeskToken.channel, DeskToken.external_id).where(
+    async with svc.engine.connect() as conn:  # every page asks: no ORM session
+        row = (await conn.execute(select(DeskToken.channel, DeskToken.external_id).where(
             *_live(SESSION, token, svc.now())))).first()
     if row is None:
         return None
