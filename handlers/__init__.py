@@ -154,7 +154,7 @@ async def _ask_which(svc: Services, lists: list[dict], text: str) -> list[Reply]
     """Several lists could be meant: act on none, show what each offers, and offer them all
     again as one list (given in reply, it replaces them, so the next number is clear)."""
     lines = [f"Đang có {len(lists)} danh sách lựa chọn chưa trả lời nên chưa rõ "
-             f"“{text[:30]}” là lựa chọn nào; chưa có gì được thực hiện."]
+             f"“{' '.join(text.split())[:30]}” là lựa chọn nào; chưa có gì được thực hiện."]
     merged: list[Choice] = []
     seen: set[str] = set()
     for e in lists:
