@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("-o", "--output", required=True)
     d = sub.add_parser("db", help="database maintenance")
     d.add_argument("action", choices=("upgrade",))
+    i = sub.add_parser("import", help="a plan document (.txt/.docx/.pdf) into a plan file")
+    i.add_argument("file")
+    i.add_argument("-o", "--output", default=None, help="default: knowledge/<plan id>.json")
     return p
 
 
@@ -58,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "db":
         from bot.db.migrate import cli_upgrade
         return cli_upgrade()
+    if args.cmd == "import":
+        from bot.importer import main as cli_import
+        return cli_import(args.file, args.output)
     return 2
 
 

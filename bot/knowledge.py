@@ -47,6 +47,14 @@ agency lookup accepts current and former names.
     kb.holders_of(task_id)                      current Agencies holding a task
     kb.current_of(id)                           the Agency itself when current, else its holders
 
+Any plan file (an imported one, CONTRACT §2's schema) is checked by the same rules:
+    validate_plan(raw) -> Knowledge             parse_knowledge under its other name
+    load_plan(path) -> Knowledge                one plan file, without today's organisation
+A plan other than KH147 describes its own shape in `shape` (parts, tasks_part,
+general_sections, objectives_part, task_leads: "section" when every task has its section's
+lead, "own" when a section headed by a theme leaves each task its own lead); without `shape`
+the file has KH147's shape. A deadline may be monthly (`frequency: "monthly"`, `day`, years).
+
 Task.deadline is the first (nearest) deadline a bullet carries; Task.deadlines has all of them
 (5.6.1 carries "5.6-2021" and "5.6-2025"). Task.places holds place ids (kb.place(id)).
 """
@@ -70,6 +78,44 @@ PLACE_KINDS = ("KCN", "CCN")
 # section ids per part, as the plan numbers them
 SECTION_ID = {"I": re.compile(r"I\.\d+"), "II": re.compile(r"II\.\d+"),
               "III": re.compile(r"\d+(\.\d+)?"), "IV": re.compile(r"IV\.\d+")}
+FREQUENCIES = ("yearly", "monthly")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a plan file's numbering looks like; KH147's unless the file says otherwise."""
+    parts: tuple[str, ...] = PARTS
+    tasks_part: str | None = "III"
+    general: tuple[str, ...] = GENERAL_SECTIONS
+    objectives_part: str | None = "II"
+    task_leads: str = "section"
+    kh147: bool = True
+
+    def id_pattern(self, part: str) -> re.Pattern:
+        if self.kh147:
+            return SECTION_ID[part]
+        if part == self.tasks_part:
+            return re.compile(r"\d+(\.[0-9a-zđ]+)*")
+        return re.compile(re.escape(part) + r"(\.?[0-9A-Za-zđ]+)(\.[0-9a-zđx]+)*")
+
+
+def _shape(raw: dict) -> Shape:
+    sh = raw.get("shape")
+    if sh is None:
+        return Shape()
+    if not isinstance(sh, dict):
+        raise KnowledgeError("file: field 'shape' must be an object")
+    parts = _strs(sh, "parts", "shape")
+    general = _strs(sh, "general_sections", "shape", False)
+    tasks_part = _opt_str(sh, "tasks_part", "shape", False)
+    objectives_part = _opt_str(sh, "objectives_part", "shape", False)
+    for name, p in (("tasks_part", tasks_part), ("objectives_part", objectives_part)):
+        if p is not None and p not in parts:
+            raise KnowledgeError(f"shape: {name} '{p}' is not one of the parts")
+    leads = sh.get("task_leads", "section")
+    if leads not in ("section", "own"):
+        raise KnowledgeError("shape: task_leads must be 'section' or 'own'")
+    return Shape(parts, tasks_part, general, objectives_part, leads, kh147=False)
 
 
 class KnowledgeError(ConfigError):
@@ -119,6 +165,7 @@ class Section:
     part: str = ""  # "I", "II", "III", "IV"
     group: str | None = None  # "2" for "2.2"; None for a group itself and parts I, II, IV
     binds_all: bool = False
+    leads: tuple[str, ...] = ()  # when several units lead it together (lead is the first)
 
 
 @dataclass(frozen=True)
@@ -131,6 +178,7 @@ class Task:
     deadline: str | None = None
     places: tuple[str, ...] = ()  # place ids
     deadlines: tuple[str, ...] = ()  # every deadline the bullet carries; deadline is the first
+    leads: tuple[str, ...] = ()  # when several units lead it together (lead is the first)
 
 
 @dataclass(frozen=True)
@@ -156,6 +204,7 @@ class Deadline:
     kind: str = ""  # "report" for the IV.3 periodic reports, "milestone", "plan", "target"
     note: str = ""  # how the date was read from the plan
     places: tuple[str, ...] = ()
+    frequency: str = "yearly"  # of a rule: "yearly" (month and day) or "monthly" (day)
 
     @property
     def recurring(self) -> bool:
@@ -201,8 +250,11 @@ class Knowledge:
     _by_section: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     _place_alias: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     org: Any = field(default=None, compare=False, hash=False, repr=False)
+    shape: Shape = field(default_factory=Shape, compare=False, hash=False, repr=False)
 
-    general_section_ids = GENERAL_SECTIONS
+    @property
+    def general_section_ids(self) -> tuple[str, ...]:
+        return self.shape.general
 
     def agency(self, agency_id: str) -> Agency:
         return self._agency[agency_id]
@@ -233,7 +285,7 @@ class Knowledge:
 
     def sections_led_by(self, agency_id: str) -> tuple[Section, ...]:
         lead = self._agency[agency_id].parent or agency_id
-        return tuple(s for s in self.sections if s.lead == lead)
+        return tuple(s for s in self.sections if s.lead == lead or lead in s.leads)
 
     def partner_sections(self, agency_id: str) -> tuple[Section, ...]:
         a = self._agency[agency_id]
@@ -293,15 +345,22 @@ class Knowledge:
 
     def tasks_held_by(self, agency_id: str) -> tuple[Task, ...]:
         if self.org is None or not self.org.is_current(agency_id):
-            return tuple(t for s in self.sections_led_by(agency_id) for t in self.tasks_of(s.id))
+            led = tuple(t for s in self.sections_led_by(agency_id) for t in self.tasks_of(s.id))
+            if self.shape.task_leads != "own":
+                return led
+            lead = self._agency[agency_id].parent or agency_id
+            return tuple(t for t in self.tasks if t in led or t.lead == lead or lead in t.leads)
         held = set(self.org.held_tasks(agency_id))
         return tuple(t for t in self.tasks if t.id in held)
 
     def sections_held_by(self, agency_id: str) -> tuple[Section, ...]:
         """Subsections whose duties the unit holds today, its own and inherited, plan order."""
-        if self.org is None or not self.org.is_current(agency_id):
+        if (self.org is None or not self.org.is_current(agency_id)) and \
+                self.shape.task_leads != "own":
             return self.sections_led_by(agency_id)
         ids = {t.section for t in self.tasks_held_by(agency_id)}
+        if self.shape.task_leads == "own":  # a theme section the unit leads as a whole
+            ids |= {s.id for s in self.sections_led_by(agency_id)}
         return tuple(s for s in self.sections if s.id in ids)
 
     def inherited(self, agency_id: str) -> tuple[tuple[Agency, Any, tuple[str, ...]], ...]:
@@ -394,15 +453,16 @@ def _agency(a: dict, where: str) -> Agency:
                   kind=a.get("kind") or "", short=a.get("short") or "")
 
 
-def _section(s: dict, where: str) -> Section:
+def _section(s: dict, where: str, parts: tuple[str, ...] = PARTS) -> Section:
     part = _str(s, "part", where) if "part" in s else ""
-    if part and part not in PARTS:
-        raise KnowledgeError(f"{where}: part '{part}' is not one of {', '.join(PARTS)}")
+    if part and part not in parts:
+        raise KnowledgeError(f"{where}: part '{part}' is not one of {', '.join(parts)}")
     return Section(id=_str(s, "id", where), title=_str(s, "title", where),
                    lead=_opt_str(s, "lead", where), partners=_strs(s, "partners", where),
                    text=_str(s, "text", where), part=part,
                    group=_opt_str(s, "group", where, False),
-                   binds_all=bool(s.get("binds_all", False)))
+                   binds_all=bool(s.get("binds_all", False)),
+                   leads=_strs(s, "leads", where, False))
 
 
 def _task(t: dict, where: str) -> Task:
@@ -411,7 +471,8 @@ def _task(t: dict, where: str) -> Task:
     return Task(id=_str(t, "id", where), section=_str(t, "section", where),
                 lead=_opt_str(t, "lead", where), partners=_strs(t, "partners", where),
                 text=_str(t, "text", where), deadline=deadline,
-                places=_strs(t, "places", where, False), deadlines=deadlines)
+                places=_strs(t, "places", where, False), deadlines=deadlines,
+                leads=_strs(t, "leads", where, False))
 
 
 def _objective(o: dict, where: str) -> Objective:
@@ -439,7 +500,8 @@ def _deadline(x: dict, where: str) -> Deadline:
                     to_year=_opt_int(x, "to_year", where), applies_to=applies,
                     report_to=_opt_str(x, "report_to", where), source=_str(x, "source", where),
                     kind=x.get("kind") or "", note=x.get("note") or "",
-                    places=_strs(x, "places", where, False))
+                    places=_strs(x, "places", where, False),
+                    frequency=x.get("frequency") or "yearly")
 
 
 def _place(p: dict, where: str) -> Place:
@@ -464,9 +526,11 @@ def _typed(raw: dict, key: str, kind: str, make, required: bool = True) -> tuple
 def parse_knowledge(raw: dict) -> Knowledge:
     if not isinstance(raw, dict):
         raise KnowledgeError("file: expected a JSON object at the top")
+    shape = _shape(raw)
     document = _document(raw)
     agencies = _typed(raw, "agencies", "agency", _agency)
-    sections = _typed(raw, "sections", "section", _section)
+    sections = _typed(raw, "sections", "section",
+                      lambda s, where: _section(s, where, shape.parts))
     tasks = _typed(raw, "tasks", "task", _task)
     objectives = _typed(raw, "objectives", "objective", _objective)
     deadlines = _typed(raw, "deadlines", "deadline", _deadline)
@@ -481,7 +545,7 @@ def parse_knowledge(raw: dict) -> Knowledge:
                    _place=_index(places, "place"), _objective=_index(objectives, "objective"),
                    _alias=_alias_index(agencies),
                    _by_section={k: tuple(v) for k, v in by_section.items()},
-                   _place_alias=_place_alias_index(places))
+                   _place_alias=_place_alias_index(places), shape=shape)
     _check_references(kb)
     _check_numbering(kb)
     _check_places(kb)
@@ -533,21 +597,26 @@ def _check_references(kb: Knowledge) -> None:
         _check_task(kb, t, agency_ref)
     for o in kb.objectives:
         sec = kb._section.get(o.id)
-        if sec is None or sec.part not in ("", "II"):
-            raise KnowledgeError(f"objective '{o.id}': no part II section with this id")
+        if sec is None or sec.part not in ("", kb.shape.objectives_part):
+            raise KnowledgeError(f"objective '{o.id}': no part {kb.shape.objectives_part} "
+                                 f"section with this id")
     for x in kb.deadlines:
         _check_deadline(kb, x, agency_ref)
-    for sid in GENERAL_SECTIONS:
+    for sid in kb.shape.general:
         if sid not in kb._section:
             raise KnowledgeError(f"general section '{sid}' is missing")
 
 
 def _check_section(kb: Knowledge, s: Section, agency_ref) -> None:
-    if s.part and not SECTION_ID[s.part].fullmatch(s.id):
+    if s.part and not kb.shape.id_pattern(s.part).fullmatch(s.id):
         raise KnowledgeError(f"section '{s.id}': id is not numbered like part {s.part}")
-    if s.binds_all != (s.id in GENERAL_SECTIONS):
+    if s.binds_all != (s.id in kb.shape.general):
         raise KnowledgeError(f"section '{s.id}': binds_all must be true exactly for "
-                             f"{', '.join(GENERAL_SECTIONS)}")
+                             f"{', '.join(kb.shape.general) or 'no section'}")
+    for lead in s.leads:
+        agency_ref(lead, f"section '{s.id}' leads")
+    if s.leads and s.leads[0] != s.lead:
+        raise KnowledgeError(f"section '{s.id}': lead '{s.lead}' is not the first of its leads")
     agency_ref(s.lead, f"section '{s.id}' lead")
     for p in s.partners:
         agency_ref(p, f"section '{s.id}' partners")
@@ -566,7 +635,10 @@ def _check_task(kb: Knowledge, t: Task, agency_ref) -> None:
     if sec is None:
         raise KnowledgeError(f"task '{t.id}': unknown section '{t.section}'")
     agency_ref(t.lead, f"task '{t.id}' lead")
-    if t.lead != sec.lead:
+    for lead in t.leads:
+        agency_ref(lead, f"task '{t.id}' leads")
+    own = kb.shape.task_leads == "own" and sec.lead is None  # a theme: each task its own lead
+    if t.lead != sec.lead and not own:
         raise KnowledgeError(f"task '{t.id}': lead '{t.lead}' differs from the lead "
                              f"'{sec.lead}' of section '{sec.id}'")
     for p in t.partners:
@@ -597,6 +669,17 @@ def _check_deadline(kb: Knowledge, x: Deadline, agency_ref) -> None:
             date.fromisoformat(x.due)
         except ValueError as e:
             raise KnowledgeError(f"{where}: due '{x.due}' is not an ISO date") from e
+        return
+    if x.frequency not in FREQUENCIES:
+        raise KnowledgeError(f"{where}: frequency '{x.frequency}' is not one of "
+                             f"{', '.join(FREQUENCIES)}")
+    if x.frequency == "monthly":
+        if None in (x.day, x.from_year, x.to_year) or not 1 <= x.day <= 31:
+            raise KnowledgeError(f"{where}: a monthly deadline needs day 1-31, from_year, "
+                                 f"to_year")
+        if x.from_year > x.to_year:
+            raise KnowledgeError(f"{where}: from_year {x.from_year} is after to_year "
+                                 f"{x.to_year}")
         return
     if None in (x.month, x.day, x.from_year, x.to_year):
         raise KnowledgeError(f"{where}: needs 'due' or month/day/from_year/to_year")
@@ -691,6 +774,17 @@ def _with_province(a: Agency, aliases: list[str], province: list[str]) -> tuple[
                 seen.add(fold(f"{base} {p}"))
                 out.append(f"{base} {p}")
     return tuple(out)
+
+
+def validate_plan(raw: dict) -> Knowledge:
+    """Any plan file's data, checked as strictly as knowledge/kh147.json; KnowledgeError names
+    the place of the first fault."""
+    return parse_knowledge(raw)
+
+
+def load_plan(path: str | Path) -> Knowledge:
+    """One plan file, validated, without today's organisation attached."""
+    return _load_plan(path)
 
 
 @cache

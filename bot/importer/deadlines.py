@@ -1,0 +1,151 @@
+"""Reading the deadlines a task's text sets, in the forms plans use.
+
+    "trong tháng 9 năm 2021"                 -> due 2021-09-30
+    "Quý II/2026", "trong quý IV năm 2026"   -> due the quarter's last day
+    "trong năm 2021", "Từ nay đến năm 2025",
+    "hoàn thành trước năm 2025"              -> due the year's last day
+    "trước ngày 15/6" (no year)              -> every year on 15/6 over the plan's years
+    "trước ngày 15/6/2026"                   -> due that day
+    "định kỳ hàng năm (trước ngày 10/12)"    -> every year on 10/12
+    "trước ngày 20 hằng tháng",
+    "hằng tháng trước ngày 20"               -> every month on the 20th
+    "thường xuyên"                           -> no date: the task is ongoing
+
+A phrase that announces a time limit but gives none of these ("chậm nhất", "trước ngày" with
+no date) is returned as unreadable, for a person to review.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+MONTHLY = re.compile(r"(?:trước\s+ngày\s+(\d{1,2})\s+(?:hằng|hàng|mỗi)\s+tháng|"
+                     r"(?:hằng|hàng|mỗi)\s+tháng[,]?\s+(?:\(?\s*)?(?:gửi\s+)?trước\s+ngày\s+"
+                     r"(\d{1,2})(?!\s*/))", re.I)
+DAY_MONTH = re.compile(r"(?:trước|chậm nhất|trong|vào)\s+(?:là\s+)?ngày\s+(\d{1,2})\s*[/.-]\s*"
+                       r"(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?|(?:trước|chậm nhất)\s+ngày\s+(\d{1,2})"
+                       r"\s+tháng\s+(\d{1,2})(?:\s+năm\s+(\d{4}))?", re.I)
+MONTH_YEAR = re.compile(r"(?:trong|trước|hết|cuối|đến)\s+tháng\s+(\d{1,2})\s*(?:năm\s+|/)"
+                        r"(\d{4})", re.I)
+QUARTER = re.compile(r"(?:trong\s+|trước\s+|đến\s+|hết\s+)?quý\s+(IV|III|II|I)\s*(?:năm\s+|/)"
+                     r"(\d{4})", re.I)
+YEAR = re.compile(r"(?:\b[Tt]rong\s+năm|[Tt]ừ\s+nay\s+đến(?:\s+hết)?(?:\s+năm)?|"
+                  r"(?:hoàn\s+thành|xong)(?:\s+\w+){0,4}?\s+(?:trong|trước|đến|vào)(?:\s+cuối)?"
+                  r"(?:\s+năm)?|đến\s+hết\s+năm|trước\s+năm|[Đđ]ến\s+cuối\s+năm)\s+(\d{4})\b")
+ONGOING = re.compile(r"\bthường\s+xuyên\b", re.I)
+# words that announce a time limit; a task with one and no date read is reviewed
+ANNOUNCES = re.compile(r"\b(?:chậm\s+nhất|hạn\s+chót|trước\s+ngày|hoàn\s+thành\s+trước)\b",
+                       re.I)
+HALF_YEAR = re.compile(r"6\s+tháng|sáu\s+tháng|giữa\s+năm", re.I)
+QUARTERLY = re.compile(r"(?:hằng|hàng|mỗi)\s+quý|định\s+kỳ\s+quý", re.I)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One deadline read from text: `due` (ISO) or a rule (`frequency` with month/day)."""
+    phrase: str
+    start: int
+    due: str | None = None
+    frequency: str | None = None  # "yearly", "monthly"
+    month: int | None = None
+    day: int | None = None
+    period: str | None = None  # "6T", "year", "month" for reports
+
+    @property
+    def key(self) -> tuple:
+        return (self.due, self.frequency, self.month, self.day)
+
+
+def _last_day(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year or 2024, month)[1]
+
+
+def read_deadlines(text: str) -> tuple[list[Due], list[str]]:
+    """The deadlines in a text, in order, and the phrases that announce one it cannot read."""
+    found: list[Due] = []
+    spans: list[tuple[int, int]] = []
+
+    def free(m) -> bool:
+        return not any(a < m.end() and m.start() < b for a, b in spans)
+
+    def add(m, **kw) -> None:
+        spans.append(m.span())
+        found.append(Due(m.group(0).strip(), m.start(), **kw))
+
+    for m in MONTHLY.finditer(text):
+        day = int(m.group(1) or m.group(2))
+        if 1 <= day <= 31:
+            add(m, frequency="monthly", day=day, period="month")
+    for m in DAY_MONTH.finditer(text):
+        if not free(m):
+            continue
+        day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else \
+            (m.group(4), m.group(5), m.group(6))
+        day, month = int(day), int(month)
+        if not _valid(int(year or 0), month, day):
+            continue
+        if year:
+            add(m, due=f"{int(year):04d}-{month:02d}-{day:02d}")
+        else:
+            add(m, frequency="yearly", month=month, day=day, period=_period(text, m.start()))
+    for m in MONTH_YEAR.finditer(text):
+        if free(m) and 1 <= int(m.group(1)) <= 12:
+            add(m, due=_last_day(int(m.group(2)), int(m.group(1))))
+    for m in QUARTER.finditer(text):
+        if free(m):
+            add(m, due=_last_day(int(m.group(2)), ROMAN[m.group(1).upper()] * 3))
+    for m in YEAR.finditer(text):
+        if free(m) and not re.search(r"tầm\s+nhìn\s*$", text[:m.start()]):
+            add(m, due=f"{int(m.group(1)):04d}-12-31")
+    found.sort(key=lambda d: d.start)
+    unread = []
+    for m in ANNOUNCES.finditer(text):
+        # "hoàn thành trước ngày 15/3/2026": the announcing words run into a date read
+        if not any(a - 20 <= m.start() < b for a, b in spans):
+            unread.append(text[max(0, m.start() - 30):m.end() + 40].strip())
+    return found, unread
+
+
+def _period(text: str, at: int) -> str | None:
+    """Which report a yearly date is for: the words just before it ("Báo cáo 6 tháng gửi …")."""
+    before = text[max(0, at - 60):at]
+    last = max(before.rfind(";"), before.rfind("."))
+    clause = before[last + 1:]
+    if HALF_YEAR.search(clause):
+        return "6T"
+    if re.search(r"\bnăm\b", clause, re.I):
+        return "year"
+    return None
+
+
+def is_ongoing(text: str) -> bool:
+    return bool(ONGOING.search(text))
+
+
+def read_cell(cell: str) -> list[Due]:
+    """A table's "thời gian" cell: "Năm 2025", "Quý II/2026", "Tháng 6/2026", "2026",
+    "Trước 15/6 hằng năm", "Thường xuyên"."""
+    s = " ".join(cell.split())
+    found, _ = read_deadlines(s)
+    if found:
+        return found
+    m = re.fullmatch(r"(?:[Nn]ăm\s+)?(\d{4})", s)
+    if m:
+        return [Due(s, 0, due=f"{int(m.group(1)):04d}-12-31")]
+    m = re.fullmatch(r"[Tt]háng\s+(\d{1,2})\s*/\s*(\d{4})", s) or \
+        re.fullmatch(r"[Tt]háng\s+(\d{1,2})\s+năm\s+(\d{4})", s)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return [Due(s, 0, due=_last_day(int(m.group(2)), int(m.group(1))))]
+    m = re.fullmatch(r"[Qq]uý\s+(IV|III|II|I)\s*/\s*(\d{4})", s)
+    if m:
+        return [Due(s, 0, due=_last_day(int(m.group(2)), ROMAN[m.group(1).upper()] * 3))]
+    m = re.search(r"(\d{1,2})\s*/\s*(\d{1,2})\s*(?:hằng|hàng)\s+năm", s)
+    if m and _valid(0, int(m.group(2)), int(m.group(1))):
+        return [Due(s, 0, frequency="yearly", month=int(m.group(2)), day=int(m.group(1)))]
+    return []

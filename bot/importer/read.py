@@ -1,0 +1,269 @@
+"""Reading a plan document into paragraphs and tables, whatever the format.
+
+`.txt` comes either as one paragraph a line with blank lines between (a copy of the text) or as
+`pdftotext -layout` gives it (lines wrapped inside paragraphs, a first-line indent, the header
+and signature in two columns); `.docx` paragraphs and tables come as they are; a text `.pdf`
+is read with pypdf's layout mode and then treated like the layout text. Page-break splits are
+joined everywhere: a paragraph that starts in lower case continues the one before it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMATS = (".txt", ".docx", ".pdf")
+
+# a line that opens a paragraph by its marker: "II. ", "2.1. ", "(3) ", "a) ", "- ", "+ "
+MARKER = re.compile(r"^(?:[IVX]{1,5}\.\s|\d{1,2}\.(?:\d{1,2}\.)*\s|\(\d{1,2}\)\s|[a-zđ]\)\s|"
+                    r"[-+•–]\s)")
+COLUMN_GAP = re.compile(r"\S(\s{3,})\S")
+TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
+SIGNATURE_START = re.compile(r"^\s*(?:Nơi nhận|TM\.\s|KT\.\s)", re.I)
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a plan (format, encoding, no text)."""
+
+
+@dataclass
+class Para:
+    text: str
+    columns: list[str] = field(default_factory=list)  # header/signature lines split in cells
+
+
+@dataclass
+class Table:
+    rows: list[list[str]]
+
+
+def read_document(path: str | Path) -> list[Para | Table]:
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in FORMATS:
+        raise ReadError(f"{p.name}: chỉ đọc được tệp .txt, .docx hoặc .pdf")
+    if not p.is_file():
+        raise ReadError(f"{p}: không tìm thấy tệp")
+    if suffix == ".docx":
+        blocks = _read_docx(p)
+    elif suffix == ".pdf":
+        blocks = paragraphs_from_lines(_pdf_lines(p))
+    else:
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ReadError(f"{p.name}: tệp văn bản không phải UTF-8") from e
+        blocks = paragraphs_from_lines(text.splitlines())
+    blocks = join_page_breaks([_clean(b) for b in blocks])
+    if not any(isinstance(b, Para) and b.text for b in blocks):
+        raise ReadError(f"{p.name}: không có chữ (bản quét ảnh cần nhận dạng ký tự trước)")
+    return blocks
+
+
+def _clean(b: Para | Table) -> Para | Table:
+    if isinstance(b, Table):
+        return Table([[normalize(c) for c in row] for row in b.rows])
+    return Para(normalize(b.text), [normalize(c) for c in b.columns])
+
+
+def normalize(s: str) -> str:
+    """NFC, no markdown emphasis, one space between words."""
+    s = unicodedata.normalize("NFC", s).replace("\u00a0", " ").replace("\t", " ")
+    s = re.sub(r"\*\*(.+?)\*\*", r"\1", s, flags=re.S)
+    s = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", s, flags=re.S)
+    return " ".join(s.split())
+
+
+# --- lines -> paragraphs -------------------------------------------------------------------
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def paragraphs_from_lines(lines: list[str]) -> list[Para | Table]:
+    """Paragraphs from lines: a marker, a first-line indent, or a blank line followed by a
+    capital opens a new paragraph; any other line continues the current one."""
+    lines = [ln.replace("\t", "    ").rstrip() for ln in lines]
+    indents = Counter(_indent(ln) for ln in lines if ln.strip())
+    base = min(indents.most_common(1)[0][0], 8) if indents else 0
+    body = sum(indents.values()) or 1
+    # a layout text: wrapped lines at the margin, the first line of each paragraph indented
+    indented = sum(n for i, n in indents.items() if i >= base + 3) / body > 0.05 and \
+        indents.get(base, 0) / body > 0.3
+    out: list[Para | Table] = []
+    cur: list[str] = []
+    cells: list[str] = []
+    table: list[list[str]] = []
+    blank = True
+    in_body = False  # between the first part heading and the signature: no columns there
+    in_tail = False  # recipients and signature: one line each
+
+    def flush() -> None:
+        if cur:
+            out.append(Para(_join(cur), list(cells)))
+        cur.clear()
+        cells.clear()
+
+    for raw in lines:
+        s = raw.strip()
+        if TABLE_ROW.match(raw) or (table and TABLE_RULE.match(raw) and "|" in raw):
+            flush()
+            if not TABLE_RULE.match(raw):
+                table.append([c.strip() for c in TABLE_ROW.match(raw).group(1).split("|")])
+            blank = False
+            continue
+        if table:
+            out.append(Table(table))
+            table = []
+        if not s:
+            blank = True
+            continue
+        if re.match(r"^[IVX]{1,5}\.\s+\S", s) and s.split(None, 1)[1][:6].isupper():
+            in_body = True
+        if SIGNATURE_START.match(s):
+            in_body = False
+            in_tail = True
+        ind = _indent(raw)
+        marker = bool(MARKER.match(s)) and (ind > base or blank)
+        capital = s[0].isupper() or s[0].isdigit() or not s[0].isalnum()
+        if indented:  # paragraphs open with an indent: a blank line is a page break
+            ended = bool(cur) and cur[-1][-1] in ".:;!?"
+            starts = ind >= base + 3 or marker or (blank and capital and ended)
+        else:
+            starts = (blank and capital) or ind >= base + 3 or marker
+        if not in_body and COLUMN_GAP.search(s):
+            flush()  # a header or signature line in two columns: each cell its own line
+            parts = [c.strip() for c in re.split(r"\s{3,}", s) if c.strip()]
+            out.append(Para(" ".join(parts), parts))
+            blank = False
+            continue
+        # a line in capitals ("KẾ HOẠCH") is a paragraph of its own
+        caps_switch = bool(cur) and _caps(cur[-1]) != _caps(s)
+        if starts or not cur or in_tail or caps_switch:
+            flush()
+        cur.append(s)
+        blank = False
+    flush()
+    if table:
+        out.append(Table(table))
+    return out
+
+
+def _caps(s: str) -> bool:
+    return any(c.isalpha() for c in s) and s.upper() == s
+
+
+def _join(lines: list[str]) -> str:
+    text = lines[0]
+    for ln in lines[1:]:
+        # a compound name split at its hyphen ("Trung Sơn-" / "Ninh Sơn") joins without space
+        glue = "" if text.endswith("-") and not text.endswith(" -") else " "
+        text += glue + ln
+    return text
+
+
+def join_page_breaks(blocks: list[Para | Table]) -> list[Para | Table]:
+    """A paragraph that starts in lower case, or follows a name cut at its hyphen, continues
+    the one before it (the page broke inside it)."""
+    out: list[Para | Table] = []
+    for b in blocks:
+        if isinstance(b, Para) and not b.text:
+            continue
+        prev = out[-1] if out else None
+        if isinstance(b, Para) and isinstance(prev, Para) and not b.columns and \
+                not prev.columns and _continues(prev.text, b.text):
+            glue = "" if prev.text.endswith("-") else " "
+            prev.text = prev.text + glue + b.text
+            continue
+        out.append(b)
+    return out
+
+
+def _continues(prev: str, text: str) -> bool:
+    if MARKER.match(text):  # "a) …", "- …": an item of its own even in lower case
+        return False
+    first = text[0]
+    if first.islower():
+        return True
+    return prev.endswith("-") and not prev.endswith(" -") and first.isalpha()
+
+
+# --- formats -------------------------------------------------------------------------------
+
+
+def _read_docx(path: Path) -> list[Para | Table]:
+    import docx
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    try:
+        d = docx.Document(str(path))
+    except Exception as e:  # noqa: BLE001 — python-docx raises several kinds for a bad file
+        raise ReadError(f"{path.name}: không mở được tệp .docx ({type(e).__name__})") from e
+    out: list[Para | Table] = []
+    for el in d.element.body.iterchildren():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            para = Paragraph(el, d)
+            text = para.text
+            if _is_bullet(para) and text.strip() and not MARKER.match(text.strip()):
+                text = "- " + text.strip()
+            # a line break inside one paragraph (header cells, signature) separates cells
+            cells = [c.strip() for c in re.split(r"[\n\v]|\t{1,}", text) if c.strip()]
+            out.append(Para(" ".join(cells), cells if len(cells) > 1 else []))
+        elif tag == "tbl":
+            rows = [[c.text for c in row.cells] for row in DocxTable(el, d).rows]
+            if _is_layout_table(rows):  # the two-column header or signature block
+                for col in zip(*rows, strict=False):
+                    for cell in col:
+                        cells = [c.strip() for c in cell.split("\n") if c.strip()]
+                        out += [Para(c, [c]) for c in cells]
+            else:
+                out.append(Table([[" ".join(c.split()) for c in r] for r in rows]))
+    return out
+
+
+def _is_bullet(para) -> bool:
+    ppr = para._p.pPr
+    style = (para.style.name or "").lower() if para.style is not None else ""
+    return "bullet" in style or (ppr is not None and ppr.numPr is not None)
+
+
+def _is_layout_table(rows: list[list[str]]) -> bool:
+    """A borderless table that only places the header or signature in two columns."""
+    text = " ".join(c for r in rows for c in r)
+    return len(rows) <= 4 and bool(re.search(r"CỘNG HÒA|CỘNG HOÀ|Nơi nhận|TM\.|KT\.", text))
+
+
+def _pdf_lines(path: Path) -> list[str]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [pg.extract_text(extraction_mode="layout") or "" for pg in reader.pages]
+    except (PdfReadError, OSError, ValueError) as e:
+        raise ReadError(f"{path.name}: không đọc được tệp PDF ({e})") from e
+    lines: list[str] = []
+    for page in pages:
+        page_lines = [ln for ln in page.splitlines()]
+        # page numbers printed alone on a line at the top or bottom are not text
+        while page_lines and (not page_lines[0].strip() or PAGE_NUMBER.match(page_lines[0])):
+            page_lines.pop(0)
+        while page_lines and (not page_lines[-1].strip() or PAGE_NUMBER.match(page_lines[-1])):
+            page_lines.pop()
+        lines += page_lines
+        lines.append("")  # a page break reads as a blank line; join_page_breaks mends splits
+    return _dedent(lines)
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    """pypdf's layout mode keeps the left margin: remove the margin common to all lines."""
+    margins = [_indent(ln) for ln in lines if ln.strip()]
+    cut = min(margins) if margins else 0
+    return [ln[cut:] for ln in lines]
