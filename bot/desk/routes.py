@@ -38,8 +38,9 @@ HEADERS = {
 }
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
-    403: "Không có quyền truy cập. Xin gửi lệnh /web trong cuộc trò chuyện với bot để nhận "
-         "liên kết đăng nhập mới (liên kết dùng một lần, hiệu lực 10 phút).",
+    403: "Trang này chỉ dành cho cán bộ Sở Công Thương đã đăng nhập. Xin gửi lệnh /web trong "
+         "tin nhắn riêng với bot để nhận liên kết đăng nhập mới (dùng một lần, hiệu lực 10 "
+         "phút).",
     404: "Không tìm thấy trang này.",
     405: "Trang này chỉ để xem.",
     500: "Đã có lỗi khi tạo trang. Xin thử lại sau.",
