@@ -35,6 +35,7 @@ Details of the free text after the status (see `details`):
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -138,12 +139,16 @@ class _Word:
     raw: str
 
 
-def _words(text: str) -> list[_Word]:
+def _words(text: str, limit: int = 16) -> list[_Word]:
+    """The first `limit` words (item, status and fillers are never more): a long note is
+    not folded word by word."""
     out = []
     for m in _WORD.finditer(text):
-        folded = fold(m.group())
+        folded = fold(m.group()[:40])  # no status or item word is longer
         if folded:  # a lone "-" or "—" is a separator, not a word
             out.append(_Word(m.start(), m.end(), folded, m.group()))
+            if len(out) == limit:
+                break
     return out
 
 
@@ -264,13 +269,15 @@ def parse_status(text: str) -> tuple[str | None, str]:
 
 # ---------------------------------------------------------------- details
 
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFD", ch)[0].lower()[:1] or ch
+    return "d" if base == "đ" else base
+
+
 def _char_fold(text: str) -> str:
     """Folded character by character, so positions match the original text."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0].lower()[:1] or ch
-        out.append("d" if base == "đ" else base)
-    return "".join(out)
+    return "".join(map(_fold_char, text))
 
 
 _LABEL = re.compile(
