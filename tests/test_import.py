@@ -369,3 +369,30 @@ def test_command_refuses_what_it_cannot_read(tmp_path):
     empty.write_text("Xin chào\n", encoding="utf-8")
     res = _run(str(empty))
     assert res.returncode == 2 and "không thấy các phần" in res.stderr
+
+
+def test_docx_automatic_numbering_is_read(tmp_path):
+    """Word's list numbering and bullets are not in a paragraph's text: they are counted."""
+    from docx import Document
+
+    d = Document()
+    for t in ("ỦY BAN NHÂN DÂN", "TỈNH LÀO CAI", "Số: 12/KH-UBND",
+              "Lào Cai, ngày 3 tháng 4 năm 2026", "KẾ HOẠCH",
+              "Thực hiện Chỉ thị số 01-CT/TU ngày 02/3/2026 của Tỉnh ủy về chuyển đổi số",
+              "I. MỤC ĐÍCH, YÊU CẦU", "Triển khai kịp thời Chỉ thị.", "II. TỔ CHỨC THỰC HIỆN"):
+        d.add_paragraph(t)
+    d.add_paragraph("Sở Khoa học và Công nghệ", style="List Number")
+    d.add_paragraph("Chủ trì xây dựng nền tảng số, hoàn thành trong Quý III/2026.",
+                    style="List Bullet")
+    d.add_paragraph("Phối hợp với Sở Tài chính bố trí kinh phí.", style="List Bullet")
+    d.add_paragraph("Sở Nội vụ", style="List Number")
+    d.add_paragraph("Đào tạo kỹ năng số cho cán bộ, công chức.", style="List Bullet")
+    for t in ("Nơi nhận:", "- Lưu: VT.", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Hoàng Minh Tuấn"):
+        d.add_paragraph(t)
+    d.save(tmp_path / "kh12.docx")
+    p = import_plan(tmp_path / "kh12.docx").plan
+    secs, tasks = _by_id(p["sections"]), _by_id(p["tasks"])
+    assert (secs["II.1"]["lead"], secs["II.2"]["lead"]) == ("skhcn", "snv")
+    assert list(tasks) == ["II.1.1", "II.1.2", "II.2.1"]
+    assert tasks["II.1.2"]["partners"] == ["stc"]
+    assert p["document"]["layout"] == "by_unit" and p["document"]["signer"] == "Hoàng Minh Tuấn"

@@ -115,13 +115,13 @@ def _own_leads(built: Built) -> bool:
 
 
 def _layout(built: Built, main: str | None) -> str:
-    by_id = {s["id"]: s for s in built.sections}
+    """"by_unit" when the tasks part (or, without one, the plan) is organised by unit headings
+    (KH147), "by_theme" when by themes with the units named in each task (KH134)."""
+    part_of = {s["id"]: s["part"] for s in built.sections}
     with_tasks = {t["section"] for t in built.tasks}
-    main_secs = [by_id[s] for s in with_tasks if by_id[s]["part"] == main]
-    unit_led = sum(1 for s in main_secs if s["lead"] and all(
-        t["lead"] == s["lead"] for t in built.tasks if t["section"] == s["id"]) and
-        s.get("group"))
-    return "by_unit" if main_secs and unit_led * 2 >= len(main_secs) else "by_theme"
+    scope = [s for s in with_tasks if main is None or part_of[s] == main]
+    headed = sum(1 for s in scope if s in built.unit_headed)
+    return "by_unit" if scope and headed * 2 >= len(scope) else "by_theme"
 
 
 def _agencies(cat: Catalogue, built: Built) -> list[dict]:

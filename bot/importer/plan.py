@@ -21,10 +21,11 @@ from bot.importer.structure import Node, Skeleton
 from bot.importer.units import Catalogue, Mention, partners, subject
 
 MAIN_TASKS = re.compile(r"NHIỆM VỤ|NỘI DUNG", re.I)
-ASSIGNS = re.compile(r"NHIỆM VỤ|NỘI DUNG|GIẢI PHÁP|TỔ CHỨC THỰC HIỆN|BÁO CÁO|PHÂN CÔNG|"
-                     r"TRÁCH NHIỆM", re.I)
 OBJECTIVES = re.compile(r"MỤC TIÊU|CHỈ TIÊU", re.I)
-NOT_TASKS = re.compile(r"MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|CĂN CỨ|KINH PHÍ|VỐN|NGUỒN", re.I)
+# parts that set out reasons, background, aims or money: no one is assigned work there
+NOT_TASKS = re.compile(r"^(?:MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|CĂN CỨ|KINH PHÍ|VỐN|NGUỒN|"
+                       r"KẾT QUẢ|THỰC TRẠNG|TÌNH HÌNH|ĐÁNH GIÁ|SỰ CẦN THIẾT|PHẠM VI|ĐỐI TƯỢNG)",
+                       re.I)
 EVERYONE = re.compile(r"(?:các|Các)\s+(?:sở|Sở)\b|Giám đốc các Sở|[Tt]hủ trưởng các (?:cơ quan|sở|"
                       r"Sở)|các cấp, các ngành|[Cc]ác cơ quan, đơn vị")
 REPORT = re.compile(r"báo\s+cáo", re.I)
@@ -56,13 +57,14 @@ class Built:
     used: dict[str, None] = field(default_factory=dict)  # unit ids named, in order
     outside: dict[str, None] = field(default_factory=dict)
     leadless: list[tuple[str, int]] = field(default_factory=list)  # (section id, tasks)
+    unit_headed: list[str] = field(default_factory=list)  # sections headed by a unit's name
 
 
 def build_sections(sk: Skeleton, cat: Catalogue, years: tuple[int, int]) -> Built:
     out = Built()
     main = next((p.id for p in sk.parts if MAIN_TASKS.search(p.title)), None)
     for part in sk.parts:
-        assigns = bool(ASSIGNS.search(part.title)) and not NOT_TASKS.search(part.title)
+        assigns = not NOT_TASKS.search(part.title) or "NHIỆM VỤ" in part.title.upper()
         objectives = bool(OBJECTIVES.search(part.title))
         prefix = "" if part.id == main else f"{part.id}."
         if part.loose:
@@ -167,6 +169,8 @@ def _section(out: Built, cat: Catalogue, node: Node, prefix: str, parent: dict |
            "group": parent["id"] if parent else None, "binds_all": False}
     if len(leads) > 1:
         sec["leads"] = leads
+    if leads:
+        out.unit_headed.append(sid)
     for u in leads:
         out.used.setdefault(u)
     out.sections.append(sec)

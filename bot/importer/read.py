@@ -206,13 +206,15 @@ def _read_docx(path: Path) -> list[Para | Table]:
     except Exception as e:  # noqa: BLE001 — python-docx raises several kinds for a bad file
         raise ReadError(f"{path.name}: không mở được tệp .docx ({type(e).__name__})") from e
     out: list[Para | Table] = []
+    numbers = _Numbering(d)
     for el in d.element.body.iterchildren():
         tag = el.tag.rsplit("}", 1)[-1]
         if tag == "p":
             para = Paragraph(el, d)
             text = para.text
-            if _is_bullet(para) and text.strip() and not MARKER.match(text.strip()):
-                text = "- " + text.strip()
+            label = numbers.label(para) if text.strip() else None
+            if label and not MARKER.match(text.strip()):
+                text = f"{label} {text.strip()}"  # Word's automatic numbering is not in text
             # a line break inside one paragraph (header cells, signature) separates cells
             cells = [c.strip() for c in re.split(r"[\n\v]|\t{1,}", text) if c.strip()]
             out.append(Para(" ".join(cells), cells if len(cells) > 1 else []))
@@ -228,10 +230,87 @@ def _read_docx(path: Path) -> list[Para | Table]:
     return out
 
 
-def _is_bullet(para) -> bool:
-    ppr = para._p.pPr
-    style = (para.style.name or "").lower() if para.style is not None else ""
-    return "bullet" in style or (ppr is not None and ppr.numPr is not None)
+class _Numbering:
+    """Word's automatic list numbers ("1.", "1.1.", "a)", "-"), which python-docx leaves out
+    of a paragraph's text: counted the way Word counts them."""
+
+    def __init__(self, doc) -> None:
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = doc.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        abstract = {}
+        for an in root.findall(_w("abstractNum")):
+            lv = {}
+            for lvl in an.findall(_w("lvl")):
+                fmt = lvl.find(_w("numFmt"))
+                txt = lvl.find(_w("lvlText"))
+                start = lvl.find(_w("start"))
+                lv[int(lvl.get(_w("ilvl")))] = (
+                    fmt.get(_w("val")) if fmt is not None else "decimal",
+                    txt.get(_w("val")) if txt is not None else "",
+                    int(start.get(_w("val"))) if start is not None else 1)
+            abstract[an.get(_w("abstractNumId"))] = lv
+        for num in root.findall(_w("num")):
+            ref = num.find(_w("abstractNumId"))
+            if ref is not None:
+                self.levels[num.get(_w("numId"))] = abstract.get(ref.get(_w("val")), {})
+
+    def label(self, para) -> str | None:
+        num_id, ilvl = self._num_pr(para)
+        if num_id is None or num_id not in self.levels:
+            return None
+        levels = self.levels[num_id]
+        fmt, text, _ = levels.get(ilvl, ("bullet", "", 1))
+        if fmt == "bullet" or fmt == "none":
+            return "-" if fmt == "bullet" else None
+        counts = self.counters.setdefault(num_id, {})
+        counts[ilvl] = counts.get(ilvl, levels.get(ilvl, ("", "", 1))[2] - 1) + 1
+        for deeper in [k for k in counts if k > ilvl]:
+            del counts[deeper]
+        out = text or f"%{ilvl + 1}."
+        for k in range(ilvl + 1):
+            kfmt = levels.get(k, ("decimal", "", 1))[0]
+            n = counts.get(k, levels.get(k, ("", "", 1))[2])
+            out = out.replace(f"%{k + 1}", _format(n, kfmt))
+        return out
+
+    @staticmethod
+    def _num_pr(para) -> tuple[str | None, int]:
+        for ppr in (para._p.pPr, para.style.element.pPr if para.style is not None else None):
+            num = ppr.numPr if ppr is not None else None
+            if num is not None and num.numId is not None:
+                ilvl = num.ilvl.val if num.ilvl is not None else 0
+                return str(num.numId.val), int(ilvl)
+        return None, 0
+
+
+def _w(tag: str) -> str:
+    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
+
+
+def _format(n: int, fmt: str) -> str:
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = "abcdeghiklmnopqrstuvxy"[(n - 1) % 22]  # the Vietnamese alphabet's order
+        return letter.upper() if fmt == "upperLetter" else letter
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"),
+                       (1, "I")):
+        while n >= value:
+            out += sym
+            n -= value
+    return out
 
 
 def _is_layout_table(rows: list[list[str]]) -> bool:
