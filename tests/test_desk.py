@@ -228,7 +228,7 @@ async def signed_in_client(svc) -> TestClient:
 
 async def add(svc, agency: str, item: str, status: str, note: str, name: str, at: datetime):
     user = await repo.upsert_user(svc.sessions, "telegram", f"u-{agency}", name)
-    await repo.add_status(svc.sessions, user_id=user.id, agency_id=agency, item_id=item,
+    return await repo.add_status(svc.sessions, user_id=user.id, agency_id=agency, item_id=item,
                           status=status, note=note, channel="telegram", at=at)
 
 
@@ -433,10 +433,29 @@ async def test_desk_counts_agree_with_the_compiled_report(svc):
         item = rnd.choice(tasks).id if rnd.random() < .8 else rnd.choice(tasks).section
         await add(svc, agency, item, rnd.choice(["chua", "dang", "xong", "vuong"]), f"n{i}",
                   f"Cán bộ {agency}", NOW - timedelta(days=rnd.randint(0, 500), minutes=i))
-    for period in data.periods(svc)[:3]:
-        snap = await data.snapshot(svc, period)
-        compiled = await report.compile_period(svc, period)
-        assert snap.totals == compiled.counts_of()
-        for unit in snap.units:
-            assert unit.counts == compiled.counts_of(unit.agency_id), unit.agency_id
-        assert [u.agency_id for u in snap.missing] == compiled.silent
+
+    async def same_everywhere():
+        for period in data.periods(svc)[:3]:
+            snap = await data.snapshot(svc, period)
+            compiled = await report.compile_period(svc, period)
+            assert snap.totals == compiled.counts_of()
+            for unit in snap.units:
+                assert unit.counts == compiled.counts_of(unit.agency_id), unit.agency_id
+            assert [u.agency_id for u in snap.missing] == compiled.silent
+
+    done = await add(svc, "sct", "2.3.1", "xong", "xong năm 2025", "Lê D",
+                     datetime(2025, 10, 1, 3, 0, tzinfo=UTC))
+    await same_everywhere()
+    # corrected in 2026: the annual report of 2025 keeps what stood at its end
+    await repo.add_status(svc.sessions, user_id=done.user_id, agency_id="sct", item_id="2.3.1",
+                          status="vuong", note="sửa lại", channel="telegram",
+                          supersedes_id=done.id, at=NOW)
+    # then corrections, a withdrawal and an update dated back: read since the last snapshot
+    rows = await repo.status_history(svc.sessions)
+    for i, old in enumerate(rnd.sample(rows, 12)):
+        await repo.add_status(svc.sessions, user_id=old.user_id, agency_id=old.agency_id,
+                              item_id=old.item_id, status="xong" if i % 2 else "vuong",
+                              note=f"sửa {i}", channel="telegram", supersedes_id=old.id,
+                              withdrawn=i % 4 == 0, at=NOW - timedelta(days=i))
+    await add(svc, "sxd", "2.2.2", "xong", "ghi lùi ngày", "Lê C", NOW - timedelta(days=400))
+    await same_everywhere()

@@ -22,13 +22,13 @@ from sqlalchemy import func, select
 
 from bot import buckets, export
 from bot.db import repo
-from bot.db.models import StatusUpdate
+from bot.db.models import StatusUpdate, User
 from bot.periods import Period, current_period, half_year, year_period
 
 FIRST_YEAR = 2021  # the plan runs 2021-2030
 CACHE_SIZE = 12
 SLOW_BUILD = 1.0  # seconds: a rebuild slower than this is not waited for by pages
-QUICK_WAIT = 0.1  # seconds a page then waits before showing the previous picture
+QUICK_WAIT = 0.02  # seconds a page then waits before showing the previous picture
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,9 @@ async def current(svc, period: Period, wait: float | None = QUICK_WAIT
 
 async def _rebuild(svc, period: Period, as_of: datetime, key: tuple) -> Snapshot:
     started = time.perf_counter()
-    rows = await history(svc, until=as_of)
+    every = await _every(svc)
+    # as repo.status_history(until=as_of): corrections judged among the rows up to as_of
+    rows = repo.effective([r for r in every if r.created_at <= as_of])
     snap = await asyncio.to_thread(build_snapshot, svc.kb, rows, period, as_of,
                                    svc.settings.tz)
     cache = _cache(svc)
@@ -200,7 +202,33 @@ async def _rebuild(svc, period: Period, as_of: datetime, key: tuple) -> Snapshot
 
 
 def _state(svc) -> dict:
-    return svc.__dict__.setdefault("_desk_builds", {"builds": {}, "last_build": 0.0})
+    return svc.__dict__.setdefault("_desk_builds", {
+        "builds": {}, "last_build": 0.0, "every": [], "last_id": 0, "lock": asyncio.Lock()})
+
+
+async def _every(svc) -> list[repo.StatusRow]:
+    """Every update, corrections and withdrawals too, oldest first. Read whole once, then
+    only the rows added since: status_updates is append-only, so the newest id is enough
+    to know what is new (reading 50,000 rows again took seconds)."""
+    state = _state(svc)
+    async with state["lock"]:  # two periods rebuilding at once must not append twice
+        q = _SINCE.where(StatusUpdate.id > state["last_id"])
+        async with svc.engine.connect() as conn:
+            new = [repo._status_row(r, r.display_name) for r in (await conn.execute(q)).all()]
+        if new:
+            every = state["every"]
+            in_order = not every or _order(new[0]) >= _order(every[-1])
+            every = every + new  # a new list: a running rebuild keeps the one it was given
+            if not in_order:  # an update dated back (an import): keep the history's order
+                every.sort(key=_order)
+            state["every"], state["last_id"] = every, max(r.id for r in new)
+        return state["every"]
+
+
+# the columns repo.status_history reads, as plain rows (no ORM objects: 3x faster to load)
+_SINCE = (select(*StatusUpdate.__table__.c, User.display_name)
+          .join(User, User.id == StatusUpdate.user_id)
+          .order_by(StatusUpdate.created_at, StatusUpdate.id))
 
 
 def groups(kb) -> list[tuple[str, str, list[str]]]:
