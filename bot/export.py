@@ -107,10 +107,11 @@ class Report:
 # ---------------------------------------------------------------- which tasks
 
 def agency_tasks(kb, agency_id: str) -> list:
-    """Tasks of the sections the agency leads (a district: its collective's), in plan order."""
-    lead = kb.agency(agency_id).parent or agency_id
-    sections = {s.id for s in kb.sections if s.lead == lead}
-    return [t for t in kb.tasks if t.section in sections or t.lead == lead]
+    """Tasks the unit holds today, own and inherited (bot.units.held_tasks); without today's
+    organisation, of the sections it leads (a district: its collective's), in plan order."""
+    from bot.units import held_tasks
+
+    return held_tasks(kb, agency_id)
 
 
 def general_tasks(kb) -> list:
@@ -158,10 +159,12 @@ def _category(history: list[StatusRow], reported: bool, as_of: datetime,
 def build_report(kb, history: list[StatusRow], period: Period, as_of: datetime, tz: tzinfo,
                  agency_ids: list[str] | None = None) -> Report:
     """The period's picture from the update history (oldest first, none after `as_of`)."""
+    from bot.units import row_unit
+
     by_agency: dict[str, dict[str, list[StatusRow]]] = defaultdict(lambda: defaultdict(list))
     for row in history:
-        if row.created_at <= as_of:
-            by_agency[row.agency_id][row.item_id].append(row)
+        if row.created_at <= as_of:  # a former agency's row counts for the unit holding it now
+            by_agency[row_unit(kb, row.agency_id, row.item_id)][row.item_id].append(row)
     general = general_tasks(kb)
     rows: list[TaskRow] = []
     summaries: list[AgencySummary] = []
@@ -211,8 +214,10 @@ async def collect(svc, period: Period | None = None,
     tz = svc.settings.tz
     period = period or current_period(svc.local_now().date(), tz)
     as_of = report_instant(svc, period)
-    every = await repo.status_history(svc.sessions, agency_ids, until=as_of,
-                                      include_superseded=True)
+    from bot.units import with_sources
+
+    every = await repo.status_history(svc.sessions, with_sources(svc.kb, agency_ids),
+                                      until=as_of, include_superseded=True)
     report = build_report(svc.kb, repo.effective(every), period, as_of, tz, agency_ids)
     report.history = every
     return report
@@ -223,16 +228,17 @@ async def collect(svc, period: Period | None = None,
 TASK_HEADER = ["Mục", "Cơ quan", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Trạng thái mới nhất",
                "Ghi chú", "Người cập nhật", "Thời điểm cập nhật", "Kỳ báo cáo",
                "Báo cáo trong kỳ", "Đánh giá", "Hạn", "Kết quả", "Khó khăn, vướng mắc",
-               "Kiến nghị, đề xuất"]
-TASK_WIDTHS = [8, 30, 12, 70, 18, 50, 24, 18, 10, 10, 26, 12, 50, 50, 50]
+               "Kiến nghị, đề xuất", "Cơ quan theo Kế hoạch"]
+TASK_WIDTHS = [8, 30, 12, 70, 18, 50, 24, 18, 10, 10, 26, 12, 50, 50, 50, 30]
 HISTORY_HEADER = ["Mã bản ghi", "Thời điểm cập nhật", "Cơ quan", "Mục", "Trạng thái",
                   "Ghi chú", "Kết quả", "Khó khăn, vướng mắc", "Kiến nghị, đề xuất",
                   "Người cập nhật", "Kênh", "Thay cho bản ghi", "Hiệu lực"]
 HISTORY_WIDTHS = [10, 18, 30, 10, 18, 50, 50, 50, 50, 24, 10, 12, 30]
 AGENCY_HEADER = ["Cơ quan", "Số nhiệm vụ", "Đã báo cáo trong kỳ", "Chưa báo cáo (tổng)",
                  "Đã hoàn thành", "Chưa hoàn thành", *CATEGORIES.values(),
-                 "Cập nhật gần nhất", "Nhiệm vụ chưa báo cáo", "Nhiệm vụ vướng mắc"]
-AGENCY_WIDTHS = [34, 12, 14, 14, 12, 12, *[14] * len(CATEGORIES), 18, 40, 30]
+                 "Cập nhật gần nhất", "Nhiệm vụ chưa báo cáo", "Nhiệm vụ vướng mắc",
+                 "Cơ quan theo Kế hoạch"]
+AGENCY_WIDTHS = [34, 12, 14, 14, 12, 12, *[14] * len(CATEGORIES), 18, 40, 30, 40]
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # what a sheet cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (C0 controls but tab, LF, CR),
 # and lone surrogates (no UTF-8 writer takes them)
@@ -262,9 +268,14 @@ def _local(moment: datetime | None, tz: tzinfo) -> str:
 
 
 def task_table(kb, report: Report, tz: tzinfo) -> list[list]:
+    """One row per task; the last column names the unit the plan names for it (today's unit
+    in "Cơ quan", e.g. Sở Tài chính for Sở Kế hoạch và Đầu tư's 2.1.1)."""
+    from bot.units import plan_name
+
     out = []
     for r in report.rows:
         latest = r.latest
+        task = kb.task(r.task_id)
         out.append([
             r.section_id, kb.agency(r.agency_id).name, r.task_id, r.text,
             label(latest.status) if latest else "Chưa có cập nhật",
@@ -273,7 +284,8 @@ def task_table(kb, report: Report, tz: tzinfo) -> list[list]:
             "Có" if r.reported else "Không", CATEGORIES[r.category],
             r.deadline.astimezone(tz).strftime("%d/%m/%Y"),
             latest.result if latest else "", latest.obstacles if latest else "",
-            latest.proposals if latest else ""])
+            latest.proposals if latest else "",
+            plan_name(kb, r.agency_id, task) or kb.agency(r.agency_id).name])
     return out
 
 
@@ -302,9 +314,12 @@ def history_table(kb, report: Report, tz: tzinfo) -> list[list]:
 
 
 def agency_table(kb, report: Report, tz: tzinfo) -> list[list]:
+    from bot.units import plan_names
+
     return [[kb.agency(a.agency_id).name, a.total, len(a.reported), len(a.missing),
              a.done, a.total - a.done, *a.counts.values(),
-             _local(a.last_update, tz), ", ".join(a.missing), ", ".join(a.blocked)]
+             _local(a.last_update, tz), ", ".join(a.missing), ", ".join(a.blocked),
+             "; ".join(plan_names(kb, a.agency_id))]
             for a in report.agencies]
 
 

@@ -144,14 +144,18 @@ def current_period(today: date, tz: tzinfo) -> Period:
 
 def reporting_agencies(kb) -> list[str]:
     """Every agency leading a section, the collective replaced by its member districts;
-    in the knowledge file's agency order."""
+    in the knowledge file's agency order. With today's organisation attached: the current
+    units holding those duties (bot.units.reporting_units)."""
+    from bot.units import reporting_units
+
     leads = {s.lead for s in kb.sections if s.lead} | {t.lead for t in kb.tasks if t.lead}
     out: list[str] = []
     for a in kb.agencies:
         if a.id in leads:
             children = [c.id for c in kb.children(a.id)]
             out.extend(children or [a.id])
-    return list(dict.fromkeys(out))
+    # with today's organisation: the current units (successors, communes) in that order
+    return reporting_units(kb, list(dict.fromkeys(out)))
 
 
 def fmt_local(moment: datetime, tz: tzinfo, with_time: bool = True) -> str:

@@ -59,6 +59,9 @@ async def unit_progress(svc, period: Period, agency_ids: list[str] | None = None
 
     as_of = at or export.report_instant(svc, period)
     window = dataclasses.replace(period, end=max(period.end, as_of))
-    history = await repo.status_history(svc.sessions, agency_ids, until=as_of)
+    from bot.units import with_sources
+
+    history = await repo.status_history(svc.sessions, with_sources(svc.kb, agency_ids),
+                                        until=as_of)
     report = export.build_report(svc.kb, history, window, as_of, svc.settings.tz, agency_ids)
     return from_report(report)

@@ -135,14 +135,20 @@ def applies_to(kb: Knowledge, dl: Deadline, agency_id: str) -> bool:
     except KeyError:
         return False
     ids = {agency_id, agency.parent} | {c.id for c in kb.children(agency_id)}
+    # today's unit: also the duties it took over (a commune: its former district's)
+    ids |= {i for src, _, _ in kb.inherited(agency_id) for i in (src.id, src.parent) if i}
     return bool(ids & set(dl.applies_to))
 
 
 def status_agencies(kb: Knowledge, agency_id: str, reporting: list[str]) -> list[str]:
     """The reporting agencies an agency stands for: itself, or a collective's members."""
-    if agency_id in reporting:
-        return [agency_id]
-    return [c.id for c in kb.children(agency_id) if c.id in reporting]
+    # a unit that no longer exists (a subscription from before the reorganisation): the
+    # current units holding its duties (a former district: its communes)
+    ids = [a.id for a in kb.successors(agency_id)] if kb.is_former(agency_id) else [agency_id]
+    out: list[str] = []
+    for i in ids:
+        out += [i] if i in reporting else [c.id for c in kb.children(i) if c.id in reporting]
+    return list(dict.fromkeys(out))
 
 
 async def load_recipients(svc: Services) -> list[Recipient]:
@@ -228,7 +234,7 @@ def _names(kb: Knowledge, ids: list[str]) -> str:
 
 def _report_hint(kb: Knowledge, agency: str | None) -> str:
     """The command to report, with a section the agency leads as the example."""
-    led = kb.sections_led_by(agency) if agency else ()
+    led = kb.sections_held_by(agency) if agency else ()
     example = led[0].id if led else "2.2"
     return (f"Báo cáo bằng lệnh: /capnhat MỤC TRẠNG THÁI (ví dụ: /capnhat {example} "
             "đang thực hiện).")

@@ -159,7 +159,7 @@ def holders_text(kb, item_id: str) -> str:
         for a in kb.holders_of(t.id):
             if a.id not in ids:
                 ids.append(a.id)
-    names = [kb.agency(i).name for i in ids if not kb.agency(i).parent == COLLECTIVE]
+    names = [kb.agency(i).name for i in ids if kb.agency(i).parent != COLLECTIVE]
     if any(kb.agency(i).parent == COLLECTIVE for i in ids) and COLLECTIVE not in ids:
         names.append("UBND cấp xã")
     return ", ".join(dict.fromkeys(names))

@@ -1,7 +1,7 @@
 """Admins' views of the reports: /tonghop [KỲ] (summary per agency) and /xuat (a file)."""
 from __future__ import annotations
 
-from bot import export
+from bot import export, units
 from bot.calendar import fmt_int
 from bot.core import Reply, Request
 from bot.periods import Period, current_period, fmt_local, fmt_window, parse_period, period_refusal
@@ -56,6 +56,8 @@ def _counts(counts: dict[str, int], keep_zero: bool = False) -> str:
 def summary_text(svc: Services, report: export.Report) -> str:
     kb, tz = svc.kb, svc.settings.tz
     names = {a.id: a.name for a in kb.agencies}
+    # today's unit, with the plan's name of its duties: "Sở Tài chính (KH: Sở Kế hoạch và Đầu tư)"
+    labels = {a.agency_id: units.label(kb, a.agency_id) for a in report.agencies}
     reported = [a for a in report.agencies if a.any_update]
     totals = dict.fromkeys(export.CATEGORIES, 0)
     for a in report.agencies:
@@ -73,7 +75,7 @@ def summary_text(svc: Services, report: export.Report) -> str:
              f"chưa báo cáo {fmt_int(unreported)})."]
     progress = from_report(report)  # the same sentence as reminders and /trangthai
     for a in reported:
-        line = f"• {names[a.agency_id]}: {progress[a.agency_id].text()}"
+        line = f"• {labels[a.agency_id]}: {progress[a.agency_id].text()}"
         if a.blocked:
             line += f"; vướng mắc: {', '.join(a.blocked)}"
         if a.carried:

@@ -3,6 +3,7 @@
 their own district."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 
@@ -78,12 +79,28 @@ async def cb_register(req: Request, svc: Services, agency_id: str) -> list[Reply
 
 
 async def _register(req: Request, svc: Services, agency_id: str) -> list[Reply]:
+    """Today's unit for the name (bot.units): a former name is mapped with a one-line note, a
+    split department or a former district asks which unit the official belongs to."""
+    from bot.units import resolve_unit
+
     kb = svc.kb
-    districts = kb.children(agency_id)
+    found = resolve_unit(kb, kb.agency(agency_id))
+    if found.unit is None:
+        return [Reply(found.question, tuple(Choice(a.name, f"dk:{a.id}") for a in found.choices))]
+    districts = kb.children(found.unit.id)
     if districts:
-        return [Reply(f"{kb.agency(agency_id).name} báo cáo theo từng đơn vị; xin chọn huyện, "
+        return [Reply(f"{found.unit.name} báo cáo theo từng đơn vị; xin chọn huyện, "
                       "thành phố của Đồng chí:",
                       tuple(Choice(d.name, f"dk:{d.id}") for d in districts))]
+    replies = await _register_current(req, svc, found.unit.id)
+    if found.note:  # "Sở Kế hoạch và Đầu tư nay là Sở Tài chính (từ 01/3/2025); đã ghi nhận…"
+        replies[0] = dataclasses.replace(replies[0], text=(
+            f"{found.note}; đã ghi nhận đăng ký vào {found.unit.name}.\n{replies[0].text}"))
+    return replies
+
+
+async def _register_current(req: Request, svc: Services, agency_id: str) -> list[Reply]:
+    kb = svc.kb
     name = kb.agency(agency_id).name
     await repo.upsert_chat(svc.sessions, req.channel, req.chat_id, "private", req.chat_title)
     current = await repo.member_of(svc.sessions, req.channel, req.user_id)
@@ -273,3 +290,21 @@ async def cmd_remove(req: Request, svc: Services, args: str) -> list[Reply]:
     return [Reply(f"Đã xóa {repo.who(row)} khỏi danh sách cán bộ đầu mối của {name}."),
             Reply(f"Đồng chí không còn là cán bộ đầu mối của {name} trên bot. Xin liên hệ Sở "
                   "Công Thương nếu có nhầm lẫn.", chat=row.chat)]
+
+
+# ---------------------------------------------------------------- members of former units
+
+@callback("mv")
+async def cb_move(req: Request, svc: Services, unit_id: str) -> list[Reply]:
+    """A member registered under a split unit says which successor they belong to."""
+    from bot.units import move_member
+
+    member = await repo.member_of(svc.sessions, req.channel, req.user_id)
+    kb = svc.kb
+    if member is None or not kb.is_former(member.agency_id) or unit_id not in {
+            a.id for a in kb.successors(member.agency_id)}:
+        return [Reply("Lựa chọn này không còn hiệu lực.")]
+    await move_member(svc, member.user_id, member.agency_id, unit_id)
+    return [Reply(f"Đã ghi nhận: Đồng chí nay là cán bộ đầu mối của {kb.agency(unit_id).name} "
+                  f"(trước đây {kb.agency(member.agency_id).name}). Cập nhật tiến độ: "
+                  f"{example_command(kb, unit_id)}")]

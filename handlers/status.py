@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import timedelta
 
-from bot import export
+from bot import export, units
 from bot.calendar import fmt_int
 from bot.core import Choice, Reply, Request
 from bot.db import pending as pending_store
@@ -104,15 +104,16 @@ def check_item(svc: Services, agency_id: str, item_id: str) -> str | None:
     if section.binds_all or section.id in kb.general_section_ids:
         return None  # group 1, IV.1, IV.3 bind every agency
     agency = kb.agency(agency_id)
-    lead = agency.parent or agency_id
-    owner = getattr(item, "lead", None) or section.lead
-    if owner == lead:
+    if units.holds(kb, agency_id, item_id):  # own or inherited today (bot.units)
         return None
-    own = ", ".join(s.id for s in kb.sections_led_by(agency_id)) or "không có"
+    owner = getattr(item, "lead", None) or section.lead
+    own = ", ".join(s.id for s in kb.sections_held_by(agency_id)) or "không có"
     if owner is None:
         return (f"Mục {item_id} không giao riêng cho cơ quan nào; các mục của {agency.name}: "
                 f"{own}.")
-    return f"Mục {item_id} do {kb.agency(owner).name} chủ trì, không thuộc {agency.name}."
+    holder = units.holders_text(kb, item_id) or kb.agency(owner).name
+    return (f"Mục {item_id} do {holder} chủ trì, không thuộc {agency.name} (các mục của "
+            f"{agency.name}: {own}).")
 
 
 async def not_member(req: Request, svc: Services) -> list[Reply]:
@@ -139,12 +140,26 @@ async def cmd_update(req: Request, svc: Services, args: str) -> list[Reply]:
     member = await repo.member_of(svc.sessions, req.channel, req.user_id)
     if member is None:
         return await not_member(req, svc)
+    member, moved, ask = await units.current_member(svc, member)
+    if ask is not None:  # registered under a split unit: asked once which successor
+        return [_which_successor(ask)]
     if not args.strip():
-        return _task_picker(svc, member.agency_id)
+        return _noted(moved, _task_picker(svc, member.agency_id))
     draft, refused = _draft_from(svc, member, args)
     if refused:
-        return [Reply(refused)]
-    return await proceed(req, svc, member, draft)
+        return _noted(moved, [Reply(refused)])
+    return _noted(moved, await proceed(req, svc, member, draft))
+
+
+def _which_successor(ask) -> Reply:
+    return Reply(ask.question, tuple(Choice(a.name, f"mv:{a.id}") for a in ask.choices))
+
+
+def _noted(note: str, replies: list[Reply]) -> list[Reply]:
+    """The one-line note of a member moved to today's unit, before the first reply."""
+    if not note or not replies:
+        return replies
+    return [replace(replies[0], text=f"{note}\n{replies[0].text}"), *replies[1:]]
 
 
 def _draft_from(svc: Services, member: repo.Member, args: str,
@@ -196,7 +211,9 @@ async def proceed(req: Request, svc: Services, member: repo.Member, draft: dict)
         if _is_task(item):
             tasks = [item.id]
         else:
-            all_tasks = [t.id for t in svc.kb.tasks_of(item.id)] or [item.id]
+            # the tasks of the section the unit holds today (8.1: Sở Nội vụ's 8.1.4 only)
+            all_tasks = units.section_tasks(svc.kb, member.agency_id, item.id) or [item.id]
+            draft["held"] = all_tasks
             finished = await _finished(svc, member.agency_id, all_tasks)
             scope = draft.get("scope")
             if finished and _status(draft) != "xong" and scope is None:
@@ -224,7 +241,7 @@ def _question(svc: Services, draft: dict) -> Reply:
         choices = [Choice(LABELS[c], f"cn:a:{tok}:{c}") for c in draft["codes"]]
     else:
         finished = draft["finished"]
-        tasks = [t.id for t in svc.kb.tasks_of(item)]
+        tasks = draft.get("held") or [t.id for t in svc.kb.tasks_of(item)]
         open_ = [t for t in tasks if t not in finished]
         done = ", ".join(f"{t} (báo cáo ngày {d})" for t, d in finished.items())
         text = (f"Mục {item} có {len(tasks)} nhiệm vụ; đã hoàn thành: {done}. Ghi "
@@ -397,6 +414,9 @@ async def cb_update(req: Request, svc: Services, rest: str) -> list[Reply]:
     member = await repo.member_of(svc.sessions, req.channel, req.user_id)
     if member is None:
         return await not_member(req, svc)
+    member, _moved, ask = await units.current_member(svc, member)
+    if ask is not None:
+        return [_which_successor(ask)]
     if step in ("a", "p", "x"):
         tok, _, value = data.partition(":")
         draft = await _take_draft(req, svc, tok)
@@ -564,7 +584,7 @@ async def cmd_status(req: Request, svc: Services, args: str) -> list[Reply]:
         if len(found) > 1:
             return [Reply("Đồng chí muốn xem cơ quan nào?",
                           tuple(Choice(a.name, f"tt:{a.id}") for a in found))]
-        return await _status_of(svc, found[0].id)
+        return await _status_today(svc, found[0])
     member = await repo.member_of(svc.sessions, req.channel, req.user_id)
     if member is not None:
         return await _status_of(svc, member.agency_id)
@@ -575,10 +595,26 @@ async def cmd_status(req: Request, svc: Services, args: str) -> list[Reply]:
 @callback("tt")
 async def cb_status(req: Request, svc: Services, agency_id: str) -> list[Reply]:
     try:
-        svc.kb.agency(agency_id)
+        agency = svc.kb.agency(agency_id)
     except KeyError:
         return [Reply("Lựa chọn này không còn hiệu lực.")]
-    return await _status_of(svc, agency_id)
+    return await _status_today(svc, agency)
+
+
+async def _status_today(svc: Services, agency) -> list[Reply]:
+    """The status of the unit a name stands for today: a former name is mapped with a note; a
+    split department asks which successor; a former district shows its communes."""
+    kb = svc.kb
+    found = units.resolve_unit(kb, agency)
+    if found.unit is not None:
+        return _noted(found.note, await _status_of(svc, found.unit.id))
+    if agency.parent and kb.is_former(agency.id):
+        return await _overview(svc, [a.id for a in found.choices],
+                               f"{agency.name} nay do các xã, phường sau thực hiện; tình "
+                               "trạng cập nhật")
+    if agency.id in (units.COLLECTIVE, units.PLAN_COLLECTIVE):
+        return await _status_of(svc, units.COLLECTIVE)
+    return [Reply(found.question, tuple(Choice(a.name, f"tt:{a.id}") for a in found.choices))]
 
 
 def _details_line(row: repo.StatusRow) -> str:
@@ -596,12 +632,14 @@ async def _status_of(svc: Services, agency_id: str) -> list[Reply]:
     kb = svc.kb
     children = [c.id for c in kb.children(agency_id)]
     if children:
-        name = "UBND các huyện, thành phố" if agency_id == COLLECTIVE else kb.agency(agency_id).name
+        name = ("UBND các huyện, thành phố" if agency_id == COLLECTIVE else
+                "các xã, phường (UBND cấp xã)" if agency_id == units.COLLECTIVE else
+                kb.agency(agency_id).name)
         return await _overview(svc, children,
                                f"Tình trạng cập nhật của {name}, theo từng đơn vị")
     report = await export.collect(svc, agency_ids=[agency_id])
     tz = svc.settings.tz
-    lines = [f"Tình trạng nhiệm vụ của {kb.agency(agency_id).name} (đến "
+    lines = [f"Tình trạng nhiệm vụ của {units.label(kb, agency_id)} (đến "
              f"{fmt_local(svc.now(), tz, False)}):"]
     progress = from_report(report).get(agency_id)
     if progress is not None and progress.total:
@@ -633,7 +671,7 @@ async def _overview(svc: Services, agency_ids: list[str], title: str) -> list[Re
         known = [r for r in by_agency.get(s.agency_id, []) if r.latest]
         counts = {c: sum(1 for r in known if r.latest.status == c) for c in STATUSES}
         parts = [f"{n} {LABELS[c].lower()}" for c, n in counts.items() if n]
-        line = f"• {svc.kb.agency(s.agency_id).name}: {progress[s.agency_id].text()}"
+        line = f"• {units.label(svc.kb, s.agency_id)}: {progress[s.agency_id].text()}"
         if parts:
             line += f" ({', '.join(parts)})"
         if s.last_update:
