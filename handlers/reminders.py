@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot import reminders
+from bot import reminders, units
 from bot.calendar import (
     days_left_text,
     fmt_date,
@@ -98,20 +98,23 @@ async def cmd_subscribe(req: Request, svc: Services, args: str) -> list[Reply]:
     where = "cuộc trò chuyện này" if req.is_private else "nhóm này"
     if arg.lower() in OFF_WORDS:
         return await _unsubscribe(req, svc, where)
-    agency_id = "*"
+    agency_id, note = "*", ""
     if arg:
         found = resolve_agency(svc.kb, arg)
         if not found:
             return [Reply(f"Không tìm thấy cơ quan “{arg}”. Ví dụ: /nhacnho Sở Xây dựng, "
                           "hoặc /nhacnho để nhận mọi hạn.")]
         agency_id = found[0].id
+        mapped = units.resolve_unit(svc.kb, found[0])
+        if mapped.unit is not None:  # a former name follows today's unit
+            agency_id, note = mapped.unit.id, (f"{mapped.note}. " if mapped.note else "")
     chat_pk = await _ensure_chat(svc, req)
     user_pk = await _ensure_user(svc, req)
     await _subscribe(svc, chat_pk, user_pk, agency_id)
     if req.is_private:
         await _set_private_reminders(svc, user_pk, True)
     now = await _subscriptions(svc, chat_pk)
-    return [Reply(f"Đã bật nhắc hạn cho {where}: {_describe(svc, now)}. "
+    return [Reply(f"{note}Đã bật nhắc hạn cho {where}: {_describe(svc, now)}. "
                   "Tắt bằng lệnh /nhacnho tat.")]
 
 
