@@ -13,10 +13,10 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from bot import buckets, report
+from bot import buckets, export, report
 from bot.core import Request
 from bot.db import repo
-from bot.periods import half_year, year_period
+from bot.periods import half_year, reporting_agencies, year_period
 from handlers import dispatch
 
 MARCH = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 09:00 local, inside both 2026 windows
@@ -41,18 +41,25 @@ async def _status(svc, user, agency, item, status, at=MARCH, **fields):
                                  at=at, note=fields.pop("note", ""), **fields)
 
 
+def holder(kb, task_id: str) -> str:
+    """The reporting unit that answers for a task today (as /tonghop counts it)."""
+    return next(a for a in reporting_agencies(kb)
+                if task_id in {t.id for t in export.agency_tasks(kb, a)})
+
+
 @pytest.fixture
 async def filled(svc):
-    """Sở Xây dựng reports with result, obstacles, proposals; BQL KCN finished 3.1.1 late;
-    Việt Yên reported on a general duty; everyone else is silent."""
+    """Sở Xây dựng reports with result, obstacles, proposals; the KCN board finished 3.1.1
+    late; a commune reported on a general duty; everyone else is silent."""
     an = await repo.upsert_user(svc.sessions, "telegram", "1", "Nguyễn Văn An")
     binh = await repo.upsert_user(svc.sessions, "zalo", "z2", "Trần Thị Bình")
     await _status(svc, an, "sxd", "2.2.1", "dang", note=RESULT, result=RESULT,
                   obstacles=OBSTACLE, proposals=PROPOSAL)
     await _status(svc, an, "sxd", "2.2.2", "xong", note=NOTE)
-    await _status(svc, binh, "bqlkcn", "3.1.1", "xong", note="Hoàn thành hồ sơ", channel="zalo")
-    await _status(svc, binh, "viet_yen", "1.1", "dang", note="Đã ban hành kế hoạch của huyện",
+    await _status(svc, binh, holder(svc.kb, "3.1.1"), "3.1.1", "xong", note="Hoàn thành hồ sơ",
                   channel="zalo")
+    await _status(svc, binh, holder(svc.kb, "2.7.1"), "1.1", "dang",
+                  note="Đã ban hành kế hoạch của địa phương", channel="zalo")
     svc.clock = lambda: NOW
     return svc
 
@@ -169,9 +176,12 @@ async def test_counts_by_bucket_and_silent_units_named(filled):
         "Đúng hạn", "Quá hạn", "Trong hạn", "Quá hạn"]
     rows = {r.cells[1].text: [c.text for c in r.cells] for r in counts.rows[2:]}
     sxd = rows["Sở Xây dựng"]
-    # 2.2.1-2.2.4 and 4.3.1: 2.2.2 done on time, 2.2.1 open within its deadline, 3 silent
-    assert sxd[2:8] == ["5", "1", "0", "1", "0", "3"] and sxd[8] == "Đã báo cáo"
-    assert rows["Ban Quản lý các Khu công nghiệp tỉnh"][3:5] == ["0", "1"]  # 3.1.1 due 2021
+    # its tasks today (2.2.x, 4.3.1, inherited ones): 2.2.2 done on time, 2.2.1 open within
+    # its deadline, the others silent
+    n = len(export.agency_tasks(filled.kb, "sxd"))
+    assert sxd[2:8] == [str(n), "1", "0", "1", "0", str(n - 2)] and sxd[8] == "Đã báo cáo"
+    board = filled.kb.agency(holder(filled.kb, "3.1.1")).name
+    assert rows[board][3:5] == ["0", "1"]  # 3.1.1 was due at the end of 2021
     assert rows["Sở Y tế"][8] == "Chưa báo cáo"
     total = counts.rows[-1].cells
     assert total[0].text == "Tổng cộng" and total[-1].text.startswith("3/")
@@ -415,3 +425,44 @@ def test_cli_unreachable_database_gets_one_line(tmp_path):
     assert done.stderr.startswith("Không lập được báo cáo (cơ sở dữ liệu "), done.stderr
     assert done.stderr.count("\n") == 1 and "secret" not in done.stderr
     assert not (tmp_path / "x.docx").exists()
+
+
+async def test_reading_only_what_a_period_needs_gives_the_same_report(svc):
+    """report.read_history(since=…) skips old rows; the verdicts must equal the full history's,
+    with corrections, withdrawals and whole-section updates among random statuses."""
+    import random
+
+    rnd = random.Random(30)
+    kb, tz = svc.kb, svc.settings.tz
+    user = await repo.upsert_user(svc.sessions, "telegram", "1", "Nguyễn Văn An")
+    units = reporting_agencies(kb)[:6]
+    rows = []
+    for year in (2024, 2025, 2026):
+        for month in (1, 4, 8, 11):
+            for unit in units:
+                for task in export.agency_tasks(kb, unit)[:4]:
+                    item = task.section if rnd.random() < 0.15 else task.id
+                    rows.append(dict(user_id=user.id, agency_id=unit, item_id=item,
+                                     status=rnd.choice(("chua", "dang", "xong", "xong", "vuong")),
+                                     note=f"{year}-{month}", channel="telegram",
+                                     at=datetime(year, month, rnd.randint(1, 28), 3,
+                                                 tzinfo=UTC)))
+    saved = await repo.add_statuses(svc.sessions, rows)
+    for old in rnd.sample(saved, 25):  # corrections and withdrawals, made a little later
+        await repo.add_status(svc.sessions, user_id=user.id, agency_id=old.agency_id,
+                              item_id=old.item_id, status=rnd.choice(("dang", "xong")),
+                              note="sửa", channel="telegram", supersedes_id=old.id,
+                              withdrawn=rnd.random() < 0.3,
+                              at=old.created_at.replace(hour=9))
+    svc.clock = lambda: NOW
+    for period in (half_year(2026, tz), year_period(2025, tz), half_year(2025, tz)):
+        as_of = min(NOW, period.end)
+        full = await repo.status_history(svc.sessions, until=as_of)
+        part = await report.read_history(svc, as_of, period.start)
+        assert len(part) < len(full)
+        want = report.compile_history(kb, full, period, as_of, NOW, tz)
+        got = report.compile_history(kb, part, period, as_of, NOW, tz)
+        assert [(e.agency_id, e.task.id, e.verdict, e.latest and e.latest.id)
+                for e in got.entries] == [(e.agency_id, e.task.id, e.verdict,
+                                           e.latest and e.latest.id) for e in want.entries]
+        assert got.reported == want.reported
