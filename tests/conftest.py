@@ -32,6 +32,23 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(CLOCK_HOOK), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
+# Tests of other files that meet dates, marked `clock` here so their files need no marker (a
+# file of this list may also mark itself); `.ci/run` reruns `-m clock` under faketime.
+CLOCK_TESTS = (
+    "tests/test_status.py", "tests/test_export.py", "tests/test_membership.py",
+    "tests/test_desk.py", "tests/test_dispatch.py", "tests/test_console.py",
+    "tests/test_zalo.py::test_e2e_408_and_no_crash",  # the reminder loop of a real process
+    "tests/test_zalo.py::test_e2e_reminder_pass_reaches_a_zalo_official",
+    "tests/test_zalo.py::test_a_file_becomes_a_download_link_that_expires",
+)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.nodeid.startswith(CLOCK_TESTS):
+            item.add_marker(pytest.mark.clock)
+
+
 def ticking_clock(start: datetime) -> Callable[[], datetime]:
     """A clock that starts at `start` and runs at the pace of the machine's monotonic clock,
     so two updates made one after the other still get increasing timestamps."""

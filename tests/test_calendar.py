@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.calendar import (
     days_left_text,
     fmt_int,
@@ -16,6 +18,7 @@ from bot.calendar import (
 from bot.knowledge import load_knowledge
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+pytestmark = pytest.mark.clock
 EIGHT = time(8, 0)
 
 
