@@ -105,12 +105,16 @@ def knowledge_for(svc, plan_id: str | None):
     plan_id = (plan_id or DEFAULT_PLAN).strip()
     if plan_id.lower() == DEFAULT_PLAN:
         return svc.kb
-    plans = getattr(svc, "plans", None) or {}
-    found = plans.get(plan_id) if hasattr(plans, "get") else None
+    found = None
+    try:
+        from bot.knowledge import load_plans  # PLANS_DIR's plans (bot/knowledge.py)
+        found = load_plans(getattr(svc.settings, "PLANS_DIR", None)).by_id.get(plan_id)
+    except ImportError:
+        pass
     if found is None:
         raise ReportError(f"Không có kế hoạch “{_clip(plan_id, 40)}”; kế hoạch mặc định là "
                           f"{DEFAULT_PLAN}.")
-    return getattr(found, "kb", found)
+    return found
 
 
 def resolve_period(svc, text: str | None) -> Period | None:
