@@ -612,8 +612,11 @@ async def _status_today(svc: Services, agency) -> list[Reply]:
         return await _overview(svc, [a.id for a in found.choices],
                                f"{agency.name} nay do các xã, phường sau thực hiện; tình "
                                "trạng cập nhật")
-    if agency.id in (units.COLLECTIVE, units.PLAN_COLLECTIVE):
+    if agency.id == units.COLLECTIVE:
         return await _status_of(svc, units.COLLECTIVE)
+    if agency.id == units.PLAN_COLLECTIVE:
+        return _noted(units.moved_note(kb, agency.id, units.COLLECTIVE),
+                      await _status_of(svc, units.COLLECTIVE))
     return [Reply(found.question, tuple(Choice(a.name, f"tt:{a.id}") for a in found.choices))]
 
 

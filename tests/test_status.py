@@ -114,7 +114,7 @@ async def test_too_long_note_is_refused_in_plain_vietnamese(sxd):
 
 
 async def test_usage_examples_use_the_members_own_task(svc):
-    await member(svc, "3", "viet_yen")
+    await member(svc, "3", "phuong_nenh")  # a ward: the former district's duties (issue 12)
     [r] = await dispatch(tg("3", "/capnhat 2.7.1"), svc)
     assert "/capnhat 2.7.1 đang thực hiện" in r.text and "2.2.1" not in r.text
     [r] = await dispatch(tg("3", "/capnhat 2.7.1 tốt lắm"), svc)
@@ -154,12 +154,13 @@ async def test_a_waiting_registrant_is_told_the_request_waits(svc):
 
 
 async def test_district_member_reports_for_the_district(svc):
-    await member(svc, "3", "viet_yen")
+    # since 1/7/2025 each commune or ward reports the former district's duties on its own
+    await member(svc, "3", "phuong_nenh")
     [r] = await dispatch(tg("3", "/capnhat 2.7.1 hoàn thành"), svc)
-    assert "UBND huyện Việt Yên" in r.text
+    assert "UBND phường Nếnh" in r.text
     [r] = await dispatch(tg("3", "/capnhat 2.2.1 xong"), svc)
     assert "Sở Xây dựng" in r.text
-    assert [(x.item_id, x.agency_id) for x in await rows(svc)] == [("2.7.1", "viet_yen")]
+    assert [(x.item_id, x.agency_id) for x in await rows(svc)] == [("2.7.1", "phuong_nenh")]
 
 
 async def test_guided_flow(sxd):
@@ -297,11 +298,12 @@ async def test_trangthai_shows_latest_status_with_date(sxd):
     line = next(x for x in overview.text.splitlines() if x.startswith("• Sở Xây dựng"))
     assert (f": đã báo cáo 1/{len(held)} nhiệm vụ; còn thiếu {', '.join(held[1:])} "
             "(1 đang thực hiện)") in line
-    assert "UBND huyện Việt Yên" in overview.text
+    assert "UBND phường Nếnh" in overview.text  # the communes report, not the districts
     [districts] = await dispatch(tg("5", "/trangthai UBND huyện"), sxd)
-    assert districts.text.startswith("Tình trạng cập nhật của UBND các huyện, thành phố, theo "
-                                     "từng đơn vị (đến 30/11/2026), kỳ báo cáo năm 2026:")
-    assert districts.text.count("• UBND") == 10
+    assert districts.text.startswith(
+        "UBND huyện, thành phố nay là UBND cấp xã (từ 01/7/2025)\nTình trạng cập nhật của các "
+        "xã, phường (UBND cấp xã), theo từng đơn vị (đến 30/11/2026), kỳ báo cáo năm 2026:")
+    assert districts.text.count("• UBND") == 58
     [r] = await dispatch(tg("5", "/trangthai Bộ Ngoại giao Pháp"), sxd)
     assert r.text == "Không tìm thấy cơ quan “Bộ Ngoại giao Pháp” trong Kế hoạch."
 
@@ -328,9 +330,9 @@ async def test_section_update_speaks_for_its_tasks(sxd):
 async def test_500_concurrent_updates_from_50_officials(svc, monkeypatch):
     """All stored, none twice; each acknowledgement only after its row is committed."""
     svc.clock = lambda: NOW
-    agencies = ["sxd", "sct", "skhdt", "bqlkcn", "viet_yen"]
-    tasks = {"sxd": "2.2.1", "sct": "2.3.1", "skhdt": "2.1.1", "bqlkcn": "2.4.1",
-             "viet_yen": "2.7.1"}
+    agencies = ["sxd", "sct", "stc", "bqlkcn_bn", "phuong_nenh"]  # today's units
+    tasks = {"sxd": "2.2.1", "sct": "2.3.1", "stc": "2.1.1", "bqlkcn_bn": "2.4.1",
+             "phuong_nenh": "2.7.1"}
     officials = [(f"{100 + i}", agencies[i % 5]) for i in range(50)]
     for uid, agency in officials:
         await member(svc, uid, agency)
