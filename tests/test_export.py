@@ -12,6 +12,7 @@ from bot.core import Request
 from bot.db import repo
 from bot.export import cli_export, neutralise
 from bot.knowledge import load_knowledge
+from bot.periods import reporting_agencies
 from handlers import dispatch
 
 MARCH = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # inside both 2026 windows
@@ -48,8 +49,8 @@ async def at(svc, moment: datetime, user: str, text: str) -> None:
 async def reported(svc):
     """SXD, BQL KCN and Việt Yên have reported; everyone else is silent."""
     await member(svc, "1", "sxd")
-    await member(svc, "2", "bqlkcn")
-    await member(svc, "3", "viet_yen")
+    await member(svc, "2", "bqlkcn_bn")  # today's board (issue 12)
+    await member(svc, "3", "phuong_nenh")  # a ward of former Việt Yên
     await at(svc, MARCH, "1", "/capnhat 2.2.1 đang làm Đã phê duyệt 2 đồ án")
     await at(svc, NOV, "1", "/capnhat 2.2.1 hoàn thành")
     await at(svc, NOV, "1", f"/capnhat 2.2.2 vướng mắc {FORMULA}")
@@ -80,18 +81,20 @@ async def test_summary_of_the_current_period(reported):
     [r] = await dispatch(admin("/tonghop"), reported)
     text = r.text
     assert "năm 2026" in text and "15/12/2026" in text
-    assert "Đã báo cáo: 3/27" in text
+    # today's units (issue 12): 14 departments and boards and the 58 communes and wards
+    assert f"Đã báo cáo: 3/{len(reporting_agencies(load_knowledge()))}" in text
     assert _line(text, "• Sở Xây dựng") == (
-        "• Sở Xây dựng: đã báo cáo 2/5 nhiệm vụ; còn thiếu 2.2.3, 2.2.4, 4.3.1; vướng mắc: "
-        "2.2.2. Hoàn thành đúng hạn 1; vướng mắc 1; chưa báo cáo 3.")
+        "• Sở Xây dựng (KH: Sở Xây dựng; Sở Giao thông vận tải): đã báo cáo 2/6 nhiệm vụ; còn "
+        "thiếu 2.2.3, 2.2.4, 4.3.1, 5.4.1; vướng mắc: 2.2.2. Hoàn thành đúng hạn 1; vướng mắc "
+        "1; chưa báo cáo 4.")
     bql = _line(text, "• Ban Quản lý")
     assert "Hoàn thành quá hạn 1" in bql  # 3.1.1 was due at the end of 2021
     assert "chưa báo cáo (đã quá hạn) 1" in bql  # 4.2.1, due at the end of 2021: nothing said
     assert "đang thực hiện" not in bql and "Quá hạn chưa hoàn thành" not in bql
-    vy = _line(text, "• UBND huyện Việt Yên")
+    vy = _line(text, "• UBND phường Nếnh (KH: UBND huyện Việt Yên)")
     assert "đã báo cáo 1/6 nhiệm vụ; còn thiếu" in vy and "Đang thực hiện trong hạn 1" in vy
     silent = _line(text, "Chưa báo cáo trong kỳ")
-    assert "Sở Y tế" in silent and "UBND huyện Yên Thế" in silent
+    assert "Sở Y tế" in silent and "UBND xã Yên Thế" in silent
     assert "Sở Xây dựng" not in silent and "UBND huyện, thành phố" not in silent
     # only what was reported as in progress is in progress; silence is "chưa báo cáo"
     totals = _totals(text)
@@ -109,17 +112,17 @@ async def test_summary_of_a_past_period_reads_statuses_at_its_end(reported):
     lines = r.text.splitlines()
     assert "6 tháng năm 2026" in lines[0]
     sxd = _line(r.text, "• Sở Xây dựng")
-    assert "đã báo cáo 1/5 nhiệm vụ" in sxd and "vướng mắc" not in sxd  # November updates come later
+    assert "đã báo cáo 1/6 nhiệm vụ" in sxd and "vướng mắc" not in sxd  # November updates come later
     # reported in progress in March: in progress; the rest said nothing before 15/6
-    assert sxd.endswith("Đang thực hiện trong hạn 1; chưa báo cáo (đã quá hạn) 4.")
-    assert not any(line.startswith("• UBND huyện Việt Yên") for line in lines)
+    assert sxd.endswith("Đang thực hiện trong hạn 1; chưa báo cáo (đã quá hạn) 5.")
+    assert not any(line.startswith("• UBND phường Nếnh") for line in lines)
     totals = _totals(r.text)
     assert totals["quá hạn chưa hoàn thành"] == 0 and totals["chưa báo cáo"] == 0
 
 
 async def test_categories_follow_the_reported_status(svc):
     await member(svc, "1", "sxd")
-    await member(svc, "2", "bqlkcn")
+    await member(svc, "2", "bqlkcn_bn")  # today's board (issue 12)
     await at(svc, datetime(2025, 12, 1, 2, 0, tzinfo=UTC), "1", "/capnhat 2.2.4 xong")
     await at(svc, datetime(2025, 12, 1, 2, 0, tzinfo=UTC), "1", "/capnhat 4.3.1 đang làm")
     await at(svc, MARCH, "1", "/capnhat 2.2.1 chưa thực hiện")
@@ -138,13 +141,14 @@ async def test_categories_follow_the_reported_status(svc):
         "2.2.3": "Đang thực hiện trong hạn",
         "2.2.4": "Hoàn thành đúng hạn",  # done in the 2025 cycle: completion carries over
         "4.3.1": "Chưa báo cáo"}  # "đang" last year says nothing about this period
-    assert judged[("Ban Quản lý các Khu công nghiệp tỉnh", "3.1.1")] == "Chưa thực hiện (quá hạn)"
-    assert judged[("Ban Quản lý các Khu công nghiệp tỉnh", "4.2.1")] == "Quá hạn chưa hoàn thành"
+    assert judged[("Ban Quản lý các KCN tỉnh Bắc Ninh", "3.1.1")] == "Chưa thực hiện (quá hạn)"
+    assert judged[("Ban Quản lý các KCN tỉnh Bắc Ninh", "4.2.1")] == "Quá hạn chưa hoàn thành"
     [summary] = await dispatch(admin("/tonghop 2026"), svc)
     assert _line(summary.text, "• Sở Xây dựng") == (
-        "• Sở Xây dựng: đã báo cáo 4/5 nhiệm vụ; còn thiếu 4.3.1; vướng mắc: 2.2.2; đã hoàn "
-        "thành từ kỳ trước: 2.2.4. Hoàn thành đúng hạn 1; đang thực hiện trong hạn 1; chưa thực "
-        "hiện (trong hạn) 1; vướng mắc 1; chưa báo cáo 1.")
+        "• Sở Xây dựng (KH: Sở Xây dựng; Sở Giao thông vận tải): đã báo cáo 4/6 nhiệm vụ; còn "
+        "thiếu 4.3.1, 5.4.1; vướng mắc: 2.2.2; đã hoàn thành từ kỳ trước: 2.2.4. Hoàn thành đúng "
+        "hạn 1; đang thực hiện trong hạn 1; chưa thực hiện (trong hạn) 1; vướng mắc 1; chưa báo "
+        "cáo 2.")
     totals = _totals(summary.text)
     for name in ("Chưa thực hiện (quá hạn)", "Quá hạn chưa hoàn thành", "Vướng mắc",
                  "Hoàn thành đúng hạn", "Đang thực hiện trong hạn"):
@@ -173,8 +177,10 @@ async def test_csv_export(reported):
     assert by_key[("Sở Xây dựng", "2.2.2")][5] == "'" + FORMULA  # never runs as a formula
     assert by_key[("Sở Xây dựng", "2.2.3")][4] == "Chưa có cập nhật"
     districts = [row for row in body if row[2] == "2.7.1"]
-    assert len(districts) == 10  # one row per district for the collective's tasks
-    assert by_key[("UBND huyện Việt Yên", "2.7.1")][4] == "Đang thực hiện"
+    assert len(districts) == 58  # one row per commune or ward for the former district duties
+    assert by_key[("UBND phường Nếnh", "2.7.1")][4] == "Đang thực hiện"
+    assert by_key[("UBND phường Nếnh", "2.7.1")][-1] == "UBND huyện Việt Yên"  # the plan's name
+    assert by_key[("Sở Xây dựng", "2.2.1")][-1] == "Sở Xây dựng"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in body for cell in row)
 
 
@@ -198,10 +204,11 @@ async def test_xlsx_export(reported):
                for row in agencies.iter_rows(min_row=2, values_only=True)}
     sxd = summary["Sở Xây dựng"]
     assert (sxd["Số nhiệm vụ"], sxd["Đã báo cáo trong kỳ"], sxd["Chưa báo cáo (tổng)"],
-            sxd["Vướng mắc"], sxd["Đã hoàn thành"], sxd["Chưa hoàn thành"]) == (5, 2, 3, 1, 1, 4)
-    assert sxd["Nhiệm vụ chưa báo cáo"] == "2.2.3, 2.2.4, 4.3.1"
+            sxd["Vướng mắc"], sxd["Đã hoàn thành"], sxd["Chưa hoàn thành"]) == (6, 2, 4, 1, 1, 5)
+    assert sxd["Nhiệm vụ chưa báo cáo"] == "2.2.3, 2.2.4, 4.3.1, 5.4.1"
+    assert sxd["Cơ quan theo Kế hoạch"] == "Sở Xây dựng; Sở Giao thông vận tải"
     assert sxd["Nhiệm vụ vướng mắc"] == "2.2.2"
-    assert "UBND huyện Yên Thế" in summary and "UBND huyện, thành phố" not in summary
+    assert "UBND xã Yên Thế" in summary and "UBND huyện, thành phố" not in summary
     # the "Đánh giá" column and the summary sheet tell the same story, category by category
     task_header = [c.value for c in tasks[1]]
     judged = [dict(zip(task_header, row, strict=True))
