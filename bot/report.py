@@ -37,7 +37,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from bot import buckets, export
 from bot.core import Attachment
@@ -150,31 +150,48 @@ async def read_history(svc, until: datetime, since: datetime | None = None,
     """The effective updates up to `until` that can matter for a period opening at `since`,
     oldest first (with `since` None: all of them, what repo.status_history gives).
 
-    A period needs every update in its window and, from before it, only each (unit, item)'s
-    latest update that is not "xong" and everything after it: the trailing run of "xong" says
-    when a task was finished (bot.buckets.completed_at). Read as plain columns, and only those
-    rows: a plan's decade is 50,000 rows, ORM objects cost ~0.1 ms each."""
+    A period needs every update in its window and, from before it, only what decides a
+    carried-over completion: each (unit, item)'s "xong" updates after its latest update that
+    is not "xong" (bot.buckets.completed_at), and that latest one's moment, which stands in
+    as a bare marker row (id 0, status "chua": never quoted, since a task whose latest word
+    came before the window and is not "xong" is "chưa báo cáo"). Three range queries on
+    plain columns instead of the whole history as ORM objects: a plan's decade is 50,000
+    rows."""
     su = StatusUpdate
-    replaced = select(su.supersedes_id).where(su.supersedes_id.is_not(None),
-                                              su.created_at <= until)
-    effective = and_(su.withdrawn.is_(False), su.id.not_in(replaced))
-    q = (select(*_COLUMNS).join(User, User.id == su.user_id)
-         .where(su.created_at <= until, effective))
-    if since is not None:
-        other = (select(su.agency_id, su.item_id, func.max(su.created_at).label("t"))
-                 .where(effective, su.status != "xong", su.created_at < since)
-                 .group_by(su.agency_id, su.item_id).subquery())
-        q = (q.outerjoin(other, and_(other.c.agency_id == su.agency_id,
-                                     other.c.item_id == su.item_id))
-             .where(or_(su.created_at >= since, other.c.t.is_(None),
-                        su.created_at >= other.c.t)))
     async with svc.sessions() as s:
-        rows = (await s.execute(q.order_by(su.created_at, su.id))).all()
-    return repo.effective([
-        repo.StatusRow(i, item, agency, status, note or "", name or "", channel, at,
-                       result or "", obstacles or "", proposals or "", sup, bool(withdrawn), uid)
-        for i, item, agency, status, note, name, channel, at, result, obstacles, proposals,
-        sup, withdrawn, uid in rows])
+        # the corrected rows, as a list: a NOT IN subquery bounded by time makes SQLite walk
+        # the whole history through the created_at index (seconds at 50,000 rows)
+        fixes = (await s.execute(select(su.supersedes_id, su.created_at)
+                                 .where(su.supersedes_id.is_not(None)))).all()
+        replaced = sorted({sid for sid, at in fixes if at <= until})
+        effective = and_(su.withdrawn.is_(False), su.id.not_in(replaced)) if replaced \
+            else su.withdrawn.is_(False)
+        rows_q = select(*_COLUMNS).join(User, User.id == su.user_id).where(effective)
+        if since is None:
+            rows = _rows((await s.execute(rows_q.where(su.created_at <= until))).all())
+            return sorted(rows, key=lambda r: (r.created_at, r.id))
+        window = _rows((await s.execute(rows_q.where(su.created_at >= since,
+                                                     su.created_at <= until))).all())
+        done = _rows((await s.execute(rows_q.where(su.created_at < since,
+                                                   su.status == "xong"))).all())
+        cuts = (await s.execute(
+            select(su.agency_id, su.item_id, func.max(su.created_at))
+            .where(effective, su.status != "xong", su.created_at < since)
+            .group_by(su.agency_id, su.item_id))).all()
+    cut = {(agency, item): at for agency, item, at in cuts}
+    kept = [r for r in done if (r.agency_id, r.item_id) not in cut
+            or r.created_at > cut[(r.agency_id, r.item_id)]]
+    markers = [repo.StatusRow(0, item, agency, "chua", "", "", "", at)
+               for (agency, item), at in cut.items()]
+    return sorted(window + kept + markers, key=lambda r: (r.created_at, r.id))
+
+
+def _rows(found) -> list[repo.StatusRow]:
+    return [repo.StatusRow(i, item, agency, status, note or "", name or "", channel, at,
+                           result or "", obstacles or "", proposals or "", sup,
+                           bool(withdrawn), uid)
+            for i, item, agency, status, note, name, channel, at, result, obstacles,
+            proposals, sup, withdrawn, uid in found]
 
 
 def compile_history(kb, history, period: Period, as_of: datetime, today: datetime, tz,
