@@ -18,6 +18,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--admin", action="store_true")
     a = sub.add_parser("ask", help="answer one question, or one per stdin line with '-'")
     a.add_argument("--json", action="store_true")
+    a.add_argument("--plan", default=None, help="answer from this plan (id); default KH147")
     a.add_argument("question", nargs="+")
     r = sub.add_parser("remind", help="one reminder pass as of an instant")
     r.add_argument("--at", required=True, help="ISO 8601 instant, e.g. 2026-12-01T08:00+07:00")
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.cmd == "ask":
         from bot.answer import cli_ask
-        return cli_ask(" ".join(args.question), as_json=args.json)
+        return cli_ask(" ".join(args.question), as_json=args.json, plan=args.plan)
     if args.cmd == "chat":
         from bot.channels.console import cli_chat
         return cli_chat(user_id=str(args.user_id), admin=args.admin)

@@ -50,9 +50,10 @@ def occurrences(deadline: Deadline, start: date, end: date) -> list[date]:
         return [d] if start <= d <= end else []
     out = []
     for year in range(max(deadline.from_year, start.year), min(deadline.to_year, end.year) + 1):
-        d = _safe_date(year, deadline.month, deadline.day)
-        if start <= d <= end:
-            out.append(d)
+        for month in deadline.months():  # one month, or twelve for a monthly report
+            d = _safe_date(year, month, deadline.day)
+            if start <= d <= end:
+                out.append(d)
     return out
 
 

@@ -44,6 +44,18 @@ class Settings(BaseSettings):
     REMINDER_TIME: str = "08:00"
     # a reminder or broadcast that missed its moment (the bot was down) waits for these hours
     REMINDER_WORKING_HOURS: str = "07:30-17:30"
+    # a folder of extra plan files (*.json); a plan's id is its file name; KH147 always loads
+    PLANS_DIR: str | None = None
+
+    @field_validator("PLANS_DIR")
+    @classmethod
+    def _plans_dir(cls, v: str | None) -> str | None:
+        from pathlib import Path
+
+        v = (v or "").strip() or None
+        if v is not None and not Path(v).is_dir():
+            raise ValueError(f"không có thư mục {v!r}")
+        return v
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -195,6 +207,24 @@ def _parse_hours(v: str) -> tuple[time, time]:
 
 _PARSERS = {"ADMIN_ZALO_IDS": _split_ids, "BOT_TIMEZONE": _parse_tz,
             "REMINDER_DAYS": _parse_days, "REMINDER_TIME": _parse_time}
+
+
+class _PlansOnly(BaseSettings):
+    """PLANS_DIR alone, for commands (`ask`) that need no other setting."""
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    PLANS_DIR: str | None = None
+    _dir = field_validator("PLANS_DIR")(Settings._plans_dir.__func__)
+
+
+def plans_dir_setting() -> str | None:
+    """PLANS_DIR from the environment or .env; a folder that is not there exits 2 in a line."""
+    try:
+        return _PlansOnly().PLANS_DIR
+    except ValidationError as e:
+        msg = str(e.errors()[0].get("msg", "")).removeprefix("Value error, ")
+        print(f"Lỗi cấu hình: PLANS_DIR: {msg}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def load_settings(**overrides) -> Settings:

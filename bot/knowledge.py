@@ -210,6 +210,10 @@ class Deadline:
     def recurring(self) -> bool:
         return self.due is None
 
+    def months(self) -> tuple[int, ...]:
+        """The months a rule falls in each year: its month, or all twelve when monthly."""
+        return tuple(range(1, 13)) if self.frequency == "monthly" else (self.month,)
+
 
 @dataclass(frozen=True)
 class Place:
@@ -285,6 +289,10 @@ class Knowledge:
 
     def sections_led_by(self, agency_id: str) -> tuple[Section, ...]:
         lead = self._agency[agency_id].parent or agency_id
+        if self.shape.task_leads == "own":  # a theme section: the unit leads some of its tasks
+            own = {t.section for t in self.tasks if t.lead == lead or lead in t.leads}
+            return tuple(s for s in self.sections
+                         if s.lead == lead or lead in s.leads or s.id in own)
         return tuple(s for s in self.sections if s.lead == lead or lead in s.leads)
 
     def partner_sections(self, agency_id: str) -> tuple[Section, ...]:
@@ -813,3 +821,118 @@ def _load_plan(path: str | Path | None) -> Knowledge:
         return parse_knowledge(raw)
     except KnowledgeError as e:
         raise KnowledgeError(f"{p.name}: {e}") from None
+
+
+# --- several plans ------------------------------------------------------------------------
+
+DEFAULT_PLAN = "kh147"
+PLAN_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_LEAD_IN = {"theo", "cua", "trong", "thuoc", "o", "tai", "ve"}
+_PLAN_WORDS = (("ke", "hoach"), ("kh",))
+_DOC_WORDS = (("nghi", "quyet"), ("nq",), ("chi", "thi"), ("ct",))
+# title words too common among plans of this kind to tell one from another
+_COMMON = {"ke", "hoach", "thuc", "hien", "trien", "khai", "nghi", "quyet", "so", "cua", "tinh",
+           "uy", "ve", "phat", "tren", "dia", "ban", "giai", "doan", "nam", "va", "cac",
+           "ngay", "thuong", "vu", "nq", "tu", "ubnd", "kh", "khu", "cum", "cong",
+           "nghiep", "chi", "thi", "ct", "den", "tam", "nhin"}
+
+
+@dataclass(frozen=True)
+class Plans:
+    """Every plan the bot serves: KH147 (`kh147`, the default) first, then PLANS_DIR's files
+    by name."""
+    by_id: dict[str, Knowledge]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self.by_id)
+
+    @property
+    def default(self) -> Knowledge:
+        return self.by_id[DEFAULT_PLAN]
+
+    def get(self, plan_id: str) -> Knowledge:
+        return self.by_id[plan_id]
+
+    def named_in(self, question: str) -> tuple[str, str] | None:
+        """The plan a question names ("kế hoạch 134", "KH134", "134/KH-UBND", "nghị quyết
+        34", "KH khoáng sản") and the question without those words; None when it names none
+        or names it ambiguously."""
+        words = [(m.start(), m.end(), fold(m.group(0))) for m in re.finditer(r"\S+", question)]
+        for i in range(len(words)):
+            hit = self._plan_at(words, i)
+            if hit is not None:
+                pid, j = hit
+                start = words[i - 1][0] if i and words[i - 1][2] in _LEAD_IN else words[i][0]
+                rest = (question[:start] + question[words[j - 1][1]:]).strip(" ,.?")
+                return pid, " ".join(rest.split()) or question
+        return None
+
+    def _plan_at(self, words: list, i: int) -> tuple[str, int] | None:
+        folded = [w for _, _, w in words]
+        for kind, phrases in (("plan", _PLAN_WORDS), ("doc", _DOC_WORDS)):
+            for phrase in phrases:
+                n = len(phrase)
+                head = " ".join(folded[i:i + n])
+                glued = re.fullmatch(rf"{''.join(phrase)}\s?(\d+)", folded[i])  # "kh134"
+                if glued:
+                    return self._by_number(glued.group(1), kind, i + 1)
+                if head != " ".join(phrase):
+                    continue
+                j = i + n
+                if j < len(folded) and folded[j] == "so":
+                    j += 1
+                if j < len(folded) and re.match(r"\d+", folded[j]):
+                    return self._by_number(re.match(r"\d+", folded[j]).group(0), kind, j + 1)
+                if kind == "plan":
+                    return self._by_title(folded, j)
+        m = re.fullmatch(r"(\d+) kh ubnd", folded[i])  # "134/KH-UBND"
+        return self._by_number(m.group(1), "plan", i + 1) if m else None
+
+    def _by_number(self, number: str, kind: str, end: int) -> tuple[str, int] | None:
+        found = []
+        for pid, kb in self.by_id.items():
+            own = re.match(r"\d+", kb.document.number)
+            doc = re.search(r"\d+", kb.document.extra.get("implements_short") or
+                            kb.document.implements)
+            ids = re.search(r"\d+", pid)
+            numbers = {own.group(0) if own else None, ids.group(0) if ids else None} \
+                if kind == "plan" else {doc.group(0) if doc else None}
+            if number.lstrip("0") in {x.lstrip("0") for x in numbers if x}:
+                found.append(pid)
+        return (found[0], end) if len(found) == 1 else None
+
+    def _by_title(self, folded: list[str], j: int) -> tuple[str, int] | None:
+        """"KH khoáng sản": the words after "kế hoạch" that only one plan's title has."""
+        words = [w for w in folded[j:j + 3] if w not in _COMMON and len(w) > 1]
+        best, end = None, j
+        for k in range(len(words), 0, -1):
+            phrase = " ".join(words[:k])
+            hits = [pid for pid, kb in self.by_id.items()
+                    if re.search(rf"\b{re.escape(phrase)}\b", fold(kb.document.title))]
+            if len(hits) == 1:
+                best, end = hits[0], j + folded[j:].index(words[k - 1]) + 1
+                break
+        return (best, end) if best else None
+
+    def pick(self, question: str) -> tuple[str, str]:
+        """(plan id, question to answer): the plan the question names, else the default."""
+        return self.named_in(question) or (DEFAULT_PLAN, question)
+
+
+@cache
+def load_plans(plans_dir: str | None = None) -> Plans:
+    """KH147 and every `*.json` of plans_dir (PLANS_DIR), each validated like kh147.json;
+    a broken file stops with a line naming it."""
+    by_id = {DEFAULT_PLAN: load_knowledge()}
+    if plans_dir:
+        for path in sorted(Path(plans_dir).glob("*.json")):
+            pid = path.stem
+            if pid == DEFAULT_PLAN:
+                raise KnowledgeError(f"{path}: '{DEFAULT_PLAN}' là Kế hoạch mặc định, luôn được "
+                                     f"nạp; xin đặt tên tệp khác")
+            if not PLAN_ID.fullmatch(pid):
+                raise KnowledgeError(f"{path}: tên tệp là mã kế hoạch: chỉ chữ thường không "
+                                     f"dấu, chữ số, - và _")
+            by_id[pid] = load_plan(path)
+    return Plans(by_id)

@@ -11,7 +11,7 @@ from bot.core import Choice, Reply, Request
 from bot.db import pending as pending_store
 from bot.services import Services
 from bot.text import fold, tokens
-from handlers import admin, ask, desk, help, membership, reminders, report, status  # noqa: F401  (registers)
+from handlers import admin, ask, desk, help, membership, plans, reminders, report, status  # noqa: F401  (registers)
 from handlers.registry import CALLBACKS, COMMANDS, PENDING
 
 log = logging.getLogger(__name__)

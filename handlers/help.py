@@ -19,6 +19,7 @@ Các lệnh:
 /nhiemvu [CƠ QUAN] — nhiệm vụ của một cơ quan
 /hanchot — các hạn sắp tới
 /muctieu — các mục tiêu của Kế hoạch
+/kehoach — các kế hoạch đang theo dõi (hỏi kế hoạch khác bằng số của nó: «kế hoạch 134»)
 /dangky CƠ QUAN — đăng ký làm cán bộ đầu mối của cơ quan
 /capnhat MỤC TRẠNG THÁI [GHI CHÚ] — cập nhật tiến độ, ví dụ: /capnhat 2.2.1 đang thực hiện Đã phê duyệt 2 đồ án; kèm khó khăn, kiến nghị: /capnhat 2.2.3 vướng mắc Khó khăn: thiếu vốn. Kiến nghị: tỉnh bố trí vốn
 /sua TRẠNG THÁI [GHI CHÚ] — sửa cập nhật vừa gửi (trong 30 phút)
@@ -47,6 +48,7 @@ Trong nhóm, tôi trả lời các lệnh, tin nhắn nhắc đến tôi và tin
 /nhiemvu CƠ QUAN — nhiệm vụ của một cơ quan
 /hanchot — các hạn sắp tới
 /muctieu — các mục tiêu của Kế hoạch
+/kehoach — các kế hoạch đang theo dõi
 /trangthai [CƠ QUAN] — tình trạng mới nhất của từng nhiệm vụ
 /nhacnho [CƠ QUAN|tat] — nhóm nhận hoặc tắt nhắc hạn (quản trị viên nhóm)
 

@@ -239,7 +239,7 @@ def current_answer(kb, agency_id: str) -> Answer:
     held = list(kb.sections_held_by(a.id))
     held_ids = [s.id for s in held]
     held_tasks = {t.id for t in kb.tasks_held_by(a.id)}
-    lines = [f"Nhiệm vụ của {a.name} theo Kế hoạch triển khai Nghị quyết 147-NQ/TU của "
+    lines = [f"Nhiệm vụ của {a.name} theo Kế hoạch triển khai {_implements(kb)} của "
              f"{issuer(kb)}: {len(held)} mục"
              + (f" ({', '.join(held_ids)})" if held_ids else "") + "."]
     sources = []
@@ -267,6 +267,11 @@ def current_answer(kb, agency_id: str) -> Answer:
                   tuple(s for s in partner_secs if s not in held_ids), tuple(tasks))
 
 
+def _implements(kb) -> str:
+    """"Nghị quyết 147-NQ/TU": what the plan (KH147 or an imported one) implements."""
+    return kb.document.extra.get("implements_short", "Nghị quyết số 147-NQ/TU").replace(" số ", " ")
+
+
 def _plan_answer(kb, agency_id: str) -> Answer:
     a = kb.agency(agency_id)
     led = list(kb.sections_led_by(a.id))
@@ -274,7 +279,7 @@ def _plan_answer(kb, agency_id: str) -> Answer:
     who = a.name
     if a.parent:
         who = f"{a.name} (thuộc {agency_name(kb, a.parent)})"
-    lines = [f"Nhiệm vụ của {who} theo Kế hoạch triển khai Nghị quyết 147-NQ/TU: chủ trì "
+    lines = [f"Nhiệm vụ của {who} theo Kế hoạch triển khai {_implements(kb)}: chủ trì "
              f"{len(led)} mục" + (f" ({', '.join(led_ids)})" if led_ids else "") + "."]
     led_lines, tasks = _led_lines(kb, led)
     partner_lines, partner_secs = _partner_lines(kb, a, led_ids)

@@ -9,10 +9,11 @@ from bot.answer.engine import answer, local_today
 from bot.answer.model import Answer
 
 
-def _emit(ans: Answer, question: str, as_json: bool, one_line: bool) -> None:
+def _emit(ans: Answer, question: str, as_json: bool, one_line: bool,
+          plan: str = "kh147") -> None:
     """Print one answer: a JSON line, or the text (on one line, " | "-joined, for stdin mode)."""
     if as_json:
-        out = json.dumps(ans.to_json(question), ensure_ascii=False)
+        out = json.dumps({**ans.to_json(question), "plan": plan}, ensure_ascii=False)
     else:
         text = ans.text + "".join(f"\n• {label}: «{q}»" for label, q in ans.choices)
         out = text.replace("\n", " | ") if one_line else text
@@ -20,22 +21,32 @@ def _emit(ans: Answer, question: str, as_json: bool, one_line: bool) -> None:
     sys.stdout.flush()
 
 
-def cli_ask(question: str, as_json: bool) -> int:
-    """`ask`: one question, or with "-" one question per stdin line (one output line each)."""
-    from bot.knowledge import KnowledgeError, load_knowledge
+def cli_ask(question: str, as_json: bool, plan: str | None = None) -> int:
+    """`ask`: one question, or with "-" one question per stdin line (one output line each).
+    `plan` scopes the questions to one plan; without it a question naming its plan ("kế
+    hoạch 134") is answered from that plan, any other from KH147."""
+    from bot.config import plans_dir_setting
+    from bot.knowledge import KnowledgeError, load_plans
     try:
-        kb = load_knowledge()
+        plans = load_plans(plans_dir_setting())
     except KnowledgeError as e:
         sys.stderr.write(f"Không đọc được dữ liệu Kế hoạch: {e}\n")
         return 1
+    if plan is not None and plan not in plans.ids:
+        sys.stderr.write(f"Không có kế hoạch «{plan}»; các kế hoạch: {', '.join(plans.ids)}\n")
+        return 2
     today = local_today()
+
+    def one(q: str, one_line: bool) -> None:
+        pid, asked = (plan, q) if plan else plans.pick(q)
+        _emit(_safe_answer(plans.get(pid), asked, today), q, as_json, one_line, pid)
+
     try:
         if question.strip() != "-":
-            _emit(_safe_answer(kb, question, today), question, as_json, one_line=False)
+            one(question, one_line=False)
             return 0
         for line in sys.stdin:
-            q = line.rstrip("\r\n")
-            _emit(_safe_answer(kb, q, today), q, as_json, one_line=True)
+            one(line.rstrip("\r\n"), one_line=True)
     except BrokenPipeError:  # the reader went away (`| head`): nothing left to do
         sys.stderr.close()
     return 0

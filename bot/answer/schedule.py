@@ -2,6 +2,7 @@
 sentence setting it; and the deadlines still ahead (/hanchot)."""
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 
 from bot.answer.index import task_deadlines
@@ -47,9 +48,10 @@ def next_occurrence(d, today: date) -> date | None:
         return date.fromisoformat(d.due)
     last = None
     for y in range(d.from_year, d.to_year + 1):
-        last = date(y, d.month, d.day)
-        if last >= today:
-            return last
+        for month in d.months():  # one month, or twelve for a monthly report
+            last = date(y, month, min(d.day, monthrange(y, month)[1]))
+            if last >= today:
+                return last
     return last
 
 
@@ -100,7 +102,9 @@ def _deadline_line(kb, d, today: date) -> str:
     if d.applies_to != "all":
         to += "; thực hiện: " + ", ".join(agency_name(kb, a) for a in d.applies_to)
     if d.recurring:
-        rule = f"trước ngày {d.day}/{d.month} hằng năm ({d.from_year}-{d.to_year})"
+        rule = f"trước ngày {d.day}/{d.month} hằng năm ({d.from_year}-{d.to_year})" if \
+            d.frequency != "monthly" else f"trước ngày {d.day} hằng tháng ({d.from_year}-" \
+            f"{d.to_year})"
         return f"• {d.title} ({section_label(src)}): {rule}{to}. Kỳ tới: {occ}."
     return f"• {d.title} ({section_label(src)}): hạn {occ}{to}."
 

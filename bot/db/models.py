@@ -108,11 +108,12 @@ class Subscription(Base):
     """A chat subscribed to reminders; agency_id "*" means every deadline."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("chat_id", "agency_id"),)
+    __table_args__ = (UniqueConstraint("chat_id", "agency_id", "plan_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id"), index=True)
     agency_id: Mapped[str] = mapped_column(String(40), default="*")
+    plan_id: Mapped[str] = mapped_column(String(40), default="kh147", server_default="kh147")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -140,13 +141,17 @@ class StatusUpdate(Base):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("status_updates.id"),
                                                       nullable=True, index=True)
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)  # withdraws supersedes_id
+    # the plan the item belongs to (its id: "kh147", or a PLANS_DIR file's name)
+    plan_id: Mapped[str] = mapped_column(String(40), default="kh147", server_default="kh147",
+                                         index=True)
 
 
 class ReminderDelivery(Base):
     """One (deadline occurrence, chat, offset): claimed before sending, so it goes out once."""
 
     __tablename__ = "reminder_deliveries"
-    __table_args__ = (UniqueConstraint("deadline_id", "occurrence", "chat_id", "offset_days"),)
+    __table_args__ = (UniqueConstraint("deadline_id", "occurrence", "chat_id", "offset_days",
+                                       "plan_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deadline_id: Mapped[str] = mapped_column(String(60))  # or "broadcast:<id>"
@@ -158,6 +163,7 @@ class ReminderDelivery(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    plan_id: Mapped[str] = mapped_column(String(40), default="kh147", server_default="kh147")
 
 
 class Broadcast(Base):
