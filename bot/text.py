@@ -384,6 +384,8 @@ class AgencyIndex:
         self._add_prefixes()
         self.choices = list(self.keys)
         self.compact = self._compact_names(kb)
+        self._by_start: dict[tuple[str, int], list[str]] = {}
+        self.compact_max = max((len(k) for k in self.compact), default=0)
         self.vocab = {w for k in self.keys for w in k.split()}
         # where a name can start: a key's first word, or the start of a space-free key
         # ("kh dt" is looked up as "khdt")
@@ -403,6 +405,16 @@ class AgencyIndex:
                     if len(key) >= FUZZY_MIN_LEN and key not in _GENERIC:
                         out.setdefault(key, set()).add(a.id)
         return {k: next(iter(ids)) for k, ids in out.items() if len(ids) == 1}
+
+    def compact_by_start(self, first: str, size: int) -> list[str]:
+        """Space-free names starting with `first` whose length is within 3 of `size` (a slip
+        keeps a name's start and about its length), cached per (first, size)."""
+        key = (first, size)
+        hit = self._by_start.get(key)
+        if hit is None:
+            hit = self._by_start[key] = [k for k in self.compact if k[:1] == first
+                                         and abs(len(k) - size) <= 3]
+        return hit
 
     def _add_prefixes(self) -> None:
         """"sở giáo dục" names Sở Giáo dục và Đào tạo; "sở giao" names two (both kept)."""
@@ -467,19 +479,16 @@ def fuzzy_agencies(kb, text: str, taken: set[int] = frozenset()) -> list[Mention
     while i < len(at):
         best = None
         for n in range(min(_FUZZY_MAX_WORDS, len(at) - i), 0, -1):
-            span = range(at[i][1], at[i + n - 1][2])
-            if used & set(span):
-                continue
             typed = "".join(t for t, _, _ in at[i:i + n])
-            if len(typed) < FUZZY_MIN_LEN or typed in idx.keys:
+            if (len(typed) < FUZZY_MIN_LEN or len(typed) > idx.compact_max + 3
+                    or typed in idx.keys or used & set(range(at[i][1], at[i + n - 1][2]))):
                 continue
-            if n > 1 and f" {' '.join(t for t, _, _ in at[i:i + n])} " in idx.corpus:
-                continue  # words the plan writes as they are ("cổng thông tin"): no slip
-            hit = process.extractOne(typed, idx.compact.keys(), scorer=fuzz.ratio,
-                                     score_cutoff=FUZZY_NAME_SCORE)
-            # a slip keeps the name's start and its length ("nong nghiep" is no "cong …")
-            if hit and (hit[0][:1] != typed[:1] or abs(len(hit[0]) - len(typed)) > 3):
-                hit = None
+            # a slip keeps the name's start and about its length ("nong nghiep" is no "cong")
+            choices = idx.compact_by_start(typed[0], len(typed))
+            hit = choices and process.extractOne(typed, choices, scorer=fuzz.ratio,
+                                                 score_cutoff=FUZZY_NAME_SCORE)
+            if hit and n > 1 and f" {' '.join(t for t, _, _ in at[i:i + n])} " in idx.corpus:
+                hit = None  # words the plan writes as they are ("cổng thông tin"): no slip
             if hit and (best is None or hit[1] > best[1] + 2):
                 best = (n, hit[1], idx.compact[hit[0]])
         if best is None:

@@ -55,8 +55,10 @@ async def _on_text(req: Request, svc: Services, lists: list[dict]) -> list[Reply
         fn = COMMANDS.get(name)
         if fn is None:
             return [Reply(f"Không có lệnh /{name}. Gõ /trogiup để xem các lệnh.")]
-        # a new command abandons the user's unfinished guided flow (read first: most have none)
-        if await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id):
+        # a new command abandons the user's unfinished guided flow (read first: most have none;
+        # the conversation's last subject is no flow and stays for /hoi follow-ups)
+        held = await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id)
+        if held and held[0] != pending_store.SUBJECT:
             await pending_store.clear(svc.sessions, req.channel, req.chat_id, req.user_id)
         return await fn(req, svc, args)
     if not req.is_private and not req.addressed:

@@ -7,10 +7,17 @@ restart.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from bot.answer import Answer, agency_answer, answer, objectives_answer, partner_answer
+from bot.answer.followup import Subject, converse, resolve
+from bot.answer.live import live_question
 from bot.core import Choice, Reply, Request
+from bot.db import pending as pending_store
 from bot.services import Services
-from bot.text import resolve_agency
+from bot.text import fold, resolve_agency
+from handlers.access import is_admin
 from handlers.registry import callback, command
 
 MAX_DATA = 64  # Telegram's callback_data limit, in bytes
@@ -82,10 +89,71 @@ def to_reply(svc: Services, ans: Answer) -> Reply:
 
 @command("hoi")
 async def cmd_ask(req: Request, svc: Services, args: str) -> list[Reply]:
+    """A question in a conversation: a follow-up read against the last subject (kept per
+    chat and user in the database), live progress from the status store, the caller's own
+    registration; anything else from the plan."""
     question = (args or "").strip()
     if not question:
         return [Reply(ASK_HOW)]
-    return [to_reply(svc, answer(svc.kb, question, _today(svc)))]
+    previous = await _last_subject(req, svc)
+    asked = resolve(svc.kb, question, previous) if previous else question
+    if _asks_who_i_am(asked):
+        return [await who_i_am(req, svc)]
+    live = live_question(svc.kb, asked)
+    if live is not None:
+        reply = await live_reply(svc, live)
+        await _keep_subject(req, svc, Subject(asked, "progress", live.agencies, live.items))
+        return [reply]
+    ans, subject = converse(svc.kb, asked, None, _today(svc))
+    if subject is not None:
+        await _keep_subject(req, svc, subject)
+    return [to_reply(svc, ans)]
+
+
+async def _last_subject(req: Request, svc: Services) -> Subject | None:
+    stored = await pending_store.get_subject(svc.sessions, req.channel, req.chat_id,
+                                             req.user_id, now=svc.now())
+    return Subject.from_dict(stored)
+
+
+async def _keep_subject(req: Request, svc: Services, subject: Subject) -> None:
+    await pending_store.put_subject(svc.sessions, req.channel, req.chat_id, req.user_id,
+                                    subject.to_dict(), now=svc.now())
+
+
+# "tôi là ai", "tôi đã đăng ký chưa": the caller's registration (folded, whole question)
+_WHO_AM_I = re.compile(r"^(?:cho (?:toi|em|minh) hoi )?(?:toi|em|minh) (?:la ai|la can bo "
+                       r"(?:cua )?(?:co quan|don vi|so) nao|(?:da )?dang ky (?:chua|gi|co "
+                       r"quan nao)|thuoc (?:co quan|don vi) nao)(?: vay| a| the)?$")
+
+
+def _asks_who_i_am(text: str) -> bool:
+    return bool(_WHO_AM_I.match(fold(text)))
+
+
+async def who_i_am(req: Request, svc: Services) -> Reply:
+    """The caller's registration as the store has it, and what to do next."""
+    from bot.db import repo
+    from bot.periods import fmt_local
+    admin = " Đồng chí là quản trị viên." if is_admin(req, svc) else ""
+    member = await repo.member_of(svc.sessions, req.channel, req.user_id)
+    if member is not None:
+        name = svc.kb.agency(member.agency_id).name
+        return Reply(f"Đồng chí{_named(member.display_name)} là cán bộ đầu mối của {name} "
+                     f"(đã được duyệt).{admin} Cập nhật tiến độ: /capnhat MỤC TRẠNG THÁI "
+                     f"[GHI CHÚ]; xem nhiệm vụ: /nhiemvu; tình trạng: /trangthai.")
+    waiting = await repo.pending_request(svc.sessions, req.channel, req.user_id)
+    if waiting is not None:
+        name = svc.kb.agency(waiting.agency_id).name
+        when = fmt_local(waiting.requested_at, svc.settings.tz)
+        return Reply(f"Đồng chí đã đăng ký làm cán bộ đầu mối của {name} lúc {when}; yêu "
+                     f"cầu đang chờ quản trị viên duyệt.{admin}")
+    return Reply("Đồng chí chưa đăng ký làm cán bộ đầu mối của cơ quan nào." + admin
+                 + " Đăng ký: /dangky CƠ QUAN, ví dụ: /dangky Sở Xây dựng.")
+
+
+def _named(display_name: str) -> str:
+    return f" ({display_name})" if display_name else ""
 
 
 AGENCY_CHOICES = {"a": agency_answer, "p": partner_answer}
@@ -158,3 +226,131 @@ async def on_duties_choice(req: Request, svc: Services, rest: str) -> list[Reply
 @command("muctieu")
 async def cmd_objectives(req: Request, svc: Services, args: str) -> list[Reply]:
     return [to_reply(svc, objectives_answer(svc.kb))]
+
+
+# ---------------------------------------------------------------- live progress
+
+MAX_LINES = 30  # units or tasks listed in one answer; the rest are counted
+
+
+async def live_reply(svc: Services, live) -> Reply:
+    """A progress question answered from the status store, with the period and the time the
+    figures stand at."""
+    if live.kind == "missing":
+        return Reply(await _missing(svc))
+    if live.kind == "reported":
+        return Reply(await _reported(svc, live.agencies[0]))
+    return Reply(await _items(svc, live.items, live.kind == "obstacles"))
+
+
+def _when(svc: Services, report) -> str:
+    """"kỳ báo cáo 6 tháng năm 2027 (16/12/2026 – 15/06/2027, hạn 15/06/2027), số liệu tính
+    đến 10:15 ngày 02/03/2027"."""
+    from bot.periods import fmt_local, fmt_window
+    p = report.period
+    return (f"kỳ báo cáo {p.label} ({fmt_window(p)}, hạn "
+            f"{fmt_local(p.due, svc.settings.tz, False)}), số liệu tính đến "
+            f"{fmt_local(report.as_of, svc.settings.tz)}")
+
+
+@dataclass(frozen=True)
+class _Now:
+    """The current period and the instant its figures stand at (no rows needed)."""
+
+    period: object
+    as_of: object
+
+
+def _period_now(svc: Services) -> _Now:
+    from bot import export
+    from bot.periods import current_period
+    period = current_period(svc.local_now().date(), svc.settings.tz)
+    return _Now(period, export.report_instant(svc, period))
+
+
+async def _reported(svc: Services, agency_id: str) -> str:
+    """Has one unit (or each unit of a collective) reported for the current period?"""
+    from bot import export
+    from bot.progress import from_report
+    kb = svc.kb
+    ids = [c.id for c in kb.children(agency_id)] or [agency_id]
+    report = await export.collect(svc, agency_ids=ids)
+    progress = from_report(report)
+    name = kb.agency(agency_id).name
+    if len(ids) == 1:
+        p = progress.get(agency_id)
+        said = p.text() if p is not None else "không chủ trì nhiệm vụ riêng nào"
+        return f"{name} — {_when(svc, report)}: {said}."
+    done = [i for i in ids if i in progress and progress[i].complete]
+    lines = [f"{name} — {_when(svc, report)}: {len(done)}/{len(ids)} đơn vị đã báo cáo đủ."]
+    lines += _listed([f"• {kb.agency(i).name}: {progress[i].text()}" for i in ids
+                      if i in progress and not progress[i].complete])
+    return "\n".join(lines)
+
+
+async def _missing(svc: Services) -> str:
+    """Who has not reported in full for the current period."""
+    from bot import export
+    from bot.progress import from_report
+    report = await export.collect(svc)
+    progress = from_report(report)
+    short = [p for p in progress.values() if p.total and not p.complete]
+    total = sum(1 for p in progress.values() if p.total)
+    if not short:
+        return f"Tất cả {total} cơ quan, đơn vị đã báo cáo đủ — {_when(svc, report)}."
+    lines = [f"{len(short)}/{total} cơ quan, đơn vị chưa báo cáo đủ — {_when(svc, report)}:"]
+    kb = svc.kb
+    local = [p for p in short if kb.agency(p.agency_id).kind in ("commune", "ward")]
+    lines += _listed([f"• {kb.agency(p.agency_id).name}: {p.text()}" for p in short
+                      if p not in local])
+    if local:  # the communes and wards in one line: names and how far each is
+        lines.append(f"• {len(local)} xã, phường: " + "; ".join(
+            f"{kb.agency(p.agency_id).name} ({p.reported}/{p.total})" for p in local))
+    lines.append("Chi tiết một đơn vị: /trangthai TÊN CƠ QUAN.")
+    return "\n".join(lines)
+
+
+async def _items(svc: Services, items: tuple[str, ...], obstacles: bool) -> str:
+    """The latest status of each task of the sections (or tasks) asked about; with
+    `obstacles`, only what is reported blocking them."""
+    from bot.db import repo
+    from bot.periods import fmt_local
+    from bot.statuses import label
+    from handlers.status import shorten
+    kb, tz = svc.kb, svc.settings.tz
+    report = _period_now(svc)
+    latest = await repo.effective_latest(svc.sessions, kb, until=report.as_of)
+    by_task: dict[str, list] = {}
+    for (_agency, task), row in latest.items():
+        by_task.setdefault(task, []).append(row)
+    tasks = [t for i in items for t in (kb.tasks_of(i) if kb.item(i) and not hasattr(
+        kb.item(i), "section") else (kb.item(i),))]
+    what = "Vướng mắc được báo cáo" if obstacles else "Tiến độ"
+    lines = [f"{what} — Mục {', '.join(items)}; {_when(svc, report)}:"]
+    body: list[str] = []
+    for t in tasks:
+        rows = sorted(by_task.get(t.id, []), key=lambda r: (r.created_at, r.id), reverse=True)
+        if obstacles:
+            rows = [r for r in rows if r.status == "vuong" or r.obstacles]
+            body += [f"• {t.id} — {kb.agency(r.agency_id).name} "
+                     f"({fmt_local(r.created_at, tz, False)}): "
+                     f"{shorten(r.obstacles or r.note or label(r.status), 160)}" for r in rows]
+            continue
+        if not rows:
+            body.append(f"• {t.id} {shorten(t.text, 80)} — Chưa có cập nhật")
+            continue
+        r = rows[0]
+        more = f"; {shorten(r.result or r.note, 120)}" if (r.result or r.note) else ""
+        others = f" (và {len(rows) - 1} đơn vị khác)" if len(rows) > 1 else ""
+        body.append(f"• {t.id} {shorten(t.text, 80)} — {label(r.status)} "
+                    f"({kb.agency(r.agency_id).name}, {fmt_local(r.created_at, tz, False)})"
+                    f"{others}{more}")
+    if obstacles and not body:
+        body = ["Chưa có vướng mắc nào được báo cáo."]
+    return "\n".join(lines + _listed(body))
+
+
+def _listed(lines: list[str]) -> list[str]:
+    if len(lines) <= MAX_LINES:
+        return lines
+    return lines[:MAX_LINES] + [f"… và {len(lines) - MAX_LINES} dòng khác."]

@@ -88,6 +88,8 @@ def _label(kind: str) -> str:
 
 def _ministry(kb, q: Question) -> str | None:
     """"Bộ Công Thương", "Bộ Tài chính", "bo xay dung": a ministry, not a department."""
+    if "bo" not in q.folded.split():
+        return None
     raw = normalize_tones(q.raw).split()
     words = [fold(w) for w in raw]
     idx = agency_index(kb)

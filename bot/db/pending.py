@@ -150,3 +150,34 @@ async def drop_choices(sessions, channel: str, chat_id: str, seqs: set[int],
     await _change_lists(sessions, channel, chat_id,
                         lambda seq, lists: (seq, [e for e in lists if e["seq"] not in seqs]),
                         now or utcnow())
+
+
+# ---------------------------------------------------------------- the conversation's subject
+
+SUBJECT = "subject"  # kind of a user's row when it holds the last subject, no flow
+SUBJECT_TTL = timedelta(hours=2)  # a follow-up after this is a new conversation
+
+
+async def get_subject(sessions, channel: str, chat_id: str, user_id: str,
+                      now: datetime | None = None) -> dict | None:
+    """The last subject of (channel, chat, user) (bot.answer.followup.Subject.to_dict), or
+    None: none stored, too old, or the row holds a guided flow instead."""
+    got = await get(sessions, channel, chat_id, user_id, max_age=SUBJECT_TTL, now=now)
+    if got is None or got[0] != SUBJECT or not isinstance(got[1], dict):
+        return None
+    return got[1]
+
+
+async def put_subject(sessions, channel: str, chat_id: str, user_id: str, subject: dict,
+                      now: datetime | None = None) -> None:
+    """Keep the last subject in the user's one row, in one upsert that never replaces a
+    guided flow waiting for an answer (the flow's row stays as it is)."""
+    values = dict(channel=channel, chat_external_id=chat_id, user_external_id=user_id,
+                  kind=SUBJECT, payload=json.dumps(subject), created_at=now or utcnow())
+    stmt = _insert(sessions).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["channel", "chat_external_id", "user_external_id"],
+        set_={"payload": stmt.excluded.payload, "created_at": stmt.excluded.created_at},
+        where=Pending.kind == SUBJECT)
+    async with sessions() as s, s.begin():
+        await s.execute(stmt)
