@@ -257,6 +257,10 @@ async def cmd_members(req: Request, svc: Services, args: str) -> list[Reply]:
         if not found:
             return [Reply(f"Không tìm thấy cơ quan “{shorten(args, 80)}” trong Kế hoạch.")]
         agency = found[0]
+        from bot.units import resolve_unit
+
+        today = resolve_unit(svc.kb, agency).unit  # a former name: its successor's members
+        agency = today or agency
         agency_ids = [agency.id, *(c.id for c in svc.kb.children(agency.id))]
         title += f" của {agency.name}"
     rows = await repo.list_members(svc.sessions, agency_ids)

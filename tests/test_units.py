@@ -3,12 +3,15 @@ report on what they hold today (own and inherited), former names are mapped with
 asked back, members left under a former unit are moved (or asked once which successor)."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select, update
 
 from bot import reminders, units
 from bot.core import ChatRef, Request
 from bot.db import repo
-from bot.db.models import Membership, StatusUpdate, Subscription
+from bot.db.models import Chat, Membership, StatusUpdate, Subscription
+from bot.senders import SendResult
 from handlers import dispatch
 
 ADMIN_TG = ChatRef("telegram", "900")
@@ -131,3 +134,38 @@ async def test_nhacnho_follows_todays_unit_and_reaches_communes(svc):
     # a subscription left under a former district reaches the wards that cover it
     assert reminders.status_agencies(kb, "viet_yen", reporting) == [
         "phuong_tu_lan", "phuong_viet_yen", "phuong_nenh", "phuong_van_ha"]
+
+
+class _Sender:
+    name = "telegram"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, chat_id: str, reply) -> SendResult:
+        self.sent.append((chat_id, reply.text))
+        return SendResult(ok=True)
+
+
+async def _group(svc, ext: str, agency: str) -> None:
+    async with svc.sessions() as s, s.begin():
+        chat = Chat(channel="telegram", external_id=ext, kind="group", title=f"nhóm {ext}")
+        s.add(chat)
+        await s.flush()
+        s.add(Subscription(chat_id=chat.id, agency_id=agency,
+                           created_at=datetime(2026, 11, 1, tzinfo=UTC)))
+
+
+async def test_reminders_name_todays_units_and_reach_a_wards_group(svc):
+    await _group(svc, "-901", "phuong_nenh")  # a ward's group
+    await _group(svc, "-902", "viet_yen")  # subscribed before the reorganisation
+    await _group(svc, "-903", "*")
+    sender = _Sender()
+    at = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # 08:00 on 8/12: 7 days before 15/12
+    await reminders.run_pass(svc, {"telegram": sender}, at)
+    got = {c: t for c, t in sender.sent}
+    assert "UBND phường Nếnh, kỳ năm 2026: đã báo cáo 0/6 nhiệm vụ; còn thiếu 2.7.1" in got[
+        "-901"]
+    assert "/capnhat 2.7 đang thực hiện" in got["-901"]  # its own section as the example
+    assert "UBND phường Nếnh" in got["-902"] and "UBND phường Vân Hà" in got["-902"]
+    assert "Sở Tài chính" in got["-903"] and "Sở Kế hoạch và Đầu tư" not in got["-903"]
