@@ -82,19 +82,19 @@ def test_period_for_the_report_deadlines():
     assert milestone.due.date() == date(2025, 12, 31)
 
 
-def test_reporting_agencies_replace_the_collective_with_districts():
+def test_reporting_agencies_are_todays_units_in_place_of_the_collective():
+    """The collective (UBND huyện) reports through its districts, and each former district
+    through the communes of today's organisation that took over its duties."""
     kb = load_knowledge()
     agencies = reporting_agencies(kb)
     districts = [a.id for a in kb.children("ubnd_huyen")]
     assert len(districts) == 10
-    assert "ubnd_huyen" not in agencies
-    assert set(districts) <= set(agencies)
-    assert {"sxd", "sct", "skhdt", "bqlkcn", "sgddt", "cat", "ttt"} <= set(agencies)
+    assert "ubnd_huyen" not in agencies and not set(districts) & set(agencies)
+    for district in districts:
+        assert {a.id for a in kb.successors(district)} <= set(agencies)
+    assert not [a for a in agencies if kb.is_former(a)]
+    assert {"sxd", "sct", "stc", "bqlkcn_bn", "sgddt", "cat", "ttt"} <= set(agencies)
     assert len(agencies) == len(set(agencies))
-    # every agency that leads a section is there (through its districts for the collective)
-    for s in kb.sections:
-        if s.lead:
-            assert s.lead in agencies or kb.children(s.lead)
 
 
 @pytest.mark.parametrize("text", ["2021", "6T/2021", "2030", "2030-6T"])

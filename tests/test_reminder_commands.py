@@ -135,7 +135,7 @@ async def test_subscribed_group_then_gets_the_reminder(svc):
     assert summary.sent == 1
     [(chat, text)] = sender.sent
     assert chat == "-1001"
-    assert "Ban Quản lý các Khu công nghiệp tỉnh, kỳ năm 2026: đã báo cáo 0/" in text
+    assert "Ban Quản lý các KCN tỉnh Bắc Ninh, kỳ năm 2026: đã báo cáo 0/" in text  # today's name
 
 
 # ---- /guitatca -------------------------------------------------------------------------------

@@ -272,16 +272,16 @@ async def test_blocked_chat_is_dropped_and_marked_inactive(svc):
 async def test_agencies_that_reported_drop_out_of_missing(svc):
     await add_chat(svc, "-600")
     await report(svc, "sxd", local(11, 20, 10))
-    await report(svc, "hiep_hoa", local(12, 2, 10))
+    await report(svc, "xa_hiep_hoa", local(12, 2, 10))  # a commune of today's organisation
     await report(svc, "sct", local(12, 10, 12, y=2025))  # previous period: does not count
     sender = FakeSender()
     await run_pass(svc, {"telegram": sender}, local(12, 8))
     [msg] = sender.to("-600")
-    assert "Đã báo cáo kỳ năm 2026: 2/27 cơ quan." in msg
-    missing = msg.split("Chưa báo cáo (25): ", 1)[1].split("\n")[0]
-    assert "Sở Xây dựng" not in missing and "Hiệp Hòa" not in missing
-    assert "Sở Công Thương" in missing and "Sở Kế hoạch và Đầu tư" in missing
-    assert "UBND huyện, thành phố" not in missing  # the collective is counted by district
+    assert "Đã báo cáo kỳ năm 2026: 2/71 cơ quan." in msg
+    missing = msg.split("Chưa báo cáo (69): ", 1)[1].split("\n")[0]
+    assert "Sở Xây dựng" not in missing and "xã Hiệp Hoà" not in missing
+    assert "Sở Công Thương" in missing and "Sở Tài chính" in missing  # took over Sở KH&ĐT
+    assert "UBND huyện, thành phố" not in missing  # the collective is counted by commune
     assert "/capnhat" in msg
 
 
@@ -293,7 +293,7 @@ async def test_agency_subscription_shows_only_that_agency(svc):
     await run_pass(svc, {"telegram": sender}, local(12, 8))
     [sxd] = sender.to("-700")
     [sct] = sender.to("-701")
-    assert "Sở Xây dựng, kỳ năm 2026: đã báo cáo 5/5 nhiệm vụ." in sxd and "/capnhat" not in sxd
+    assert "Sở Xây dựng, kỳ năm 2026: đã báo cáo 6/6 nhiệm vụ." in sxd and "/capnhat" not in sxd
     assert "Sở Công Thương" not in sxd.split("Gửi báo cáo về: Sở Công Thương.")[1]
     assert "Sở Công Thương, kỳ năm 2026: đã báo cáo 0/" in sct and "/capnhat" in sct
 
@@ -314,7 +314,7 @@ async def test_overdue_goes_to_missing_agencies_and_a_summary_to_admins(svc):
     assert "Sở Công Thương, kỳ năm 2026: đã báo cáo 0/" in sct
     summary = sender.to("900")[0]
     assert summary.startswith("Tổng hợp quá hạn") and "Sở Công Thương" in summary
-    assert "Sở Xây dựng;" not in summary and "Chưa báo cáo (26)" in summary
+    assert "Sở Xây dựng;" not in summary and "Chưa báo cáo (70)" in summary
     assert s1.sent == 4
     await report(svc, "sct", local(12, 17, 10))
     s3 = await run_pass(svc, {"telegram": sender}, local(12, 18, 8))
@@ -328,7 +328,7 @@ async def test_members_get_private_reminders_unless_turned_off(svc):
     sender = FakeSender()
     await run_pass(svc, {"telegram": sender}, local(12, 1))
     assert [c for c, _ in sender.sent] == ["51"]
-    assert "Sở Xây dựng, kỳ năm 2026: đã báo cáo 0/5 nhiệm vụ; còn thiếu 2.2.1" in sender.sent[0][1]
+    assert "Sở Xây dựng, kỳ năm 2026: đã báo cáo 0/6 nhiệm vụ; còn thiếu 2.2.1" in sender.sent[0][1]
 
 
 async def test_dry_run_lists_and_claims_nothing(svc):
@@ -472,7 +472,7 @@ async def report_all(svc, when: datetime, but: tuple[str, ...] = ()) -> None:
 
 async def test_all_deadlines_group_is_chased_at_plus_one_and_plus_three(svc):
     group = await add_chat(svc, "-1100")  # a provincial coordination group, every deadline
-    await report_all(svc, local(12, 10, 10), but=("sct", "luc_ngan"))
+    await report_all(svc, local(12, 10, 10), but=("sct", "xa_luc_ngan"))
     sender = FakeSender()
     senders = {"telegram": sender}
     for when in (local(12, 16, 8), local(12, 16, 15), local(12, 17, 8),  # +1 once
@@ -482,8 +482,8 @@ async def test_all_deadlines_group_is_chased_at_plus_one_and_plus_three(svc):
     for msg, late in ((plus_one, 1), (plus_three, 3)):
         assert msg.startswith("Quá hạn: Báo cáo năm")
         assert f"Thứ Ba, 15/12/2026 (đã quá hạn {late} ngày)" in msg
-        assert "Đã báo cáo kỳ năm 2026: 25/27 cơ quan." in msg
-        assert "Chưa báo cáo (2): Sở Công Thương; UBND huyện Lục Ngạn." in msg
+        assert "Đã báo cáo kỳ năm 2026: 69/71 cơ quan." in msg
+        assert "Chưa báo cáo (2): Sở Công Thương; UBND xã Lục Ngạn." in msg
         assert "/capnhat" in msg
     rows = [r for r in await deliveries(svc) if r.chat_id == group]
     assert Counter(r.offset_days for r in rows) == {-1: 1, -3: 1}
