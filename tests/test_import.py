@@ -396,3 +396,26 @@ def test_docx_automatic_numbering_is_read(tmp_path):
     assert list(tasks) == ["II.1.1", "II.1.2", "II.2.1"]
     assert tasks["II.1.2"]["partners"] == ["stc"]
     assert p["document"]["layout"] == "by_unit" and p["document"]["signer"] == "Hoàng Minh Tuấn"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (apt libreoffice-writer-nogui) renders the PDF")
+def test_laocai_plan_as_pdf_imports_the_same_as_its_text(laocai, tmp_path):
+    """The theme-organised plan typed into Word (header lines, first-line indents) and printed
+    to PDF: wrapped lines, page breaks and lines in capitals ("CCN.") read back the same."""
+    from docx import Document
+    from docx.shared import Cm
+
+    from bot.importer.read import Para, read_document
+
+    doc = Document()
+    for b in read_document(LAOCAI):
+        if isinstance(b, Para) and b.columns:
+            for cell in b.columns:
+                doc.add_paragraph(cell)
+        elif isinstance(b, Para):
+            doc.add_paragraph(b.text).paragraph_format.first_line_indent = Cm(1.27)
+    doc.save(tmp_path / "kh134.docx")
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(tmp_path / "kh134.docx")], check=True, capture_output=True, timeout=120)
+    _same_plan(import_plan(tmp_path / "kh134.pdf").plan, laocai.plan)

@@ -483,7 +483,8 @@ def _issuer(cells: list[str], number: str, place: str) -> tuple[str, str | None]
                 m = re.fullmatch(r"(TỈNH|THÀNH PHỐ)\s+(.+)", nxt.strip())
                 if m:
                     return f"UBND {m.group(1).lower()} {m.group(2).title()}", None
-        m = re.fullmatch(r"(?:ỦY|UỶ) BAN NHÂN DÂN (TỈNH|THÀNH PHỐ) (.+)", c.strip())
+        m = re.fullmatch(r"(?:ỦY|UỶ) BAN NHÂN DÂN (TỈNH|THÀNH PHỐ) ([^\Wa-z\d_][^a-z\d]*?)"
+                         r"(?: CỘNG HÒA.*| CỘNG HOÀ.*)?", c.strip())
         if m:
             return f"UBND {m.group(1).lower()} {m.group(2).title()}", None
     if number.upper().endswith("UBND") and place:

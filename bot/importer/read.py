@@ -23,6 +23,7 @@ COLUMN_GAP = re.compile(r"\S(\s{3,})\S")
 TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
+KIND_LINE = re.compile(r"^(?:KẾ HOẠCH|CHƯƠNG TRÌNH)(?: HÀNH ĐỘNG)?$")
 SIGNATURE_START = re.compile(r"^\s*(?:Nơi nhận|TM\.\s|KT\.\s)", re.I)
 
 
@@ -102,6 +103,7 @@ def paragraphs_from_lines(lines: list[str]) -> list[Para | Table]:
     blank = True
     in_body = False  # between the first part heading and the signature: no columns there
     in_tail = False  # recipients and signature: one line each
+    seen_kind = False  # the line naming the kind of document ("KẾ HOẠCH") has been read
 
     def flush() -> None:
         if cur:
@@ -142,9 +144,13 @@ def paragraphs_from_lines(lines: list[str]) -> list[Para | Table]:
             out.append(Para(" ".join(parts), parts))
             blank = False
             continue
-        # a line in capitals ("KẾ HOẠCH") is a paragraph of its own
-        caps_switch = bool(cur) and _caps(cur[-1]) != _caps(s)
-        if starts or not cur or in_tail or caps_switch:
+        # before the body, a line in capitals ("KẾ HOẠCH") is a paragraph of its own, and so is
+        # each line above it (issuer, number, place and date)
+        caps_switch = not in_body and bool(cur) and _caps(cur[-1]) != _caps(s)
+        above_title = not in_body and not seen_kind
+        if KIND_LINE.match(s):
+            seen_kind = True
+        if starts or not cur or in_tail or caps_switch or above_title:
             flush()
         cur.append(s)
         blank = False
@@ -188,6 +194,8 @@ def _continues(prev: str, text: str) -> bool:
     if MARKER.match(text):  # "a) …", "- …": an item of its own even in lower case
         return False
     first = text[0]
+    if first.isdigit() and prev[-1] not in ".:;!?)":  # "… Nghị định số" / "32/2024/NĐ-CP"
+        return True
     if first.islower():
         return True
     return prev.endswith("-") and not prev.endswith(" -") and first.isalpha()
