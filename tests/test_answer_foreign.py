@@ -63,3 +63,15 @@ def test_old_and_new_tone_placement_read_alike():
 def test_a_duty_request_is_not_read_as_a_topic(q):
     ans = answer(KB, q)
     assert ans.intent == "agency", (ans.intent, ans.agencies)
+
+
+@pytest.mark.parametrize("q", ["phân loại hồ sơ lưu trữ", "đăng ký xe công đi công tác",
+                               "máy in phòng hành chính bị hỏng", "lịch họp giao ban tuần này"])
+def test_everyday_office_matters_are_declined(q):
+    ans = answer(KB, q)
+    assert ans.intent == "none" and ans.sections == (), (ans.intent, ans.sections)
+
+
+def test_a_topic_sharing_few_words_with_the_plan_is_still_answered():
+    ans = answer(KB, "sân bóng, nhà văn hóa cho công nhân")
+    assert ans.intent == "topic" and ans.sections

@@ -25,7 +25,7 @@ from bot.answer.vocab import (
     SYNONYMS,
     YEAR_RE,
 )
-from bot.text import agency_index, fold
+from bot.text import agency_index, fold, marked_words
 
 # other documents the plan cites: "Kế hoạch số 1721/KH-UBND", "Quyết định 35/2021/QĐ-UBND"
 _PLAN_REF_RE = re.compile(
@@ -66,6 +66,8 @@ class Index:
         self._canon_cache: dict[str, list[str]] = {}
         self.doc_deadlines = {d.id: task_deadlines(kb, d.id) for d in self.docs}
         self.refs, self.ref_names = self._refs(kb)
+        # the plan's words as written, with their marks: "nghị" is the plan's, "nghỉ" is not
+        self.marked = {w for d in self.docs for w in marked_words(f"{d.text} {d.heading}")}
 
     def _read_docs(self) -> tuple[dict[str, int], dict[str, dict[int, int]],
                                   set[tuple[str, str]]]:

@@ -57,6 +57,7 @@ class Question:
                          if not (m.start and self.toks[m.start - 1] in OUTSIDE_HEADS
                                  and self.toks[m.start - 2:m.start] != ["can", "bo"])]
         self._province_today()
+        self.homographs = _homographs(self.idx, marked)
         self.canon = self.idx.expand(self.idx.canon(self.toks))
         # what cue words are looked for in: no place or agency names ("Việt Hàn" is not "hạn")
         blank = set()
@@ -123,3 +124,14 @@ class _Intro:
     """The unit an official introduced themself with, standing in for an agency mention."""
 
     agency_id: str
+
+
+def _homographs(idx, marked: list[str]) -> set[str]:
+    """Folded words the question typed with marks the plan never writes them with ("nghỉ
+    phép": the plan has "nghị", never "nghỉ"): once folded they look like the plan's words,
+    but they are not. A word typed without marks is not judged."""
+    typed = {w for w in marked if w != strip_marks(w) and w.isalpha()}
+    if not typed:
+        return set()
+    plans = {fold(w) for w in typed if w in idx.marked}
+    return {f for w in typed if w not in idx.marked and (f := fold(w)) not in plans}

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from bot.answer.agency import agency_answer
-from bot.answer.evidence import plausible
+from bot.answer.evidence import MIN_COVERAGE, coverage, plausible
 from bot.answer.index import Index
 from bot.answer.model import Answer
 from bot.answer.objectives import (
@@ -41,7 +41,10 @@ def by_topic(kb, q: Question, today: date) -> Answer | None:
     if objective and has_phrase(q.fixed, "muc tieu", "chi tieu") and not [
             w for w in measured if w not in DUTY_WORDS and w not in OBJECTIVE_WORDS]:
         return objectives_answer(kb)  # "mục tiêu của kế hoạch là gì", "chỉ tiêu năm 2025"
-    if not plausible(idx, measured if _distinct(idx, measured) else content):
+    # words typed with marks the plan never writes them with are not the plan's words
+    judged = [w for w in (measured if _distinct(idx, measured) else content)
+              if w not in q.homographs]
+    if not judged or not plausible(idx, judged):
         return None
     scores = idx.score(figure_free(idx, q2.seq(), keep_years=True) if objective else q2.seq())
     top = max(scores) if scores else 0.0
@@ -53,6 +56,9 @@ def by_topic(kb, q: Question, today: date) -> Answer | None:
         return _ambiguous(kb, idx, content, order, scores, q.raw)
     picked = [i for i in order[:8] if scores[i] >= 0.45 * scores[order[0]]]
     intent = "objective" if idx.docs[picked[0]].kind == "objective" else "topic"
+    if intent == "topic" and not objective and coverage(
+            idx, content, order[:3], q.homographs) < MIN_COVERAGE:
+        return None  # the best bullets hold too little of what is asked: not the plan's
     if intent == "objective" and objective:
         picked = [i for i in picked if idx.docs[i].kind == "objective"]
     return _topic_answer(kb, idx, q2, content, picked, intent)
