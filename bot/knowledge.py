@@ -53,7 +53,8 @@ Any plan file (an imported one, CONTRACT §2's schema) is checked by the same ru
 A plan other than KH147 describes its own shape in `shape` (parts, tasks_part,
 general_sections, objectives_part, task_leads: "section" when every task has its section's
 lead, "own" when a section headed by a theme leaves each task its own lead); without `shape`
-the file has KH147's shape. A deadline may be monthly (`frequency: "monthly"`, `day`, years).
+the file has KH147's shape. A deadline may be monthly or quarterly (`frequency`, `day`, years;
+a quarterly one falls in the quarter's last month).
 
 Task.deadline is the first (nearest) deadline a bullet carries; Task.deadlines has all of them
 (5.6.1 carries "5.6-2021" and "5.6-2025"). Task.places holds place ids (kb.place(id)).
@@ -78,7 +79,7 @@ PLACE_KINDS = ("KCN", "CCN")
 # section ids per part, as the plan numbers them
 SECTION_ID = {"I": re.compile(r"I\.\d+"), "II": re.compile(r"II\.\d+"),
               "III": re.compile(r"\d+(\.\d+)?"), "IV": re.compile(r"IV\.\d+")}
-FREQUENCIES = ("yearly", "monthly")
+FREQUENCIES = ("yearly", "quarterly", "monthly")
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,9 @@ class Deadline:
 
     def months(self) -> tuple[int, ...]:
         """The months a rule falls in each year: its month, or all twelve when monthly."""
-        return tuple(range(1, 13)) if self.frequency == "monthly" else (self.month,)
+        if self.frequency == "monthly":
+            return tuple(range(1, 13))
+        return (3, 6, 9, 12) if self.frequency == "quarterly" else (self.month,)
 
 
 @dataclass(frozen=True)
@@ -681,10 +684,10 @@ def _check_deadline(kb: Knowledge, x: Deadline, agency_ref) -> None:
     if x.frequency not in FREQUENCIES:
         raise KnowledgeError(f"{where}: frequency '{x.frequency}' is not one of "
                              f"{', '.join(FREQUENCIES)}")
-    if x.frequency == "monthly":
+    if x.frequency in ("monthly", "quarterly"):
         if None in (x.day, x.from_year, x.to_year) or not 1 <= x.day <= 31:
-            raise KnowledgeError(f"{where}: a monthly deadline needs day 1-31, from_year, "
-                                 f"to_year")
+            raise KnowledgeError(f"{where}: a {x.frequency} deadline needs day 1-31, "
+                                 f"from_year, to_year")
         if x.from_year > x.to_year:
             raise KnowledgeError(f"{where}: from_year {x.from_year} is after to_year "
                                  f"{x.to_year}")

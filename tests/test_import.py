@@ -291,6 +291,9 @@ def test_third_form_lettered_items_annex_table_and_report_via():
     ("gửi về Sở Công Thương trước ngày 20 hằng tháng", {"frequency": "monthly", "day": 20}),
     ("báo cáo hằng tháng trước ngày 20, gửi", {"frequency": "monthly", "day": 20}),
     ("hoàn thành trước ngày 15/3/2026", {"due": "2026-03-15"}),
+    ("báo cáo hằng quý trước ngày 20", {"frequency": "quarterly", "day": 20}),
+    ("gửi trước ngày 25 của tháng cuối quý", {"frequency": "quarterly", "day": 25}),
+    ("Báo cáo 6 tháng (trước ngày 15 tháng 6)", {"frequency": "yearly", "month": 6, "day": 15}),
 ])
 def test_deadline_forms(text, want):
     found, unread = read_deadlines(text)
@@ -419,3 +422,69 @@ def test_laocai_plan_as_pdf_imports_the_same_as_its_text(laocai, tmp_path):
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
                     str(tmp_path / "kh134.docx")], check=True, capture_output=True, timeout=120)
     _same_plan(import_plan(tmp_path / "kh134.pdf").plan, laocai.plan)
+
+
+OTHER_NUMBERING = """ỦY BAN NHÂN DÂN TỈNH PHÚ THỌ
+
+Số: 301/KH-UBND
+
+Phú Thọ, ngày 9 tháng 6 năm 2026
+
+KẾ HOẠCH
+
+Triển khai thực hiện Kết luận số 77-KL/TU ngày 20/5/2026 của Ban Thường vụ Tỉnh ủy về phát triển du lịch cộng đồng năm 2026
+
+PHẦN I. MỤC ĐÍCH, YÊU CẦU
+
+Phát triển du lịch cộng đồng gắn với bảo tồn văn hóa.
+
+PHẦN II. NHIỆM VỤ CỤ THỂ
+
+1. Các sở, ngành
+
+1.1. Sở Văn hóa, Thể thao và Du lịch
+
+1.1.1. Xây dựng sản phẩm du lịch
+
+1) Chủ trì khảo sát các điểm du lịch cộng đồng, hoàn thành trong tháng 8 năm 2026.
+
+2) Phối hợp với Sở Công Thương tổ chức hội chợ sản phẩm OCOP.
+
+1.2. Sở Tài chính
+
+* Tham mưu bố trí kinh phí thực hiện Kế hoạch.
+
+PHẦN III. TỔ CHỨC THỰC HIỆN
+
+Các sở, ngành, UBND các xã, phường báo cáo kết quả hằng quý trước ngày 20, gửi Sở Văn hóa, Thể thao và Du lịch để tổng hợp.
+
+Nơi nhận:
+- Lưu: VT.
+
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+
+Bùi Văn Quang
+"""
+
+
+def test_other_numbering_parts_three_levels_numbered_points_quarterly_report(tmp_path):
+    path = tmp_path / "kh301.txt"
+    path.write_text(OTHER_NUMBERING, encoding="utf-8")
+    r = import_plan(path)
+    p = r.plan
+    secs, tasks = _by_id(p["sections"]), _by_id(p["tasks"])
+    assert [x["id"] for x in p["document"]["parts"]] == ["I", "II", "III"]
+    assert p["document"]["issued_by"] == "UBND tỉnh Phú Thọ"
+    assert p["document"]["implements_short"] == "Kết luận số 77-KL/TU"
+    assert secs["1.1.1"]["group"] == "1.1" and secs["1.1"]["lead"] == "svhttdl"
+    assert tasks["1.1.1.1"]["text"].startswith("Chủ trì khảo sát")
+    assert tasks["1.1.1.2"]["partners"] == ["sct"]
+    assert tasks["1.2.1"]["lead"] == "stc"
+    deadlines = _by_id(p["deadlines"])
+    assert deadlines[tasks["1.1.1.1"]["deadline"]]["due"] == "2026-08-31"
+    report = deadlines[p["document"]["reporting"]["deadlines"][0]]
+    assert (report["frequency"], report["day"], report["report_to"]) == ("quarterly", 20,
+                                                                         "svhttdl")
+    kb = validate_plan(p)
+    assert kb.deadline(report["id"]).months() == (3, 6, 9, 12)

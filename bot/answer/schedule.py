@@ -102,9 +102,9 @@ def _deadline_line(kb, d, today: date) -> str:
     if d.applies_to != "all":
         to += "; thực hiện: " + ", ".join(agency_name(kb, a) for a in d.applies_to)
     if d.recurring:
-        rule = f"trước ngày {d.day}/{d.month} hằng năm ({d.from_year}-{d.to_year})" if \
-            d.frequency != "monthly" else f"trước ngày {d.day} hằng tháng ({d.from_year}-" \
-            f"{d.to_year})"
+        every = {"monthly": f"{d.day} hằng tháng", "quarterly": f"{d.day} tháng cuối mỗi quý"}
+        rule = f"trước ngày {every.get(d.frequency, f'{d.day}/{d.month} hằng năm')} " \
+            f"({d.from_year}-{d.to_year})"
         return f"• {d.title} ({section_label(src)}): {rule}{to}. Kỳ tới: {occ}."
     return f"• {d.title} ({section_label(src)}): hạn {occ}{to}."
 

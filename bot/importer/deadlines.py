@@ -9,6 +9,8 @@
     "định kỳ hàng năm (trước ngày 10/12)"    -> every year on 10/12
     "trước ngày 20 hằng tháng",
     "hằng tháng trước ngày 20"               -> every month on the 20th
+    "hằng quý trước ngày 20",
+    "trước ngày 20 của tháng cuối quý"       -> every quarter, the 20th of its last month
     "thường xuyên"                           -> no date: the task is ongoing
 
 A phrase that announces a time limit but gives none of these ("chậm nhất", "trước ngày" with
@@ -34,6 +36,10 @@ QUARTER = re.compile(r"(?:trong\s+|trước\s+|đến\s+|hết\s+)?quý\s+(IV|II
 YEAR = re.compile(r"(?:\b[Tt]rong\s+năm|[Tt]ừ\s+nay\s+đến(?:\s+hết)?(?:\s+năm)?|"
                   r"(?:hoàn\s+thành|xong)(?:\s+\w+){0,4}?\s+(?:trong|trước|đến|vào)(?:\s+cuối)?"
                   r"(?:\s+năm)?|đến\s+hết\s+năm|trước\s+năm|[Đđ]ến\s+cuối\s+năm)\s+(\d{4})\b")
+QUARTER_DAY = re.compile(r"(?:hằng|hàng|mỗi)\s+quý[,]?\s+(?:\(?\s*)?(?:gửi\s+)?(?:báo\s+cáo\s+)?"
+                         r"trước\s+ngày\s+(\d{1,2})(?!\s*/)|trước\s+ngày\s+(\d{1,2})\s+(?:của\s+)?"
+                         r"(?:tháng\s+cuối\s+)?(?:hằng|hàng|mỗi)\s+quý|trước\s+ngày\s+(\d{1,2})\s+"
+                         r"(?:của\s+)?tháng\s+cuối\s+(?:mỗi\s+|của\s+)?quý", re.I)
 ONGOING = re.compile(r"\bthường\s+xuyên\b", re.I)
 # words that announce a time limit; a task with one and no date read is reviewed
 ANNOUNCES = re.compile(r"\b(?:chậm\s+nhất|hạn\s+chót|trước\s+ngày|hoàn\s+thành\s+trước)\b",
@@ -82,6 +88,10 @@ def read_deadlines(text: str) -> tuple[list[Due], list[str]]:
         day = int(m.group(1) or m.group(2))
         if 1 <= day <= 31:
             add(m, frequency="monthly", day=day, period="month")
+    for m in QUARTER_DAY.finditer(text):
+        day = int(m.group(1) or m.group(2) or m.group(3))
+        if free(m) and 1 <= day <= 31:  # read as the quarter's last month (3, 6, 9, 12)
+            add(m, frequency="quarterly", day=day, period="quarter")
     for m in DAY_MONTH.finditer(text):
         if not free(m):
             continue

@@ -68,7 +68,7 @@ def build_sections(sk: Skeleton, cat: Catalogue, years: tuple[int, int]) -> Buil
         objectives = bool(OBJECTIVES.search(part.title))
         prefix = "" if part.id == main else f"{part.id}."
         if part.loose:
-            _loose_section(out, part, prefix, assigns)
+            _loose_section(out, cat, part, prefix, assigns)
         for k, node in enumerate(part.nodes, 1):
             _section(out, cat, node, prefix, None, assigns, part, k)
         if objectives:
@@ -138,13 +138,16 @@ def _node_id(node: Node, prefix: str, parent_id: str | None, pos: int) -> str:
     return f"{parent_id}.{marker}"
 
 
-def _loose_section(out: Built, part, prefix: str, assigns: bool) -> None:
+def _loose_section(out: Built, cat: Catalogue, part, prefix: str, assigns: bool) -> None:
     """Paragraphs of a part before (or without) numbered items: the part's own section."""
     sid = f"{prefix}0" if prefix else "0"
     text = "\n".join(_render(k, t) for k, t in part.loose)
-    out.sections.append({"id": sid, "title": part.title.capitalize(), "lead": None,
-                         "partners": [], "text": text, "part": part.id, "group": None,
-                         "binds_all": False})
+    sec = {"id": sid, "title": part.title.capitalize(), "lead": None, "partners": [],
+           "text": text, "part": part.id, "group": None, "binds_all": False}
+    out.sections.append(sec)
+    paras = [p for p in part.loose if p[0] != "note"]
+    if assigns and paras:
+        _tasks(out, cat, sec, paras, [], False)
 
 
 def _section(out: Built, cat: Catalogue, node: Node, prefix: str, parent: dict | None,
@@ -164,6 +167,13 @@ def _section(out: Built, cat: Catalogue, node: Node, prefix: str, parent: dict |
         out.review.append(Review(sid, "tên đơn vị ở đầu mục chưa nhận ra", title))
     leads = [m.unit for m in heading_units or [] if m.kind == "unit"]
     everyone = bool(heading_units) and not leads
+    if heading_units is None and parent is not None and parent["id"] in out.unit_headed:
+        # a theme inside a unit's section ("1.1. Sở A" / "1.1.1. Xây dựng sản phẩm"): its work
+        inherited = parent.get("leads") or [parent["lead"]]
+        sec_leads = list(inherited)
+    else:
+        sec_leads = leads
+    leads = sec_leads
     sec = {"id": sid, "title": title.rstrip(" :") or node.heading, "lead": leads[0] if leads
            else None, "partners": [], "text": "", "part": part.id,
            "group": parent["id"] if parent else None, "binds_all": False}
@@ -193,10 +203,11 @@ def _section(out: Built, cat: Catalogue, node: Node, prefix: str, parent: dict |
 def _as_task(cat: Catalogue, child):
     """A lettered item ("a) Sở A chủ trì …") with nothing under it is a task of its parent,
     not a section; one that names a unit only ("a) Sở A:") stays a section."""
-    if isinstance(child, Node) and not child.children and not child.marker[0].isdigit() and \
-            not child.marker.startswith("(") and unit_heading(cat, child.heading) is None and \
+    lettered = child.marker[0].isalpha() or child.marker.endswith(")") if \
+        isinstance(child, Node) else False
+    if lettered and not child.children and unit_heading(cat, child.heading) is None and \
             not child.heading.rstrip().endswith(":"):
-        return (f"item:{child.marker}", child.heading)
+        return (f"item:{child.marker.rstrip(')')}", child.heading)
     return child
 
 
@@ -319,7 +330,8 @@ def _deadlines(out: Built, cat: Catalogue, years: tuple[int, int]) -> None:
 
 def _deadline_id(out: Built, sid: str, d: dl.Due) -> str:
     if d.frequency:
-        base = f"{sid}-" + {"6T": "6m", "year": "year", "month": "month"}.get(
+        base = f"{sid}-" + {"6T": "6m", "year": "year", "month": "month",
+                            "quarter": "quarter"}.get(
             d.period or "", f"{d.month or 0:02d}{d.day:02d}")
     else:
         base = f"{sid}-{d.due[:4]}"
@@ -361,7 +373,8 @@ def _deadline(cat: Catalogue, did: str, sec: dict, task: dict, d: dl.Due,
 def _title(sec: dict, task: dict, d: dl.Due, reporting: bool) -> str:
     if reporting:
         return {"6T": "Báo cáo 6 tháng kết quả thực hiện", "year": "Báo cáo năm kết quả thực hiện",
-                "month": "Báo cáo tháng kết quả thực hiện"}.get(d.period or "", "Báo cáo định kỳ")
+                "month": "Báo cáo tháng kết quả thực hiện",
+                "quarter": "Báo cáo quý kết quả thực hiện"}.get(d.period or "", "Báo cáo định kỳ")
     words = task["text"].split()
     return " ".join(words[:14]) + ("…" if len(words) > 14 else "")
 

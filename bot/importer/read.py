@@ -17,8 +17,8 @@ from pathlib import Path
 FORMATS = (".txt", ".docx", ".pdf")
 
 # a line that opens a paragraph by its marker: "II. ", "2.1. ", "(3) ", "a) ", "- ", "+ "
-MARKER = re.compile(r"^(?:[IVX]{1,5}\.\s|\d{1,2}\.(?:\d{1,2}\.)*\s|\(\d{1,2}\)\s|[a-zđ]\)\s|"
-                    r"[-+•–]\s)")
+MARKER = re.compile(r"^(?:(?:PHẦN\s+)?[IVX]{1,5}\.\s|\d{1,2}\.(?:\d{1,2}\.?)*\s|\(\d{1,2}\)\s|"
+                    r"\d{1,2}\)\s|[a-zđ]\)\s|[-+•–*·]\s)")
 COLUMN_GAP = re.compile(r"\S(\s{3,})\S")
 TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 
 from bot.importer.read import Para, Table
 
-PART = re.compile(r"^([IVX]{1,5})\.\s+(.+)$")
+PART = re.compile(r"^(?:PHẦN\s+|Phần\s+)?([IVX]{1,5})[.:]\s+(.+)$")
+SUB3 = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{1,2})\.?\s+(\S.*)$")
 SUB = re.compile(r"^(\d{1,2})\.(\d{1,2})\.?\s+(\S.*)$")
+PAREN = re.compile(r"^(\d{1,2})\)\s+(\S.*)$")
 ITEM = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 NUMBERED = re.compile(r"^\((\d{1,2})\)\s+(\S.*)$")
 LETTER = re.compile(r"^([a-zđ])\)\s+(\S.*)$")
-BULLET = re.compile(r"^([-–•+])\s*(\S.*)$")
+BULLET = re.compile(r"^([-–•+*·])\s*(\S.*)$")
 NOTE = re.compile(r"^\((?:chi tiết|chi tiêt|có|kèm theo|theo)\b[^()]*\)\.?$", re.I)
 ANNEX = re.compile(r"^PH[ỤU] L[ỤU]C(?:\s+(?:SỐ\s+)?([0-9IVX]+))?\b\.?\s*(.*)$", re.I)
 TAIL = re.compile(r"^(?:Nơi nhận|TM\.\s|KT\.\s)", re.I)
@@ -133,6 +135,9 @@ def _place(part: Part, stack: list[Node], text: str) -> None:
 
 
 def _as_node(part: str, text: str, stack: list[Node]) -> Node | None:
+    m = SUB3.match(text)
+    if m:
+        return Node(part, f"{m.group(1)}.{m.group(2)}.{m.group(3)}", m.group(4), 3)
     m = SUB.match(text)
     if m:
         return Node(part, f"{m.group(1)}.{m.group(2)}", m.group(3), 2)
@@ -142,9 +147,10 @@ def _as_node(part: str, text: str, stack: list[Node]) -> Node | None:
     m = NUMBERED.match(text)
     if m:
         return Node(part, f"({m.group(1)})", m.group(2), 1)
-    m = LETTER.match(text)
+    m = LETTER.match(text) or PAREN.match(text)
     if m and stack:
-        return Node(part, m.group(1), m.group(2), stack[-1].level + 1 if
+        marker = m.group(1) + (")" if m.group(1).isdigit() else "")  # "a", "1)"
+        return Node(part, marker, m.group(2), stack[-1].level + 1 if
                     stack[-1].marker.isdigit() or "." in stack[-1].marker else stack[-1].level)
     return None
 
