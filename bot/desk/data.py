@@ -118,10 +118,12 @@ def build_snapshot(kb, rows: list[repo.StatusRow], period: Period, as_of: dateti
                    ) -> Snapshot:
     """Pure: the period's units, cells and counts from the update history (oldest first)."""
     report = export.build_report(kb, rows, period, as_of, tz)
+    from bot.units import row_unit
+
     items: dict[tuple[str, str], list] = defaultdict(list)
     for r in rows:
-        if r.created_at <= as_of:
-            items[(r.agency_id, r.item_id)].append(r)
+        if r.created_at <= as_of:  # a former agency's row counts for its successor today
+            items[(row_unit(kb, r.agency_id, r.item_id), r.item_id)].append(r)
     cells_of: dict[str, list[Cell]] = defaultdict(list)
     for row in report.rows:
         own = items.get((row.agency_id, row.task_id), [])
