@@ -215,10 +215,12 @@ def compile_history(kb, history, period: Period, as_of: datetime, today: datetim
     Which tasks a unit answers for follows /tonghop and the export (export.agency_tasks: the
     sections it leads; general duties once it reported on them); an update of a whole section
     speaks for each of its tasks."""
+    from bot.units import row_unit
+
     items: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for r in history:
-        if r.created_at <= as_of:
-            items[r.agency_id][r.item_id].append(r)
+        if r.created_at <= as_of:  # a former agency's row counts for the unit holding it now
+            items[row_unit(kb, r.agency_id, r.item_id)][r.item_id].append(r)
     general = export.general_tasks(kb)
     entries, units, reported = [], [], set()
     for agency_id in reporting_agencies(kb):
