@@ -259,9 +259,11 @@ async def cmd_members(req: Request, svc: Services, args: str) -> list[Reply]:
         agency = found[0]
         from bot.units import resolve_unit
 
-        today = resolve_unit(svc.kb, agency).unit  # a former name: its successor's members
-        agency = today or agency
-        agency_ids = [agency.id, *(c.id for c in svc.kb.children(agency.id))]
+        kb = svc.kb
+        agency = resolve_unit(kb, agency).unit or agency  # a former name: its successor's
+        agency_ids = []
+        for a in (agency, *kb.successors(agency.id)):  # a collective or district: the communes
+            agency_ids += [a.id, *(c.id for c in kb.children(a.id))]
         title += f" của {agency.name}"
     rows = await repo.list_members(svc.sessions, agency_ids)
     pending = await repo.list_pending(svc.sessions)

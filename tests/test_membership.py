@@ -187,17 +187,21 @@ async def test_unknown_agency_is_refused_in_one_line(svc):
     assert len(out) == 1 and await _count(svc, Membership) == 0
 
 
-async def test_collective_asks_for_the_district_and_districts_register_directly(svc):
+async def test_collective_asks_for_the_district_then_the_ward(svc):
+    # since 1/7/2025 the communes and wards hold the district duties, each on its own
     out = await dispatch(tg("18", "/dangky UBND huyện, thành phố"), svc)
     assert len(out) == 1 and len(out[0].choices) == 10
     assert all(c.data.startswith("dk:") for c in out[0].choices)
     assert await _count(svc, Membership) == 0
     pick = next(c for c in out[0].choices if "Việt Yên" in c.label)
-    out = await dispatch(tg("18", callback=pick.data), svc)
-    assert any(r.chat == ADMIN_TG and "UBND huyện Việt Yên" in r.text for r in out)
+    [wards] = await dispatch(tg("18", callback=pick.data), svc)
+    assert await _count(svc, Membership) == 0
+    nenh = next(c for c in wards.choices if c.label == "UBND phường Nếnh")
+    out = await dispatch(tg("18", callback=nenh.data), svc)
+    assert any(r.chat == ADMIN_TG and "UBND phường Nếnh" in r.text for r in out)
 
-    await register(svc, "19", "UBND huyện Việt Yên")
-    assert await repo.member_agency(svc.sessions, "telegram", "19") == "viet_yen"
+    await register(svc, "19", "UBND phường Nếnh")
+    assert await repo.member_agency(svc.sessions, "telegram", "19") == "phuong_nenh"
 
 
 async def test_ambiguous_name_offers_choices(svc):
@@ -220,7 +224,7 @@ async def test_one_agency_at_a_time(svc):
 
 async def test_members_list_and_removal(svc):
     mid = await register(svc, "22", "SXD")
-    await register(svc, "23", "UBND huyện Yên Dũng")
+    await register(svc, "23", "UBND phường Yên Dũng")
     out = await dispatch(tg("22", "/thanhvien"), svc)
     assert len(out) == 1 and "quản trị" in out[0].text
 
@@ -228,7 +232,7 @@ async def test_members_list_and_removal(svc):
     assert listing.text.startswith("Cán bộ đầu mối đã được duyệt (2):")
     assert "Cán bộ 22 (Telegram, mã 22) — Sở Xây dựng" in listing.text
     assert "Cán bộ 23" in listing.text and "Xóa một cán bộ đầu mối" in listing.text
-    [listing] = await dispatch(admin("/thanhvien UBND huyện"), svc)  # the collective: districts
+    [listing] = await dispatch(admin("/thanhvien UBND huyện"), svc)  # the collective: communes
     assert "Cán bộ 23" in listing.text and "Cán bộ 22" not in listing.text
 
     out = await dispatch(admin(f"/xoathanhvien {mid}"), svc)
@@ -256,7 +260,7 @@ async def test_pending_list_for_admins(svc):
 
 
 async def test_approval_tells_a_district_official_their_own_example(svc):
-    replies = await dispatch(tg("25", "/dangky UBND huyện Việt Yên"), svc)
+    replies = await dispatch(tg("25", "/dangky UBND phường Nếnh"), svc)
     ok = next(r for r in replies if r.chat == ADMIN_TG).choices[0].data
     out = await dispatch(admin(callback=ok), svc)
     [told] = [r.text for r in out if r.chat == ChatRef("telegram", "25")]
