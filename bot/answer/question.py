@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.answer.index import index_for
 from bot.answer.vocab import STOP, STOP_PHRASES
 from bot.text import (
+    AFTER_NAME,
     drop_fillers,
     expand_shorthand,
     find_agencies,
@@ -49,9 +50,10 @@ class Question:
         self.toks = [self.idx.correct(w) for w in toks]
         self.fixed = " ".join(self.toks)
         self.mentions = find_agencies(kb, self.fixed, fuzzy=False) if self.toks else []
-        if self.toks and not self.mentions:
-            # a name typed with a slip or run together ("so ke hoch va dau tu")
-            self.mentions = fuzzy_agencies(kb, self.fixed)
+        if self.toks and (not self.mentions or self._name_goes_on()):
+            # a name typed with a slip or run together ("so ke hoch va dau tu"), or a name
+            # found whole only in part ("ban quan ly | cac khu cong gnhiep tinh")
+            self.mentions = _longer(self.mentions, fuzzy_agencies(kb, self.fixed))
         # "Bộ Công an", "Cục Thuế": a body outside the province that shares a name's words
         self.mentions = [m for m in self.mentions
                          if not (m.start and self.toks[m.start - 1] in OUTSIDE_HEADS
@@ -66,6 +68,12 @@ class Question:
         cue = [("|" if i in blank else w) for i, w in enumerate(self.toks)]
         self.cues = self.idx.blank_places(" ".join(cue))
         self.canon_nonames = self.idx.expand(self.idx.canon([w for w in cue if w != "|"]))
+
+    def _name_goes_on(self) -> bool:
+        """Does a word that may belong to the name follow a name found (no question word)?"""
+        return any(m.end < len(self.toks) and (self.toks[m.end] in ("cac", "va") or (
+            self.toks[m.end] not in AFTER_NAME and self.toks[m.end] not in STOP))
+            for m in self.mentions)
 
     def _province_today(self) -> None:
         """"Bắc Ninh" outside an agency's name is the province the plan's Bắc Giang is part of
@@ -135,3 +143,16 @@ def _homographs(idx, marked: list[str]) -> set[str]:
         return set()
     plans = {fold(w) for w in typed if w in idx.marked}
     return {f for w in typed if w not in idx.marked and (f := fold(w)) not in plans}
+
+
+def _longer(exact: list, fuzzy: list) -> list:
+    """The names found whole, each replaced by a similar name of the same agency that spans
+    it and more; the similar names alone when none was found whole."""
+    if not exact:
+        return fuzzy
+    out = []
+    for m in exact:
+        wider = [f for f in fuzzy if f.agency_id == m.agency_id and f.start <= m.start
+                 and f.end >= m.end and f.end - f.start > m.end - m.start]
+        out.append(wider[0] if wider else m)
+    return out
