@@ -488,3 +488,18 @@ def test_other_numbering_parts_three_levels_numbered_points_quarterly_report(tmp
                                                                          "svhttdl")
     kb = validate_plan(p)
     assert kb.deadline(report["id"]).months() == (3, 6, 9, 12)
+
+
+def test_annex_table_laid_out_in_columns_of_spaces():
+    """pdftotext -layout prints a table as columns of spaces, a cell wrapping over lines."""
+    r = import_plan(Path(__file__).parent / "data" / "plan_ha_giang_kh45_2026.txt")
+    tasks = _by_id(r.plan["tasks"])
+    assert tasks["PL1.1"]["text"] == "Rà soát quy hoạch các khu kinh tế cửa khẩu"
+    assert (tasks["PL1.1"]["lead"], tasks["PL1.1"]["partners"]) == ("sxd", ["stc", "bqlkkt"])
+    assert (tasks["PL1.2"]["lead"], tasks["PL1.2"]["partners"]) == ("bqlkkt", ["cat", "bdbp"])
+    assert tasks["PL1.3"]["lead"] == "thue" and tasks["PL1.3"]["timing"] == "Thường xuyên"
+    deadlines = _by_id(r.plan["deadlines"])
+    assert deadlines[tasks["PL1.1"]["deadline"]]["due"] == "2026-06-30"
+    assert r.plan["document"]["reporting"]["report_to"] == "sct"
+    assert r.plan["document"]["title"].endswith("kinh tế cửa khẩu năm 2026")
+    validate_plan(r.plan)

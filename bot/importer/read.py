@@ -89,8 +89,8 @@ def _indent(line: str) -> int:
 def paragraphs_from_lines(lines: list[str]) -> list[Para | Table]:
     """Paragraphs from lines: a marker, a first-line indent, or a blank line followed by a
     capital opens a new paragraph; any other line continues the current one."""
-    lines = [ln.replace("\t", "    ").rstrip() for ln in lines]
-    indents = Counter(_indent(ln) for ln in lines if ln.strip())
+    lines = _layout_tables([ln.replace("\t", "    ").rstrip() for ln in lines])
+    indents = Counter(_indent(ln) for ln in lines if isinstance(ln, str) and ln.strip())
     base = min(indents.most_common(1)[0][0], 8) if indents else 0
     body = sum(indents.values()) or 1
     # a layout text: wrapped lines at the margin, the first line of each paragraph indented
@@ -112,6 +112,14 @@ def paragraphs_from_lines(lines: list[str]) -> list[Para | Table]:
         cells.clear()
 
     for raw in lines:
+        if isinstance(raw, Table):  # a table laid out in columns of spaces, read before
+            flush()
+            if table:
+                out.append(Table(table))
+                table = []
+            out.append(raw)
+            blank = True
+            continue
         s = raw.strip()
         if TABLE_ROW.match(raw) or (table and TABLE_RULE.match(raw) and "|" in raw):
             flush()
@@ -131,11 +139,15 @@ def paragraphs_from_lines(lines: list[str]) -> list[Para | Table]:
             in_body = False
             in_tail = True
         ind = _indent(raw)
-        marker = bool(MARKER.match(s)) and (ind > base or blank)
+        ended = bool(cur) and cur[-1][-1] in ".:;!?"
+        part_heading = bool(re.match(r"^[IVX]{1,5}\.\s+\S", s)) and _caps(s)
+        # a marker opens a paragraph when indented, after a blank line or after a full stop;
+        # a part's heading in capitals ("II. NHIỆM VỤ") always does
+        marker = bool(MARKER.match(s)) and (ind > base or blank or ended) or part_heading
         capital = s[0].isupper() or s[0].isdigit() or not s[0].isalnum()
-        if indented:  # paragraphs open with an indent: a blank line is a page break
-            ended = bool(cur) and cur[-1][-1] in ".:;!?"
-            starts = ind >= base + 3 or marker or (blank and capital and ended)
+        if indented:  # paragraphs open with an indent: a blank line is a page break (in the
+            # body; above it, a blank line separates the title from the preamble)
+            starts = ind >= base + 3 or marker or (blank and capital and (ended or not in_body))
         else:
             starts = (blank and capital) or ind >= base + 3 or marker
         if not in_body and COLUMN_GAP.search(s):
@@ -154,10 +166,117 @@ def paragraphs_from_lines(lines: list[str]) -> list[Para | Table]:
             flush()
         cur.append(s)
         blank = False
+        if part_heading:  # "II. NHIỆM VỤ" stands alone, whatever follows at its indent
+            flush()
     flush()
     if table:
         out.append(Table(table))
     return out
+
+
+# --- tables laid out with spaces (pdftotext -layout, pypdf's layout mode) -------------------
+
+HEAD_TT = re.compile(r"^(?:S?TT|Số\s*TT)$", re.I)
+HEAD_NEEDS = (re.compile(r"chủ\s*trì", re.I), re.compile(r"nhiệm\s*vụ|nội\s*dung|công\s*việc",
+                                                           re.I))
+ROW_NUMBER = re.compile(r"^(?:[IVX]{1,5}|[A-Z]|\d{1,3})\.?$")
+
+
+def _chunks(line: str) -> list[tuple[int, str]]:
+    """(column, text) of each run of text separated by two spaces or more."""
+    return [(m.start(), m.group(0)) for m in re.finditer(r"\S+(?: \S+)*", line)]
+
+
+def _layout_tables(lines: list[str]) -> list:
+    """Lines, with each table in columns (a header naming "TT", the task and "chủ trì")
+    replaced by a Table of its rows; a row goes on over the lines until the next number."""
+    out: list = []
+    i = 0
+    while i < len(lines):
+        head = _table_head(lines, i)
+        if head is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        first, last, starts, header = head
+        out = out[:len(out) - (i - first)]  # a header line above the TT line joins the head
+        rows = [header]
+        j = last + 1
+        while j < len(lines):
+            line = lines[j]
+            if not line.strip():
+                k = j + 1
+                while k < len(lines) and not lines[k].strip():
+                    k += 1
+                if k < len(lines) and _in_table(lines[k], starts):
+                    j = k
+                    continue
+                break
+            if not _in_table(line, starts):
+                break
+            cells = _cut(line, starts)
+            if ROW_NUMBER.match(cells[0]) or len(rows) == 1:
+                rows.append(cells)
+            else:  # a wrapped line: each column's words go on in the row above
+                rows[-1] = [(a + " " + b).strip() for a, b in zip(rows[-1], cells, strict=True)]
+            j += 1
+        out.append(Table(rows))
+        i = j
+    return out
+
+
+def _table_head(lines: list[str], i: int):
+    chunks = _chunks(lines[i])
+    if len(chunks) < 3 or not HEAD_TT.match(chunks[0][1]):
+        return None
+    first, last = i, i
+    if i > 0 and len(_chunks(lines[i - 1])) >= 2 and "  " in lines[i - 1].strip():
+        first = i - 1
+    if i + 1 < len(lines) and len(_chunks(lines[i + 1])) >= 2 and \
+            not ROW_NUMBER.match(_chunks(lines[i + 1])[0][1]):
+        last = i + 1
+    starts = sorted({c for c, _ in chunks})
+    header = [""] * len(starts)
+    for k in range(first, last + 1):
+        for col, text in _chunks(lines[k]):
+            idx = _column(starts, col, text)
+            header[idx] = (header[idx] + " " + text).strip()
+    joined = " ".join(header)
+    if not all(rx.search(joined) for rx in HEAD_NEEDS):
+        return None
+    return first, last, starts, header
+
+
+def _column(starts: list[int], col: int, text: str) -> int:
+    """The column a run of text belongs to: the one whose span holds most of it."""
+    mid = col + len(text) / 2
+    best = 0
+    for k, s in enumerate(starts):
+        if s - 2 <= col or s <= mid and k == 0:
+            best = k
+    return best
+
+
+def _cut(line: str, starts: list[int]) -> list[str]:
+    cells = [""] * len(starts)
+    for col, text in _chunks(line):
+        idx = _column(starts, col, text)
+        cells[idx] = (cells[idx] + " " + text).strip()
+    return cells
+
+
+def _in_table(line: str, starts: list[int]) -> bool:
+    """Still the table: text split in columns, or a wrapped cell starting past the TT column."""
+    chunks = _chunks(line)
+    if not chunks:
+        return False
+    if is_heading_like(line.strip()):
+        return False
+    return len(chunks) >= 2 or chunks[0][0] >= starts[1] - 2
+
+
+def is_heading_like(s: str) -> bool:
+    return bool(re.match(r"^(?:[IVX]{1,5}\.\s|PH[ỤU] L[ỤU]C|Nơi nhận|TM\.\s)", s, re.I))
 
 
 def _caps(s: str) -> bool:
