@@ -386,6 +386,11 @@ class AgencyIndex:
         self.compact = self._compact_names(kb)
         self._by_start: dict[tuple[str, int], list[str]] = {}
         self.compact_max = max((len(k) for k in self.compact), default=0)
+        # the first words of the names and aliases, in name form ("so", "bql", "ubnd", "cong")
+        self.heads = {name_tokens(x)[0] for a in kb.agencies for x in (a.name, *a.aliases)
+                      if name_tokens(x)} | {fold(x).split()[0] for a in kb.agencies
+                                            for x in (a.name, *a.aliases) if fold(x)}
+        self._starts: dict[str, bool] = {}
         self.vocab = {w for k in self.keys for w in k.split()}
         # where a name can start: a key's first word, or the start of a space-free key
         # ("kh dt" is looked up as "khdt")
@@ -405,6 +410,15 @@ class AgencyIndex:
                     if len(key) >= FUZZY_MIN_LEN and key not in _GENERIC:
                         out.setdefault(key, set()).add(a.id)
         return {k: next(iter(ids)) for k, ids in out.items() if len(ids) == 1}
+
+    def may_start_name(self, tok: str) -> bool:
+        """Can a name typed with a slip start at this word? A name's first word, one slip
+        away from one ("sỏ", "ubdn"), or a long word that may be a name run together."""
+        hit = self._starts.get(tok)
+        if hit is None:
+            hit = self._starts[tok] = len(tok) >= FUZZY_MIN_LEN or tok in self.heads or any(
+                OSA.distance(tok, h) <= 1 for h in self.heads if len(h) >= 3)
+        return hit
 
     def compact_by_start(self, first: str, size: int) -> list[str]:
         """Space-free names starting with `first` whose length is within 3 of `size` (a slip
@@ -480,6 +494,9 @@ def fuzzy_agencies(kb, text: str, taken: set[int] = frozenset()) -> list[Mention
     i = 0
     while i < len(at):
         best = None
+        if not idx.may_start_name(at[i][0]):
+            i += 1
+            continue
         for n in range(min(_FUZZY_MAX_WORDS, len(at) - i), 0, -1):
             typed = "".join(t for t, _, _ in at[i:i + n])
             if (len(typed) < FUZZY_MIN_LEN or len(typed) > idx.compact_max + 3
