@@ -48,3 +48,13 @@ def test_a_refusal_keeps_the_subject_and_it_round_trips():
     assert kept == subject
     assert Subject.from_dict(subject.to_dict()) == subject
     assert Subject.from_dict({"bad": 1}) is None
+
+
+def test_what_else_about_the_same_agency():
+    ans, _ = two_turns("Sở Y tế phải làm gì", "còn hạn chót thì sao?")
+    assert ans.intent == "deadline" and ans.agencies[0] == "Sở Y tế"
+
+
+def test_another_section_keeps_the_question():
+    ans, _ = two_turns("ai chủ trì mục 2.2", "còn mục 5.6 thì sao?")
+    assert "5.6" in ans.sections and "UBND huyện, thành phố" in ans.agencies

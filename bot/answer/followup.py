@@ -77,7 +77,24 @@ def resolve(kb, question: str, previous: Subject) -> str:
     if other is not None:
         return _instead(kb, previous, *other) or question
     text = _pronouns(kb, question, folded, previous)
-    return text if text is not None else question
+    if text is not None:
+        return text
+    return _same_subject(kb, folded, previous) or question
+
+
+def _same_subject(kb, folded: str, previous: Subject) -> str | None:
+    """"còn hạn chót thì sao?" after an agency's duties: the new question about the last
+    agency (or section) when it names none of its own."""
+    if not _ELSE_START.match(folded) or not _ELSE_END.search(folded):
+        return None
+    x = _ELSE_END.sub("", _ELSE_START.sub("", folded)).strip()
+    if not x or find_agencies(kb, x) or _SECTION_ID.search(x):
+        return None
+    if previous.agencies:
+        return f"{x} cua {fold(kb.agency(previous.agencies[0]).name)}"
+    if previous.sections:
+        return f"{x} muc {previous.sections[0].casefold()}"
+    return None
 
 
 def _something_else(kb, folded: str) -> tuple[str, str] | None:
