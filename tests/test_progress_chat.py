@@ -34,7 +34,7 @@ async def ask(svc, text: str, user: str = "50") -> str:
 async def reported(svc):
     svc.clock = lambda: NOW
     await member(svc, "1", "sxd")
-    await member(svc, "2", "hiep_hoa")
+    await member(svc, "2", "xa_hiep_hoa")  # a commune of former Hiệp Hòa (issue 12)
     for line in ("/capnhat 2.2.1 đang thực hiện Đã trình 2 đồ án",
                  "/capnhat 2.2.2 xong Đã ban hành hướng dẫn"):
         assert "Đã lưu" in await ask(svc, line, "1")
@@ -64,7 +64,7 @@ async def test_progress_of_a_section(reported):
 
 async def test_what_blocks_a_section(reported):
     text = await ask(reported, "mục 5.6 đang vướng gì?")
-    assert "Thiếu vốn bồi thường GPMB" in text and "UBND huyện Hiệp Hòa" in text
+    assert "Thiếu vốn bồi thường GPMB" in text and reported.kb.agency("xa_hiep_hoa").name in text
     assert "10:15 ngày 02/03/2027" in text
 
 
