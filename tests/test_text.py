@@ -266,3 +266,15 @@ def test_no_question_of_the_shared_set_gets_a_name_by_similarity_alone(kb):
         fuzzy = [m for m in q.mentions if m.score < 100]
         assert not fuzzy or (row["type"] == "agency"
                              and kb.agency(fuzzy[0].agency_id).name == row["agency"]), row["q"]
+
+
+def test_a_pasted_long_word_is_folded_without_a_quadratic_scan():
+    # a 4,000-character word once cost ~0.3 s per fold: a pasted blob could stall the bot
+    import time as _time
+
+    start = _time.perf_counter()
+    for _ in range(5):
+        fold("a" * 4000)
+        fold("b" * 3990 + "&c")
+    assert _time.perf_counter() - start < 0.5
+    assert fold("Sở KH&ĐT") == "so kh&dt"
