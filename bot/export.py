@@ -1,6 +1,6 @@
 """Progress of every task for a reporting period, as a summary and as a CSV/XLSX file.
 
-    collect(svc, period, agency_ids=None) -> Report      what /tonghop, /trangthai, /xuat show
+    collect(svc, period, agency_ids=None, history=True) -> Report   /tonghop, /trangthai, /xuat
     build_report(kb, history, period, as_of, tz, agency_ids=None) -> Report   (pure)
     build_export(kb, report, fmt, tz) -> Attachment      CSV (UTF-8 with BOM) or XLSX
     export_bytes(svc, fmt, period=None) -> Attachment
@@ -162,31 +162,42 @@ def build_report(kb, history: list[StatusRow], period: Period, as_of: datetime, 
     from bot.units import row_unit
 
     by_agency: dict[str, dict[str, list[StatusRow]]] = defaultdict(lambda: defaultdict(list))
+    unit_of: dict[tuple[str, str], str] = {}  # row_unit is pure: once per (agency, item)
     for row in history:
         if row.created_at <= as_of:  # a former agency's row counts for the unit holding it now
-            by_agency[row_unit(kb, row.agency_id, row.item_id)][row.item_id].append(row)
+            key = (row.agency_id, row.item_id)
+            unit = unit_of.get(key)
+            if unit is None:
+                unit = unit_of[key] = row_unit(kb, row.agency_id, row.item_id)
+            by_agency[unit][row.item_id].append(row)
     general = general_tasks(kb)
+    deadlines: dict[str, datetime] = {}  # a task's deadline is the same for every agency
+    start, end = period.start, period.end
     rows: list[TaskRow] = []
     summaries: list[AgencySummary] = []
     for agency_id in agency_ids or reporting_agencies(kb):
         items = by_agency.get(agency_id, {})
         summary = AgencySummary(agency_id)
-        in_window = [r for rs in items.values() for r in rs
-                     if period.start <= r.created_at <= period.end]
-        summary.any_update = bool(in_window)
+        summary.any_update = any(start <= r.created_at <= end
+                                 for rs in items.values() for r in rs)
         summary.last_update = max((r.created_at for rs in items.values() for r in rs),
                                   default=None)
         own = agency_tasks(kb, agency_id)
-        extra = [t for t in general if t.id in items or t.section in items]
-        for task in own + [t for t in extra if t not in own]:
-            merged = sorted(items.get(task.id, []) + items.get(task.section, []),
-                            key=lambda r: (r.created_at, r.id))
-            deadline = task_deadline(kb, task, period, tz)
-            reported = any(period.start <= r.created_at <= period.end for r in merged)
+        own_ids = {t.id for t in own}
+        extra = [t for t in general
+                 if t.id not in own_ids and (t.id in items or t.section in items)]
+        for task in own + extra:
+            merged = items.get(task.id, []) + items.get(task.section, [])
+            if len(merged) > 1:
+                merged.sort(key=lambda r: (r.created_at, r.id))
+            deadline = deadlines.get(task.id)
+            if deadline is None:
+                deadline = deadlines[task.id] = task_deadline(kb, task, period, tz)
+            reported = any(start <= r.created_at <= end for r in merged)
             row = TaskRow(agency_id, task.section, task.id, task.text,
                           merged[-1] if merged else None, reported,
                           _category(merged, reported, as_of, deadline), deadline,
-                          general=task not in own)
+                          general=task.id not in own_ids)
             rows.append(row)
             if row.general:
                 continue
@@ -209,15 +220,22 @@ def report_instant(svc, period: Period) -> datetime:
     return min(svc.now(), period.end)
 
 
-async def collect(svc, period: Period | None = None,
-                  agency_ids: list[str] | None = None) -> Report:
+async def collect(svc, period: Period | None = None, agency_ids: list[str] | None = None,
+                  history: bool = True) -> Report:
+    """The period's picture; with `history`, report.history holds every row up to the
+    report's instant (the XLSX's history sheet), else only the rows that decide the period
+    are read (repo.period_history: the same picture, a fraction of the rows)."""
     tz = svc.settings.tz
     period = period or current_period(svc.local_now().date(), tz)
     as_of = report_instant(svc, period)
     from bot.units import with_sources
 
-    every = await repo.status_history(svc.sessions, with_sources(svc.kb, agency_ids),
-                                      until=as_of, include_superseded=True)
+    sources = with_sources(svc.kb, agency_ids)
+    if not history:
+        rows = await repo.period_history(svc.sessions, period.start, as_of, sources)
+        return build_report(svc.kb, rows, period, as_of, tz, agency_ids)
+    every = await repo.status_history(svc.sessions, sources, until=as_of,
+                                      include_superseded=True)
     report = build_report(svc.kb, repo.effective(every), period, as_of, tz, agency_ids)
     report.history = every
     return report
@@ -347,34 +365,48 @@ def _csv(header: list[str], rows: list[list]) -> bytes:
 
 
 def _xlsx(sheets) -> bytes:
+    """A write-only workbook (rows streamed out, no cell objects kept): the history sheet alone
+    is tens of thousands of rows. Every cell shares one style, set up once."""
+    from copy import copy
+
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for title, header, rows, widths in sheets:
         ws = wb.create_sheet(title)
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in rows:
-            ws.append([neutralise(v) for v in row])
         for i, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = width
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
+        columns = max([len(header), *map(len, rows)])
+        ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{len(rows) + 1}"
+        head = []
+        for value in header:
+            cell = WriteOnlyCell(ws, value)
+            cell.font, cell.alignment = Font(bold=True), wrap
+            head.append(cell)
+        ws.append(head)
+        # the body's style: the header's alignment, the workbook's default font; one array
+        # shared by every body cell (a streamed cell is written once and never changed)
+        style = copy(head[0]._style)
+        style.fontId = 0
+        for row in rows:
+            out = []
+            for value in row:
+                cell = WriteOnlyCell(ws, neutralise(value))
+                cell._style = style
+                out.append(cell)
+            ws.append(out)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
 async def export_bytes(svc, fmt: str, period: Period | None = None) -> Attachment:
-    report = await collect(svc, period)
+    report = await collect(svc, period, history=fmt == "xlsx")
     return build_export(svc.kb, report, fmt, svc.settings.tz)
 
 

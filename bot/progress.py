@@ -8,7 +8,7 @@
 A task counts as reported for the period when an effective update for it (or for its whole
 section) falls in the period's window, or when it was reported done in an earlier period
 (completion carries over); the others are missing. Corrections and withdrawals are applied
-(repo.status_history gives effective rows only). General duties (group 1, IV.1, IV.3) are not
+(repo.period_history gives effective rows only). General duties (group 1, IV.1, IV.3) are not
 counted, as in the export.
 """
 from __future__ import annotations
@@ -61,7 +61,7 @@ async def unit_progress(svc, period: Period, agency_ids: list[str] | None = None
     window = dataclasses.replace(period, end=max(period.end, as_of))
     from bot.units import with_sources
 
-    history = await repo.status_history(svc.sessions, with_sources(svc.kb, agency_ids),
-                                        until=as_of)
+    history = await repo.period_history(svc.sessions, period.start, as_of,
+                                        with_sources(svc.kb, agency_ids))
     report = export.build_report(svc.kb, history, window, as_of, svc.settings.tz, agency_ids)
     return from_report(report)

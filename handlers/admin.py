@@ -39,7 +39,7 @@ async def cmd_summary(req: Request, svc: Services, args: str) -> list[Reply]:
     if period is None:
         return [Reply(refusal(svc, args)
                       or f"Không hiểu kỳ báo cáo “{shorten(args, 40)}”; {PERIOD_HELP}.")]
-    report = await export.collect(svc, period)
+    report = await export.collect(svc, period, history=False)
     return [Reply(summary_text(svc, report))]
 
 
@@ -104,7 +104,7 @@ async def cmd_export(req: Request, svc: Services, args: str) -> list[Reply]:
         return [Reply(refusal(svc, " ".join(words))
                       or f"Không hiểu “{shorten(args, 40)}”; dùng /xuat [csv|xlsx] [KỲ], "
                       f"{PERIOD_HELP}.")]
-    report = await export.collect(svc, period)
+    report = await export.collect(svc, period, history=fmt == "xlsx")  # its history sheet
     attachment = export.build_export(svc.kb, report, fmt, svc.settings.tz)
     return [Reply(f"Báo cáo tiến độ {_title(period)}: {fmt_int(len(report.rows))} dòng "
                   f"({fmt.upper()}).", file=attachment)]

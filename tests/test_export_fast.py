@@ -1,0 +1,82 @@
+"""The fast period read (repo.period_history) gives /tonghop, the CSV and reminders the very
+picture the whole history gives: carried-over completions, corrections and withdrawals,
+updates of a whole section and rows of former agencies included."""
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from bot import export
+from bot.db import repo
+from bot.periods import half_year, year_period
+
+NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+STATUSES = ("chua", "dang", "xong", "xong", "vuong")
+
+
+async def fill(svc) -> None:
+    rnd = random.Random(14)
+    kb = svc.kb
+    uid = (await repo.upsert_user(svc.sessions, "telegram", "77", "Cán bộ thử")).id
+    agencies = [a.id for a in kb.agencies][:12]
+    items = [t.id for t in kb.tasks][:25] + [s.id for s in kb.sections][:4]
+    start = datetime(2022, 1, 1, tzinfo=UTC)
+    rows = []
+    for _ in range(900):
+        rows.append(dict(user_id=uid, agency_id=rnd.choice(agencies), item_id=rnd.choice(items),
+                         status=rnd.choice(STATUSES), note=f"ghi chú {rnd.randint(0, 99)}",
+                         channel="telegram",
+                         at=start + timedelta(hours=rnd.randint(0, 5 * 365 * 24))))
+    saved = await repo.add_statuses(svc.sessions, rows)
+    fixes = []
+    for old in rnd.sample(saved, 60):  # corrections and withdrawals, some days later
+        withdrawn = rnd.random() < 0.4
+        fixes.append(dict(user_id=uid, agency_id=old.agency_id, item_id=old.item_id,
+                          status="chua" if withdrawn else rnd.choice(STATUSES),
+                          note="sửa", channel="telegram", supersedes_id=old.id,
+                          withdrawn=withdrawn, at=old.created_at + timedelta(days=3)))
+    await repo.add_statuses(svc.sessions, fixes)
+
+
+async def test_the_period_read_gives_the_whole_historys_picture(svc):
+    await fill(svc)
+    svc.clock = lambda: NOW
+    tz = svc.settings.tz
+    for year in (2023, 2024, 2025, 2026):
+        for period in (half_year(year, tz), year_period(year, tz)):
+            fast = await export.collect(svc, period, history=False)
+            whole = await export.collect(svc, period)
+            assert fast.rows == whole.rows, period.id
+            assert fast.agencies == whole.agencies, period.id
+            assert (export.task_table(svc.kb, fast, tz)
+                    == export.task_table(svc.kb, whole, tz)), period.id
+            assert whole.history and not fast.history  # the XLSX's history sheet: whole only
+    # and the figures are not empty: the test compares something
+    assert any(a.reported for a in whole.agencies)
+    assert any(a.carried for a in whole.agencies)
+
+
+async def test_csv_and_xlsx_agree_on_the_tasks(svc):
+    await fill(svc)
+    svc.clock = lambda: NOW
+    csv_file = await export.export_bytes(svc, "csv")
+    xlsx_file = await export.export_bytes(svc, "xlsx")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(BytesIO(xlsx_file.content))
+    sheet = [[("" if v is None else str(v)) for v in r]
+             for r in wb["Theo nhiệm vụ"].iter_rows(values_only=True)]
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    assert sheet == rows
+    assert wb["Theo nhiệm vụ"].freeze_panes == "A2"
+    every = await repo.status_history(svc.sessions, until=NOW, include_superseded=True)
+    assert len(every) > 900  # updates and corrections up to now, each on its own line
+    assert wb["Lịch sử cập nhật"].max_row == 1 + len(every)
+    body = wb["Lịch sử cập nhật"]["F2"]
+    assert body.alignment.wrap_text and not body.font.bold
+    assert wb["Theo nhiệm vụ"]["A1"].font.bold
