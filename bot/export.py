@@ -96,7 +96,7 @@ class Report:
     as_of: datetime
     rows: list[TaskRow]
     agencies: list[AgencySummary]
-    history: list[StatusRow] = field(default_factory=list)  # every row, corrections included
+    history: list[StatusRow] = field(default_factory=list)  # the period's rows, corrections too
 
     @property
     def silent(self) -> list[str]:
@@ -222,22 +222,21 @@ def report_instant(svc, period: Period) -> datetime:
 
 async def collect(svc, period: Period | None = None, agency_ids: list[str] | None = None,
                   history: bool = True) -> Report:
-    """The period's picture; with `history`, report.history holds every row up to the
-    report's instant (the XLSX's history sheet), else only the rows that decide the period
-    are read (repo.period_history: the same picture, a fraction of the rows)."""
+    """The period's picture, from only the rows that decide it (repo.period_history: the same
+    picture as the whole history, a fraction of the rows); with `history`, report.history also
+    holds every row written in the period, corrections and withdrawals included (the XLSX's
+    history sheet: a decade of updates would be 600,000 cells no one reads in one file)."""
     tz = svc.settings.tz
     period = period or current_period(svc.local_now().date(), tz)
     as_of = report_instant(svc, period)
     from bot.units import with_sources
 
     sources = with_sources(svc.kb, agency_ids)
-    if not history:
-        rows = await repo.period_history(svc.sessions, period.start, as_of, sources)
-        return build_report(svc.kb, rows, period, as_of, tz, agency_ids)
-    every = await repo.status_history(svc.sessions, sources, until=as_of,
-                                      include_superseded=True)
-    report = build_report(svc.kb, repo.effective(every), period, as_of, tz, agency_ids)
-    report.history = every
+    rows = await repo.period_history(svc.sessions, period.start, as_of, sources)
+    report = build_report(svc.kb, rows, period, as_of, tz, agency_ids)
+    if history:
+        report.history = await repo.status_history(svc.sessions, sources, until=as_of,
+                                                    since=period.start, include_superseded=True)
     return report
 
 
@@ -308,7 +307,7 @@ def task_table(kb, report: Report, tz: tzinfo) -> list[list]:
 
 
 def history_table(kb, report: Report, tz: tzinfo) -> list[list]:
-    """Every update, oldest first: a correction names the row it replaces, a superseded or
+    """Every update of the period, oldest first: a correction names the row it replaces, a superseded or
     withdrawn row says by which one (the history stays append-only)."""
     by = {r.supersedes_id: r for r in report.history if r.supersedes_id is not None}
     out = []

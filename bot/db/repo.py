@@ -524,16 +524,19 @@ def rows_of(found) -> list[StatusRow]:
 
 async def status_history(sessions, agency_ids: Iterable[str] | None = None,
                          until: datetime | None = None,
-                         include_superseded: bool = False) -> list[StatusRow]:
-    """Updates up to `until`, oldest first: the effective ones (see `effective`), or with
-    `include_superseded` every row, corrections and withdrawals too (the export's history).
-    Plain columns on a Core connection: a plan's decade is 50,000 rows."""
+                         include_superseded: bool = False,
+                         since: datetime | None = None) -> list[StatusRow]:
+    """Updates up to `until` (and from `since`), oldest first: the effective ones (see
+    `effective`), or with `include_superseded` every row, corrections and withdrawals too (the
+    export's history). Plain columns on a Core connection: a plan's decade is 50,000 rows."""
     q = (select(*_ROW_COLUMNS).join(User, User.id == StatusUpdate.user_id)
          .order_by(StatusUpdate.created_at, StatusUpdate.id))
     if agency_ids is not None:
         q = q.where(StatusUpdate.agency_id.in_(list(agency_ids)))
     if until is not None:
         q = q.where(StatusUpdate.created_at <= until)
+    if since is not None:
+        q = q.where(StatusUpdate.created_at >= since)
     async with _engine(sessions).connect() as conn:
         rows = rows_of((await conn.execute(q)).all())
     return rows if include_superseded else effective(rows)
