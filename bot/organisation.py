@@ -416,7 +416,7 @@ def _note_source(org, sources, unit_id: str, agency_id: str, task_id: str) -> No
 
 def _check_aliases(org: Organisation, plan) -> None:
     """An alias naming a unit may not also name another unit or another plan agency."""
-    from bot.knowledge import fold
+    from bot.text import fold
 
     owner: dict[str, str] = {}
     for a in plan.agencies:

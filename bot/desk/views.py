@@ -46,9 +46,10 @@ def report_available() -> bool:
     return True
 
 
-def _svc(request: web.Request):
-    from bot.desk.routes import SVC
+SVC = web.AppKey("desk_svc", object)
 
+
+def _svc(request: web.Request):
     return request.app[SVC]
 
 
