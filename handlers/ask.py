@@ -15,6 +15,7 @@ from bot.answer.followup import Subject, converse, resolve
 from bot.answer.live import live_question
 from bot.core import Choice, Reply, Request
 from bot.db import pending as pending_store
+from bot.knowledge import DEFAULT_PLAN
 from bot.services import Services
 from bot.text import fold, resolve_agency
 from handlers.access import is_admin
@@ -95,6 +96,9 @@ async def cmd_ask(req: Request, svc: Services, args: str) -> list[Reply]:
     question = (args or "").strip()
     if not question:
         return [Reply(ASK_HOW)]
+    other = _other_plan(svc, question)
+    if other is not None:
+        return [other]
     previous = await _last_subject(req, svc)
     asked = resolve(svc.kb, question, previous) if previous else question
     if _asks_who_i_am(asked):
@@ -108,6 +112,22 @@ async def cmd_ask(req: Request, svc: Services, args: str) -> list[Reply]:
     if subject is not None:
         await _keep_subject(req, svc, subject)
     return [to_reply(svc, ans)]
+
+
+def _other_plan(svc: Services, question: str) -> Reply | None:
+    """A question naming another plan of PLANS_DIR ("… theo kế hoạch 134") is answered from
+    that plan; choices are left out, since their buttons act on KH147."""
+    if not getattr(svc.settings, "PLANS_DIR", None):
+        return None
+    from handlers.plans import plans_of
+
+    plans = plans_of(svc)
+    named = plans.named_in(question)
+    if named is None or named[0] == DEFAULT_PLAN:
+        return None
+    pid, asked = named
+    ans = answer(plans.get(pid), asked, _today(svc))
+    return Reply(f"[Kế hoạch {pid}] {ans.text}")
 
 
 async def _last_subject(req: Request, svc: Services) -> Subject | None:

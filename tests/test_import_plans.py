@@ -158,3 +158,22 @@ async def test_old_rows_migrate_under_kh147(tmp_path):
         assert rows == [("2.2.1", "kh147")]
     finally:
         await engine.dispose()
+
+
+async def test_a_chat_question_naming_another_plan_is_answered_from_it(plans_dir, tmp_path):
+    svc = build_services(make_settings(tmp_path, PLANS_DIR=str(plans_dir)))
+    async with svc.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    try:
+        async def ask(text):
+            [r] = await dispatch(Request(channel="telegram", user_id="5", chat_id="5",
+                                         text=text), svc)
+            return r
+
+        other = await ask("Sở Công Thương phải làm gì theo kế hoạch 134")
+        assert other.text.startswith("[Kế hoạch kh134]") and "34-NQ/TU" in other.text
+        assert not other.choices  # buttons would act on KH147
+        own = await ask("Sở Công Thương phải làm gì")
+        assert "kh134" not in own.text and "Mục 2.3" in own.text
+    finally:
+        await svc.close()
