@@ -15,65 +15,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
+from bench.wide import (  # noqa: E402
+    DEFAULT_PG,
+    NOW,
+    STATUSES,
+    on_postgres,
+    on_sqlite,
+    the_periods,
+    wide_plan,
+)
 from bot import export  # noqa: E402
-from bot.config import Settings  # noqa: E402
 from bot.core import Request  # noqa: E402
 from bot.db import repo  # noqa: E402
-from bot.db.models import Base, StatusUpdate  # noqa: E402
+from bot.db.models import StatusUpdate  # noqa: E402
 from bot.desk import auth, data, routes  # noqa: E402
-from bot.knowledge import load_knowledge, parse_knowledge  # noqa: E402
-from bot.periods import half_year, year_period  # noqa: E402
-from bot.services import build_services  # noqa: E402
 from bot.web import make_app  # noqa: E402
 from handlers import dispatch  # noqa: E402
-
-DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-NOW = datetime(2026, 5, 20, 3, 0, tzinfo=UTC)  # inside period 2026-6T
-STATUSES = ("chua", "dang", "xong", "vuong")
-
-
-def wide_plan(units: int):
-    """KH147 with every section and task led by one collective of `units` member units."""
-    raw = json.loads(json.dumps(load_knowledge().raw))
-    raw["agencies"].append({"id": "dv", "name": "Các đơn vị", "kind": "collective",
-                            "short": "các đơn vị", "parent": None, "aliases": ["các đơn vị"]})
-    for i in range(1, units + 1):
-        raw["agencies"].append({"id": f"dv{i:02d}", "name": f"Đơn vị thử số {i:02d}",
-                                "kind": "district", "short": f"đơn vị {i:02d}", "parent": "dv",
-                                "aliases": [f"đơn vị thử {i:02d}"]})
-    with_tasks = {t["section"] for t in raw["tasks"]}
-    for s in raw["sections"]:
-        if s.get("lead") or s["id"] in with_tasks:
-            s["lead"] = "dv"
-    for t in raw["tasks"]:
-        t["lead"] = "dv"
-    return parse_knowledge(raw)
-
-
-def the_periods(svc, n: int):
-    tz = svc.settings.tz
-    out = []
-    for year in range(2026, 2015, -1):
-        for p in (year_period(year, tz), half_year(year, tz)):
-            if p.start <= NOW and len(out) < n:
-                out.append(p)
-    return out
 
 
 async def fill(svc, units: int, periods: int) -> int:
@@ -186,39 +156,6 @@ async def run(svc, label: str, args) -> None:
           f"max {max(times):6.1f} ms over 3")
 
 
-async def on_sqlite(args) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/desk.db",
-                            ADMIN_TELEGRAM_IDS="900")
-        svc = build_services(settings)
-        async with svc.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        try:
-            await run(svc, "SQLite", args)
-        finally:
-            await svc.close()
-
-
-async def on_postgres(args, url: str) -> None:
-    schema = f"bench_desk_{uuid.uuid4().hex[:8]}"
-    settings = Settings(_env_file=None, DATABASE_URL=url, ADMIN_TELEGRAM_IDS="900")
-    svc = build_services(settings, schema=schema)
-    try:
-        async with svc.engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            await conn.run_sync(Base.metadata.create_all)
-    except OSError as e:
-        print(f"[PostgreSQL] skipped: {e}")
-        await svc.close()
-        return
-    try:
-        await run(svc, "PostgreSQL", args)
-    finally:
-        async with svc.engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await svc.close()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, default=60)
@@ -227,9 +164,9 @@ def main() -> None:
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--pages-only", action="store_true", help="skip /tonghop and the files")
     args = ap.parse_args()
-    asyncio.run(on_sqlite(args))
+    asyncio.run(on_sqlite(run, args, ADMIN_TELEGRAM_IDS="900"))
     if not args.no_postgres:
-        asyncio.run(on_postgres(args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG)))
+        asyncio.run(on_postgres(run, args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG), ADMIN_TELEGRAM_IDS="900"))
 
 
 if __name__ == "__main__":

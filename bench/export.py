@@ -22,22 +22,17 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
 
-from bench.desk import DEFAULT_PG, NOW, fill, wide_plan  # noqa: E402
+from bench.desk import fill  # noqa: E402
+from bench.wide import DEFAULT_PG, NOW, on_postgres, on_sqlite, wide_plan  # noqa: E402
 from bot import export, progress  # noqa: E402
-from bot.config import Settings  # noqa: E402
 from bot.core import Request  # noqa: E402
-from bot.db.models import Base  # noqa: E402
 from bot.periods import current_period  # noqa: E402
-from bot.services import build_services  # noqa: E402
 from handlers import dispatch  # noqa: E402
 
 
@@ -116,39 +111,6 @@ async def run(svc, label: str, args) -> None:
             dump(Path(args.dump) / label, name, value)
 
 
-async def on_sqlite(args) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/x.db",
-                            ADMIN_TELEGRAM_IDS="900")
-        svc = build_services(settings)
-        async with svc.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        try:
-            await run(svc, "SQLite", args)
-        finally:
-            await svc.close()
-
-
-async def on_postgres(args, url: str) -> None:
-    schema = f"bench_export_{uuid.uuid4().hex[:8]}"
-    settings = Settings(_env_file=None, DATABASE_URL=url, ADMIN_TELEGRAM_IDS="900")
-    svc = build_services(settings, schema=schema)
-    try:
-        async with svc.engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            await conn.run_sync(Base.metadata.create_all)
-    except OSError as e:
-        print(f"[PostgreSQL] skipped: {e}")
-        await svc.close()
-        return
-    try:
-        await run(svc, "PostgreSQL", args)
-    finally:
-        async with svc.engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await svc.close()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, default=60)
@@ -162,9 +124,9 @@ def main() -> None:
     ap.add_argument("--chars", type=int, default=6000, help="profile text shown")
     args = ap.parse_args()
     if not args.no_sqlite:
-        asyncio.run(on_sqlite(args))
+        asyncio.run(on_sqlite(run, args, ADMIN_TELEGRAM_IDS="900"))
     if not args.no_postgres:
-        asyncio.run(on_postgres(args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG)))
+        asyncio.run(on_postgres(run, args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG), ADMIN_TELEGRAM_IDS="900"))
 
 
 if __name__ == "__main__":

@@ -15,60 +15,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
+from bench.wide import (  # noqa: E402
+    DEFAULT_PG,
+    NOW,
+    STATUSES,
+    on_postgres,
+    on_sqlite,
+    the_periods,
+    wide_plan,
+)
 from bot import report  # noqa: E402
-from bot.config import Settings  # noqa: E402
 from bot.db import repo  # noqa: E402
-from bot.db.models import Base, StatusUpdate  # noqa: E402
-from bot.knowledge import load_knowledge, parse_knowledge  # noqa: E402
-from bot.periods import half_year, year_period  # noqa: E402
-from bot.services import build_services  # noqa: E402
-
-DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-NOW = datetime(2026, 5, 20, 3, 0, tzinfo=UTC)  # inside period 2026-6T
-STATUSES = ("chua", "dang", "xong", "vuong")
-
-
-def wide_plan(units: int):
-    """KH147 with every section and task led by one collective of `units` member units."""
-    raw = json.loads(json.dumps(load_knowledge().raw))
-    raw["agencies"].append({"id": "dv", "name": "Các đơn vị", "kind": "collective",
-                            "short": "các đơn vị", "parent": None, "aliases": ["các đơn vị"]})
-    for i in range(1, units + 1):
-        raw["agencies"].append({"id": f"dv{i:02d}", "name": f"Đơn vị thử số {i:02d}",
-                                "kind": "district", "short": f"đơn vị {i:02d}", "parent": "dv",
-                                "aliases": [f"đơn vị thử {i:02d}"]})
-    with_tasks = {t["section"] for t in raw["tasks"]}
-    for s in raw["sections"]:
-        if s.get("lead") or s["id"] in with_tasks:
-            s["lead"] = "dv"
-    for t in raw["tasks"]:
-        t["lead"] = "dv"
-    return parse_knowledge(raw)
-
-
-def the_periods(svc, n: int):
-    tz = svc.settings.tz
-    out = []
-    for year in range(2026, 2015, -1):
-        for p in (year_period(year, tz), half_year(year, tz)):
-            if p.start <= NOW and len(out) < n:
-                out.append(p)
-    return out
+from bot.db.models import StatusUpdate  # noqa: E402
 
 
 async def fill(svc, units: int, periods: int) -> int:
@@ -133,45 +103,14 @@ async def run(svc, label: str, args) -> None:
     print(line("render DOCX", rendered))
 
 
-async def on_sqlite(args) -> None:
-    with tempfile.TemporaryDirectory() as d:
-        s = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{d}/bench.db")
-        svc = build_services(s)
-        async with svc.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        try:
-            await run(svc, "SQLite", args)
-        finally:
-            await svc.close()
-
-
-async def on_postgres(args, url: str) -> None:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    svc = build_services(Settings(_env_file=None, DATABASE_URL=url), schema=schema)
-    try:
-        async with svc.engine.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            await conn.run_sync(Base.metadata.create_all)
-    except (OSError, Exception) as e:  # no server: say so and stop
-        print(f"[PostgreSQL] skipped: {type(e).__name__}: {e}")
-        await svc.close()
-        return
-    try:
-        await run(svc, "PostgreSQL", args)
-    finally:
-        async with svc.engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await svc.close()
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--units", type=int, default=60)
     p.add_argument("--periods", type=int, default=10)
     p.add_argument("--runs", type=int, default=7)
     args = p.parse_args()
-    asyncio.run(on_sqlite(args))
-    asyncio.run(on_postgres(args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG)))
+    asyncio.run(on_sqlite(run, args))
+    asyncio.run(on_postgres(run, args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG)))
 
 
 if __name__ == "__main__":
