@@ -8,10 +8,16 @@ from handlers.registry import command
 
 
 def plans_of(svc: Services) -> Plans:
-    """The plans of the services' settings (the default plan is the one the services carry)."""
-    plans = load_plans(getattr(svc.settings, "PLANS_DIR", None))
-    return Plans({DEFAULT_PLAN: svc.kb, **{k: v for k, v in plans.by_id.items()
-                                          if k != DEFAULT_PLAN}})
+    """The plans of the services' settings (the default plan is the one the services carry),
+    read once per services: a question in chat asks for them, and the files change only with
+    a restart, as kh147.json does."""
+    cached = getattr(svc, "_plans", None)
+    if cached is None:
+        plans = load_plans(getattr(svc.settings, "PLANS_DIR", None))
+        cached = Plans({DEFAULT_PLAN: svc.kb, **{k: v for k, v in plans.by_id.items()
+                                                if k != DEFAULT_PLAN}})
+        svc._plans = cached
+    return cached
 
 
 def plan_line(pid: str, kb) -> str:
