@@ -47,6 +47,7 @@ from sqlalchemy.orm import aliased
 
 from bot.core import ChatRef
 from bot.db.models import Chat, Membership, StatusUpdate, User, utcnow
+from bot.knowledge import DEFAULT_PLAN
 from bot.text import clean_input
 
 PENDING, APPROVED, REJECTED, REMOVED, ENDED, CANCELLED = (
@@ -103,6 +104,7 @@ class StatusRow:
     supersedes_id: int | None = None  # this row corrects (or withdraws) that one
     withdrawn: bool = False  # a withdrawal: neither it nor the row it supersedes counts
     user_id: int | None = None
+    plan_id: str = DEFAULT_PLAN  # the plan the update is about (bot.knowledge.Plans)
 
 
 # ---------------------------------------------------------------- users and chats
@@ -365,24 +367,25 @@ async def remove_member(sessions, membership_id: int, *, by_channel: str, by_ext
 def _status_values(*, user_id: int, agency_id: str, item_id: str, status: str, note: str,
                    channel: str, at: datetime | None = None, result: str = "",
                    obstacles: str = "", proposals: str = "", supersedes_id: int | None = None,
-                   withdrawn: bool = False) -> dict:
+                   withdrawn: bool = False, plan_id: str = DEFAULT_PLAN) -> dict:
     # every key always present: one executemany takes a batch of these dicts
     return dict(item_id=item_id, agency_id=agency_id, status=status, note=note,
                 user_id=user_id, channel=channel, created_at=at or utcnow(), result=result,
                 obstacles=obstacles, proposals=proposals, supersedes_id=supersedes_id,
-                withdrawn=withdrawn)
+                withdrawn=withdrawn, plan_id=plan_id)
 
 
 def _values_row(new_id: int, v: dict, user_name: str) -> StatusRow:
     return StatusRow(new_id, v["item_id"], v["agency_id"], v["status"], v["note"], user_name,
                      v["channel"], v["created_at"], v["result"], v["obstacles"],
-                     v["proposals"], v["supersedes_id"], v["withdrawn"], v["user_id"])
+                     v["proposals"], v["supersedes_id"], v["withdrawn"], v["user_id"],
+                     v["plan_id"])
 
 
 async def add_status(sessions, *, user_name: str = "", **fields) -> StatusRow:
     """Append one status update; committed when this returns. Fields: user_id, agency_id,
     item_id, status, note, channel, at; optional result, obstacles, proposals, supersedes_id,
-    withdrawn."""
+    withdrawn, plan_id (KH147 unless given)."""
     values = _status_values(**fields)
     new_id = await _group_insert(sessions, values)
     return _values_row(new_id, values, user_name)
@@ -484,7 +487,7 @@ async def _insert_each(sessions, batch: list[tuple[dict, asyncio.Future]]) -> No
 def _status_row(u: StatusUpdate, name: str) -> StatusRow:
     return StatusRow(u.id, u.item_id, u.agency_id, u.status, u.note, name or "", u.channel,
                      u.created_at, u.result or "", u.obstacles or "", u.proposals or "",
-                     u.supersedes_id, bool(u.withdrawn), u.user_id)
+                     u.supersedes_id, bool(u.withdrawn), u.user_id, u.plan_id or DEFAULT_PLAN)
 
 
 def effective(rows: list[StatusRow]) -> list[StatusRow]:
@@ -499,7 +502,7 @@ _ROW_COLUMNS = (StatusUpdate.id, StatusUpdate.item_id, StatusUpdate.agency_id,
                 StatusUpdate.status, StatusUpdate.note, User.display_name, StatusUpdate.channel,
                 StatusUpdate.created_at, StatusUpdate.result, StatusUpdate.obstacles,
                 StatusUpdate.proposals, StatusUpdate.supersedes_id, StatusUpdate.withdrawn,
-                StatusUpdate.user_id)
+                StatusUpdate.user_id, StatusUpdate.plan_id)
 _ROW_FIELDS = tuple(f.name for f in dataclasses.fields(StatusRow))
 _TEXTS = ("note", "user_name", "result", "obstacles", "proposals")
 
@@ -525,12 +528,16 @@ def rows_of(found) -> list[StatusRow]:
 async def status_history(sessions, agency_ids: Iterable[str] | None = None,
                          until: datetime | None = None,
                          include_superseded: bool = False,
-                         since: datetime | None = None) -> list[StatusRow]:
-    """Updates up to `until` (and from `since`), oldest first: the effective ones (see
-    `effective`), or with `include_superseded` every row, corrections and withdrawals too (the
-    export's history). Plain columns on a Core connection: a plan's decade is 50,000 rows."""
+                         since: datetime | None = None,
+                         plan_id: str | None = DEFAULT_PLAN) -> list[StatusRow]:
+    """One plan's updates (every plan's with plan_id=None) up to `until` (and from `since`),
+    oldest first: the effective ones (see `effective`), or with `include_superseded` every row,
+    corrections and withdrawals too (the export's history). Plain columns on a Core
+    connection: a plan's decade is 50,000 rows."""
     q = (select(*_ROW_COLUMNS).join(User, User.id == StatusUpdate.user_id)
          .order_by(StatusUpdate.created_at, StatusUpdate.id))
+    if plan_id is not None:
+        q = q.where(StatusUpdate.plan_id == plan_id)
     if agency_ids is not None:
         q = q.where(StatusUpdate.agency_id.in_(list(agency_ids)))
     if until is not None:
@@ -543,15 +550,16 @@ async def status_history(sessions, agency_ids: Iterable[str] | None = None,
 
 
 async def period_history(sessions, since: datetime, until: datetime,
-                         agency_ids: Iterable[str] | None = None) -> list[StatusRow]:
-    """The effective updates up to `until` (as status_history gives them, oldest first) that
+                         agency_ids: Iterable[str] | None = None,
+                         plan_id: str = DEFAULT_PLAN) -> list[StatusRow]:
+    """One plan's effective updates up to `until` (as status_history gives them, oldest first) that
     decide a period opening at `since`: every one from `since` on and, from before it, each
     (agency, item)'s rows from its latest one that is not "xong" on, that one included (the
     item's status when nothing newer came; the "xong" after it date a completion carried
     over). The export's picture of the period from these is the one from the whole history,
     in a fraction of the rows: the cut per (agency, item) is one grouped query in SQL."""
     su = StatusUpdate
-    scope = [su.created_at <= until]
+    scope = [su.created_at <= until, su.plan_id == plan_id]
     if agency_ids is not None:
         scope.append(su.agency_id.in_(list(agency_ids)))
     async with _engine(sessions).connect() as conn:
@@ -578,8 +586,9 @@ async def period_history(sessions, since: datetime, until: datetime,
 
 async def effective_latest(sessions, kb=None, agency_ids: Iterable[str] | None = None,
                            since: datetime | None = None,
-                           until: datetime | None = None) -> dict[tuple[str, str], StatusRow]:
-    """The status in force per (agency, task) for a period: for each (agency_id, item_id), the
+                           until: datetime | None = None,
+                           plan_id: str = DEFAULT_PLAN) -> dict[tuple[str, str], StatusRow]:
+    """The status in force (in one plan, KH147 unless given) per (agency, task) for a period: for each (agency_id, item_id), the
     newest effective update with since <= created_at <= until (either bound may be None).
 
     Effective: a row superseded by a correction or a withdrawal (`supersedes_id` pointing at
@@ -592,7 +601,7 @@ async def effective_latest(sessions, kb=None, agency_ids: Iterable[str] | None =
     and the keys are task ids only. Used by /capnhat (is a task already finished?) and meant
     for the compiled report and the web desk.
     """
-    rows = await status_history(sessions, agency_ids, until=until)
+    rows = await status_history(sessions, agency_ids, until=until, plan_id=plan_id)
     if since is not None:
         rows = [r for r in rows if r.created_at >= since]
     latest: dict[tuple[str, str], StatusRow] = {}
@@ -632,14 +641,16 @@ async def last_batch(sessions, user_id: int) -> list[StatusRow]:
 
 
 async def latest_by_agency(sessions, agency_ids: Iterable[str] | None = None,
-                           until: datetime | None = None) -> dict[tuple[str, str], StatusRow]:
-    """The newest effective update of each (agency, item), as of `until` (corrections
-    applied, as in `effective`)."""
+                           until: datetime | None = None,
+                           plan_id: str = DEFAULT_PLAN) -> dict[tuple[str, str], StatusRow]:
+    """The newest effective update of each (agency, item) of one plan, as of `until`
+    (corrections applied, as in `effective`)."""
     rank = func.row_number().over(
         partition_by=(StatusUpdate.agency_id, StatusUpdate.item_id),
         order_by=(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())).label("rank")
     replaced = select(StatusUpdate.supersedes_id).where(StatusUpdate.supersedes_id.is_not(None))
     inner = select(StatusUpdate.id, rank).where(StatusUpdate.withdrawn.is_(False),
+                                                StatusUpdate.plan_id == plan_id,
                                                 StatusUpdate.id.not_in(replaced))
     if agency_ids is not None:
         inner = inner.where(StatusUpdate.agency_id.in_(list(agency_ids)))
@@ -655,21 +666,25 @@ async def latest_by_agency(sessions, agency_ids: Iterable[str] | None = None,
 
 
 async def latest_statuses(sessions, agency_ids: Iterable[str] | None = None,
-                          until: datetime | None = None) -> dict[str, StatusRow]:
-    """The newest update of each item (across the given agencies, the newest of all)."""
+                          until: datetime | None = None,
+                          plan_id: str = DEFAULT_PLAN) -> dict[str, StatusRow]:
+    """The newest update of each item of one plan (across the given agencies, the newest)."""
     out: dict[str, StatusRow] = {}
-    for (_agency, item), row in (await latest_by_agency(sessions, agency_ids, until)).items():
+    found = await latest_by_agency(sessions, agency_ids, until, plan_id)
+    for (_agency, item), row in found.items():
         old = out.get(item)
         if old is None or (row.created_at, row.id) > (old.created_at, old.id):
             out[item] = row
     return out
 
 
-async def reported_agencies(sessions, start: datetime, end: datetime) -> set[str]:
-    """Agencies with at least one update in [start, end]."""
+async def reported_agencies(sessions, start: datetime, end: datetime,
+                            plan_id: str = DEFAULT_PLAN) -> set[str]:
+    """Agencies with at least one update of the plan in [start, end]."""
     async with sessions() as s:
         rows = await s.execute(select(StatusUpdate.agency_id).distinct().where(
-            StatusUpdate.created_at >= start, StatusUpdate.created_at <= end))
+            StatusUpdate.created_at >= start, StatusUpdate.created_at <= end,
+            StatusUpdate.plan_id == plan_id))
         return set(rows.scalars())
 
 
