@@ -102,6 +102,10 @@ class Chat(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False once blocked/kicked
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the plan this chat talks about when a message names none (/kehoach chon); NULL: never
+    # chosen, i.e. KH147 — kept apart from an explicit choice, which settles an ambiguous
+    # section in /capnhat without asking
+    plan_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Subscription(Base):

@@ -30,6 +30,8 @@ Portable SQL only (SQLite and PostgreSQL).
     reported_agencies(sessions, start, end) -> set[str]
     admin_chats(sessions, settings) -> list[ChatRef]
     admin_names(sessions, settings) -> list[str]                      as their channels name them
+    chat_plan(sessions, channel, chat_external_id) -> str             the chat's default plan
+    set_chat_plan(sessions, channel, chat_external_id, plan_id)       None/KH147: back to KH147
 """
 from __future__ import annotations
 
@@ -733,3 +735,30 @@ def who_full(row: MemberRow | User) -> str:
     name = getattr(row, "display_name", "") or ""
     return f"{name} ({where})" if name else f"Người dùng chưa rõ tên ({where})"
 
+
+
+# ---------------------------------------------------------------- a chat's default plan
+
+_CHAT_PLAN = (select(Chat.plan_id)
+              .where(Chat.channel == bindparam("channel"),
+                     Chat.external_id == bindparam("external_id")))
+
+
+async def chat_plan(sessions, channel: str, chat_external_id: str, *,
+                    default: str | None = DEFAULT_PLAN) -> str | None:
+    """The plan this chat talks about when a message names none: the one chosen with
+    /kehoach chon, else `default` (KH147; pass default=None to learn whether one was chosen)."""
+    async with _engine(sessions).connect() as conn:
+        found = (await conn.execute(_CHAT_PLAN, {"channel": channel,
+                                                 "external_id": str(chat_external_id)})).scalar()
+    return found or default
+
+
+async def set_chat_plan(sessions, channel: str, chat_external_id: str, plan_id: str | None,
+                        kind: str = "private", title: str = "") -> None:
+    """Choose the chat's default plan; None or KH147 clears the choice (back to KH147).
+    The chat row is created when the bot has not stored this chat yet."""
+    chat = await upsert_chat(sessions, channel, chat_external_id, kind, title)
+    value = None if plan_id in (None, DEFAULT_PLAN) else plan_id
+    async with sessions() as s, s.begin():
+        await s.execute(update(Chat).where(Chat.id == chat.id).values(plan_id=value))
