@@ -1,11 +1,16 @@
 """Progress of every task for a reporting period, as a summary and as a CSV/XLSX file.
 
-    collect(svc, period, agency_ids=None, history=True) -> Report   /tonghop, /trangthai, /xuat
+    collect(svc, period, agency_ids=None, history=True, plan_id="kh147") -> Report
+                                                         /tonghop, /trangthai, /xuat
     build_report(kb, history, period, as_of, tz, agency_ids=None) -> Report   (pure)
     build_export(kb, report, fmt, tz) -> Attachment      CSV (UTF-8 with BOM) or XLSX
-    export_bytes(svc, fmt, period=None) -> Attachment
+    export_bytes(svc, fmt, period=None, plan_id="kh147") -> Attachment
+    plan_knowledge(svc, plan_id) -> Knowledge            KH147 or a PLANS_DIR plan
     cli_export(fmt, period, output) -> int               `python -m bot export`
     agency_tasks(kb, agency_id), general_tasks(kb), neutralise(value)
+
+Every read is one plan's (KH147 unless `plan_id` names another loaded plan): its tasks, leads
+and units, and only the status rows saved under it.
 
 A task's status is its newest effective update (corrections and withdrawals applied, see
 repo.effective), or the newest update of its whole section when that is newer (rows saved
@@ -39,6 +44,7 @@ from bot.calendar import fmt_int
 from bot.core import Attachment
 from bot.db import repo
 from bot.db.repo import StatusRow
+from bot.knowledge import DEFAULT_PLAN
 from bot.periods import Period, current_period, parse_period, reporting_agencies
 from bot.statuses import label
 
@@ -97,11 +103,32 @@ class Report:
     rows: list[TaskRow]
     agencies: list[AgencySummary]
     history: list[StatusRow] = field(default_factory=list)  # the period's rows, corrections too
+    plan_id: str = DEFAULT_PLAN
 
     @property
     def silent(self) -> list[str]:
         """Agencies with no update at all in the period."""
         return [a.agency_id for a in self.agencies if not a.any_update]
+
+
+# ---------------------------------------------------------------- which plan
+
+class UnknownPlan(ValueError):
+    """A plan id no loaded plan has; the message is one line for the user."""
+
+
+def plan_knowledge(svc, plan_id: str | None = DEFAULT_PLAN):
+    """The plan `plan_id` names: KH147 is the services' own (with today's organisation), any
+    other one of PLANS_DIR's files (bot.knowledge.load_plans reads them once per process)."""
+    plan_id = (plan_id or DEFAULT_PLAN).strip().lower()
+    if plan_id == DEFAULT_PLAN:
+        return svc.kb
+    from bot.knowledge import load_plans
+
+    found = load_plans(getattr(svc.settings, "PLANS_DIR", None)).by_id.get(plan_id)
+    if found is None:
+        raise UnknownPlan(f"Không có kế hoạch “{plan_id[:40]}”; xem danh sách bằng lệnh /kehoach.")
+    return found
 
 
 # ---------------------------------------------------------------- which tasks
@@ -221,22 +248,27 @@ def report_instant(svc, period: Period) -> datetime:
 
 
 async def collect(svc, period: Period | None = None, agency_ids: list[str] | None = None,
-                  history: bool = True) -> Report:
+                  history: bool = True, plan_id: str = DEFAULT_PLAN) -> Report:
     """The period's picture, from only the rows that decide it (repo.period_history: the same
     picture as the whole history, a fraction of the rows); with `history`, report.history also
     holds every row written in the period, corrections and withdrawals included (the XLSX's
-    history sheet: a decade of updates would be 600,000 cells no one reads in one file)."""
+    history sheet: a decade of updates would be 600,000 cells no one reads in one file).
+    One plan's (UnknownPlan when none is loaded under `plan_id`): its tasks, units and rows."""
+    kb = plan_knowledge(svc, plan_id)
+    plan_id = (plan_id or DEFAULT_PLAN).strip().lower()
     tz = svc.settings.tz
     period = period or current_period(svc.local_now().date(), tz)
     as_of = report_instant(svc, period)
     from bot.units import with_sources
 
-    sources = with_sources(svc.kb, agency_ids)
-    rows = await repo.period_history(svc.sessions, period.start, as_of, sources)
-    report = build_report(svc.kb, rows, period, as_of, tz, agency_ids)
+    sources = with_sources(kb, agency_ids)
+    rows = await repo.period_history(svc.sessions, period.start, as_of, sources, plan_id=plan_id)
+    report = build_report(kb, rows, period, as_of, tz, agency_ids)
+    report.plan_id = plan_id
     if history:
         report.history = await repo.status_history(svc.sessions, sources, until=as_of,
-                                                    since=period.start, include_superseded=True)
+                                                    since=period.start, include_superseded=True,
+                                                    plan_id=plan_id)
     return report
 
 
@@ -341,7 +373,7 @@ def agency_table(kb, report: Report, tz: tzinfo) -> list[list]:
 
 
 def build_export(kb, report: Report, fmt: str, tz: tzinfo) -> Attachment:
-    name = f"kh147_tien_do_{report.period.id}.{fmt}"
+    name = f"{report.plan_id}_tien_do_{report.period.id}.{fmt}"
     tasks = task_table(kb, report, tz)
     if fmt == "csv":
         return Attachment(name, _csv(TASK_HEADER, tasks), CSV_MIME)
@@ -404,9 +436,10 @@ def _xlsx(sheets) -> bytes:
     return buf.getvalue()
 
 
-async def export_bytes(svc, fmt: str, period: Period | None = None) -> Attachment:
-    report = await collect(svc, period, history=fmt == "xlsx")
-    return build_export(svc.kb, report, fmt, svc.settings.tz)
+async def export_bytes(svc, fmt: str, period: Period | None = None,
+                       plan_id: str = DEFAULT_PLAN) -> Attachment:
+    report = await collect(svc, period, history=fmt == "xlsx", plan_id=plan_id)
+    return build_export(plan_knowledge(svc, plan_id), report, fmt, svc.settings.tz)
 
 
 # ---------------------------------------------------------------- command line

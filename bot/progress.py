@@ -3,7 +3,8 @@
 
     Progress(agency_id, total, missing)       .reported, .complete, .text()
     from_report(report) -> dict[agency_id, Progress]       from an export.Report (pure)
-    unit_progress(svc, period, agency_ids=None, at=None) -> dict[agency_id, Progress]
+    unit_progress(svc, period, agency_ids=None, at=None, plan_id="kh147")
+                                                          -> dict[agency_id, Progress]
 
 A task counts as reported for the period when an effective update for it (or for its whole
 section) falls in the period's window, or when it was reported done in an earlier period
@@ -17,6 +18,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.knowledge import DEFAULT_PLAN
 from bot.periods import Period
 
 
@@ -50,18 +52,22 @@ def from_report(report) -> dict[str, Progress]:
 
 
 async def unit_progress(svc, period: Period, agency_ids: list[str] | None = None,
-                        at: datetime | None = None) -> dict[str, Progress]:
-    """Progress as of `at` (default: now, or the period's end if it is over). With `at` after
+                        at: datetime | None = None,
+                        plan_id: str = DEFAULT_PLAN) -> dict[str, Progress]:
+    """Progress as of `at` (default: now, or the period's end if it is over), in one plan
+    (its tasks and rows; export.UnknownPlan for a plan not loaded). With `at` after
     the period's end, late reports made by then count too: a reminder sent after the deadline
     stops chasing a unit that has reported since."""
     from bot import export
     from bot.db import repo
 
+    kb = export.plan_knowledge(svc, plan_id)
     as_of = at or export.report_instant(svc, period)
     window = dataclasses.replace(period, end=max(period.end, as_of))
     from bot.units import with_sources
 
     history = await repo.period_history(svc.sessions, period.start, as_of,
-                                        with_sources(svc.kb, agency_ids))
-    report = export.build_report(svc.kb, history, window, as_of, svc.settings.tz, agency_ids)
+                                        with_sources(kb, agency_ids),
+                                        plan_id=(plan_id or DEFAULT_PLAN).strip().lower())
+    report = export.build_report(kb, history, window, as_of, svc.settings.tz, agency_ids)
     return from_report(report)
