@@ -289,9 +289,9 @@ AGENCY_HEADER = ["Cơ quan", "Số nhiệm vụ", "Đã báo cáo trong kỳ", "
                  "Cơ quan theo Kế hoạch"]
 AGENCY_WIDTHS = [34, 12, 14, 14, 12, 12, *[14] * len(CATEGORIES), 18, 40, 30, 40]
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-# what a sheet cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (C0 controls but tab, LF, CR),
-# and lone surrogates (no UTF-8 writer takes them)
-_UNFIT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# what a sheet cannot hold: the C0 controls but tab, LF, CR (openpyxl's ILLEGAL_CHARACTERS_RE),
+# lone surrogates (no UTF-8 writer takes them), U+FFFE and U+FFFF (no XML character either)
+_UNFIT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def neutralise(value):
@@ -396,44 +396,153 @@ def _csv(header: list[str], rows: list[list]) -> bytes:
 
 
 def _xlsx(sheets) -> bytes:
-    """A write-only workbook (rows streamed out, no cell objects kept): the history sheet alone
-    is tens of thousands of rows. Every cell shares one style, set up once."""
-    from copy import copy
+    """The workbook, its parts written as text (bot.export's own SpreadsheetML writer): the
+    task and history sheets are 200,000 cells, and building a cell object for each (openpyxl,
+    even write-only) took seconds. Strings are shared (sharedStrings.xml) and never formulas;
+    the header row is bold, every cell wraps and sits at the top; frozen first row, column
+    widths and an auto-filter per sheet, as a spreadsheet application would write them."""
+    import zipfile
 
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
+    strings: dict[str, int] = {}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as z:
+        z.writestr("[Content_Types].xml", _content_types(len(sheets)))
+        z.writestr("_rels/.rels", _ROOT_RELS)
+        z.writestr("xl/workbook.xml", _workbook_xml(sheets))
+        z.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
+        z.writestr("xl/styles.xml", _STYLES)
+        for i, (_title, header, rows, widths) in enumerate(sheets, 1):
+            z.writestr(f"xl/worksheets/sheet{i}.xml", _sheet_xml(header, rows, widths, strings))
+        z.writestr("xl/sharedStrings.xml", _shared_strings(strings))
+    return buf.getvalue()
+
+
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_ROOT_RELS = (_HEAD + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+              f'relationships"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
+              'Target="xl/workbook.xml"/></Relationships>')
+# styles: xf 0 the default, xf 1 the header (bold, wrapped, top), xf 2 the body (wrapped, top)
+_STYLES = (_HEAD + f'<styleSheet {_NS}>'
+           '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+           '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+           '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+           '<fill><patternFill patternType="gray125"/></fill></fills>'
+           '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+           '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+           'borderId="0"/></cellStyleXfs><cellXfs count="3">'
+           '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" '
+           'applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
+           '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" '
+           'applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf></cellXfs>'
+           '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+           '</cellStyles></styleSheet>')
+
+
+def _content_types(n: int) -> str:
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                     f'ContentType="{main}.worksheet+xml"/>' for i in range(1, n + 1))
+    return (_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+            f'ContentType="{main}.sheet.main+xml"/>{sheets}'
+            f'<Override PartName="/xl/styles.xml" ContentType="{main}.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" '
+            f'ContentType="{main}.sharedStrings+xml"/></Types>')
+
+
+def _workbook_rels(n: int) -> str:
+    links = [f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
+             f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1)]
+    links.append(f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>')
+    links.append(f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" '
+                 'Target="sharedStrings.xml"/>')
+    return (_HEAD + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships">' + "".join(links) + "</Relationships>")
+
+
+def _filter_ref(header: list, rows: list[list]) -> str:
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for title, header, rows, widths in sheets:
-        ws = wb.create_sheet(title)
-        for i, width in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = "A2"
-        columns = max([len(header), *map(len, rows)])
-        ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{len(rows) + 1}"
-        head = []
-        for value in header:
-            cell = WriteOnlyCell(ws, value)
-            cell.font, cell.alignment = Font(bold=True), wrap
-            head.append(cell)
-        ws.append(head)
-        # the body's style: the header's alignment, the workbook's default font; one array
-        # shared by every body cell (a streamed cell is written once and never changed)
-        style = copy(head[0]._style)
-        style.fontId = 0
-        for row in rows:
-            out = []
-            for value in row:
-                cell = WriteOnlyCell(ws, neutralise(value))
-                cell._style = style
-                out.append(cell)
-            ws.append(out)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return f"A1:{get_column_letter(max([len(header), *map(len, rows)]))}{len(rows) + 1}"
+
+
+def _workbook_xml(sheets) -> str:
+    names, filters = [], []
+    for i, (title, header, rows, _widths) in enumerate(sheets):
+        names.append(f'<sheet name="{_xml(title)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>')
+        if "'" in title:  # LibreOffice refuses a quoted quote there; our titles have none
+            continue
+        ref = re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", _filter_ref(header, rows))
+        filters.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" '
+                       f"hidden=\"1\">'{_xml(title)}'!{ref}</definedName>")
+    return (_HEAD + f'<workbook {_NS} xmlns:r="{_REL}"><bookViews><workbookView/></bookViews>'
+            f'<sheets>{"".join(names)}</sheets><definedNames>{"".join(filters)}'
+            '</definedNames></workbook>')
+
+
+def _xml(text: str) -> str:
+    """Text as XML content: the markup characters escaped, a CR kept as a reference (a parser
+    would turn a bare one into LF)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\r", "&#13;"))
+
+
+def _sheet_xml(header: list, rows: list[list], widths: list[int],
+               strings: dict[str, int]) -> str:
+    from openpyxl.utils import get_column_letter
+
+    ref = _filter_ref(header, rows)
+    letters = [get_column_letter(i) for i in range(1, max([len(header), *map(len, rows)]) + 1)]
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                   for i, w in enumerate(widths, 1))
+    out = [_HEAD, f'<worksheet {_NS} xmlns:r="{_REL}"><dimension ref="{ref}"/>'
+           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+           'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
+           'activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+           f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>',
+           _row_xml(1, header, letters, 1, strings)]
+    for n, row in enumerate(rows, 2):
+        out.append(_row_xml(n, row, letters, 2, strings))
+    out.append(f'</sheetData><autoFilter ref="{ref}"/><pageMargins left="0.75" right="0.75" '
+               'top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>')
+    return "".join(out)
+
+
+def _row_xml(n: int, row: list, letters: list[str], style: int,
+             strings: dict[str, int]) -> str:
+    """One <row>: a string as an index into the shared strings (sanitised by `neutralise`,
+    so never a formula), a number as a number, an empty or missing value as a styled blank."""
+    cells = []
+    for letter, value in zip(letters, row, strict=False):
+        value = neutralise(value)
+        if isinstance(value, str) and value:
+            index = strings.get(value)
+            if index is None:
+                index = strings[value] = len(strings)
+            cells.append(f'<c r="{letter}{n}" s="{style}" t="s"><v>{index}</v></c>')
+        elif isinstance(value, bool):
+            cells.append(f'<c r="{letter}{n}" s="{style}" t="b"><v>{int(value)}</v></c>')
+        elif isinstance(value, int | float):
+            cells.append(f'<c r="{letter}{n}" s="{style}"><v>{value}</v></c>')
+        elif value is None or value == "":
+            cells.append(f'<c r="{letter}{n}" s="{style}"/>')
+        else:
+            raise TypeError(f"an export cell holds {type(value).__name__}")
+    return f'<row r="{n}">{"".join(cells)}</row>'
+
+
+def _shared_strings(strings: dict[str, int]) -> str:
+    items = []
+    for text in strings:  # insertion order is index order
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        items.append(f"<si><t{space}>{_xml(text)}</t></si>")
+    return (_HEAD + f'<sst {_NS} count="{len(items)}" uniqueCount="{len(items)}">'
+            + "".join(items) + "</sst>")
 
 
 async def export_bytes(svc, fmt: str, period: Period | None = None,

@@ -3,8 +3,16 @@ picture the whole history gives: carried-over completions, corrections and withd
 updates of a whole section and rows of former agencies included."""
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import random
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from bot import export
 from bot.db import repo
@@ -74,9 +82,6 @@ async def test_csv_and_xlsx_agree_on_the_tasks(svc):
     wb = load_workbook(BytesIO(xlsx_file.content))
     sheet = [[("" if v is None else str(v)) for v in r]
              for r in wb["Theo nhiệm vụ"].iter_rows(values_only=True)]
-    import csv
-    import io
-
     rows = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
     assert sheet == rows
     assert wb["Theo nhiệm vụ"].freeze_panes == "A2"
@@ -89,3 +94,44 @@ async def test_csv_and_xlsx_agree_on_the_tasks(svc):
     body = wb["Lịch sử cập nhật"]["F2"]
     assert body.alignment.wrap_text and not body.font.bold
     assert wb["Theo nhiệm vụ"]["A1"].font.bold
+
+
+def _calc() -> str | None:
+    """soffice with its spreadsheet module (libreoffice-calc-nogui), else None."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found and (Path(found).resolve().parent / "libsclo.so").exists():
+        return found
+    return None
+
+
+async def test_a_spreadsheet_application_reads_the_xlsx_as_the_csv(svc, tmp_path):
+    """The XLSX is written by bot.export itself: LibreOffice Calc opens it and finds every
+    sheet, and the task sheet's cells are the CSV's (Vietnamese, markup characters, a
+    neutralised formula and line breaks included)."""
+    calc = _calc()
+    if calc is None:
+        pytest.skip("LibreOffice Calc is absent (apt-get install libreoffice-calc-nogui)")
+    await fill(svc)
+    uid = (await repo.upsert_user(svc.sessions, "telegram", "77", "Cán bộ thử")).id
+    await repo.add_status(svc.sessions, user_id=uid, agency_id=svc.kb.agencies[0].id,
+                          item_id=svc.kb.tasks[0].id, status="vuong", channel="telegram",
+                          note='=HYPERLINK("x") & <b>đậm</b>\n  dòng hai "trích"',
+                          at=NOW - timedelta(days=1))
+    svc.clock = lambda: NOW
+    src = tmp_path / "tien_do.xlsx"
+    src.write_bytes((await export.export_bytes(svc, "xlsx")).content)
+    ours = (await export.export_bytes(svc, "csv")).content.decode("utf-8-sig")
+    # 44,34,76: comma, double quote, UTF-8; the last token -1: every sheet to its own file
+    out = tmp_path / "out"
+    await asyncio.to_thread(subprocess.run, [
+        calc, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+        "--outdir", str(out), str(src)], check=True, timeout=180, capture_output=True)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(f"tien_do-{t}.csv" for t in ("Theo nhiệm vụ", "Lịch sử cập nhật",
+                                                           "Tổng hợp theo cơ quan"))
+    theirs = (out / "tien_do-Theo nhiệm vụ.csv").read_text(encoding="utf-8")
+    read = list(csv.reader(io.StringIO(theirs)))
+    assert read == list(csv.reader(io.StringIO(ours)))
+    assert any(cell.startswith("'=HYPERLINK") and "<b>đậm</b>" in cell
+               for row in read for cell in row)
