@@ -5,6 +5,7 @@ Public API:
     occurrences(deadline, start, end) -> list[date]        one-off or yearly, within [start, end]
     occurrences_between(kb, start, end) -> list[(Deadline, date)]   nearest first
     upcoming(kb, today, limit) -> list[(Deadline, date)]
+    month_day(year, month, day) -> date                     the 31st of a short month: its last
     working_day(d, forward=False) -> date                   Sat/Sun -> Friday before (or Monday)
     reminder_moment(occurrence, offset_days, tz, at_time) -> datetime (aware, local tz)
 """
@@ -51,14 +52,15 @@ def occurrences(deadline: Deadline, start: date, end: date) -> list[date]:
     out = []
     for year in range(max(deadline.from_year, start.year), min(deadline.to_year, end.year) + 1):
         for month in deadline.months():  # one month, or twelve for a monthly report
-            d = _safe_date(year, month, deadline.day)
+            d = month_day(year, month, deadline.day)
             if start <= d <= end:
                 out.append(d)
     return out
 
 
-def _safe_date(year: int, month: int, day: int) -> date:
-    """29/2 in a common year reads as 28/2 rather than failing."""
+def month_day(year: int, month: int, day: int) -> date:
+    """The day in that month; 29/2 in a common year reads as 28/2, the 31st of a short
+    month as its last day, rather than failing."""
     while True:
         try:
             return date(year, month, day)

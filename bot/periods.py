@@ -7,8 +7,10 @@ An item counts as reported for a period when an update for it falls within the w
 (start <= t <= end); `due` is the last instant a report counts as on time (the end of the due
 day).
 
-    Period(id, kind, start, end, due)                kind "6T" or "year" (or "deadline")
-    period_for(deadline_id, occurrence, tz) -> Period
+    Period(id, kind, start, end, due)                kind "6T" or "year" (or "deadline"; another
+                                                     plan's regime: "month", "quarter", "annual")
+    period_for(deadline_id, occurrence, tz, deadline=None) -> Period
+    regime_period(deadline, occurrence, tz) -> Period    another plan's periodic report
     parse_period(text, tz, today) -> Period | None   "2026", "năm 2026", "6T/2026", "2026-6T"…
                                                      (None too for a year outside 2021-2030)
     period_refusal(text, tz, today) -> str | None    why a typed period is refused, one line
@@ -21,8 +23,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
+from bot.calendar import month_day
 from bot.text import fold
 
 SIX_MONTH = "IV.3-6m"
@@ -47,6 +50,8 @@ class Period:
             return f"6 tháng năm {self.id.split('-')[0]}"
         if self.kind == "year":
             return f"năm {self.id}"
+        if self.kind in _REGIME_LABELS:
+            return _REGIME_LABELS[self.kind](self.due)
         return f"hạn {self.due.strftime('%d/%m/%Y')}"
 
     def contains(self, moment: datetime) -> bool:
@@ -68,21 +73,50 @@ def year_period(year: int, tz: tzinfo) -> Period:
     return Period(str(year), "year", _cycle_start(year, tz), end, end)
 
 
-def period_for(deadline_id: str, occurrence: date, tz: tzinfo) -> Period:
+def period_for(deadline_id: str, occurrence: date, tz: tzinfo, deadline=None) -> Period:
     """The period a deadline occurrence closes.
 
-    The IV.3 reports give "Y-6T" and "Y"; any other deadline (a milestone, the IV.1 plan) gives
-    a window from the start of its reporting cycle to the end of its due day.
+    The IV.3 reports give "Y-6T" and "Y"; another plan's periodic report (`deadline`, a
+    bot.knowledge.Deadline of kind "report" with a rule) gives regime_period; any other
+    deadline (a milestone, the IV.1 plan) gives a window from the start of its reporting
+    cycle to the end of its due day.
     """
     if deadline_id == SIX_MONTH:
         return half_year(occurrence.year, tz)
     if deadline_id == ANNUAL:
         return year_period(occurrence.year, tz)
+    if deadline is not None and deadline.kind == "report" and deadline.recurring:
+        return regime_period(deadline, occurrence, tz)
     end = datetime.combine(occurrence, _END_OF_DAY, tzinfo=tz)
     cycle_year = occurrence.year + 1 if (occurrence.month, occurrence.day) >= (12, 16) \
         else occurrence.year
     return Period(f"{deadline_id}@{occurrence.isoformat()}", "deadline",
                   _cycle_start(cycle_year, tz), end, end)
+
+
+# how another plan's report period reads: "tháng 11/2026", "quý IV/2026", "năm 2026"
+_QUARTERS = ("I", "II", "III", "IV")
+_REGIME_LABELS = {
+    "month": lambda due: f"tháng {due.month}/{due.year}",
+    "quarter": lambda due: f"quý {_QUARTERS[(due.month - 1) // 3]}/{due.year}",
+    "annual": lambda due: f"năm {due.year}",
+}
+_STEP = {"monthly": 1, "quarterly": 3, "yearly": 12}  # months between two reports of a rule
+_REGIME_KIND = {"monthly": "month", "quarterly": "quarter", "yearly": "annual"}
+
+
+def regime_period(deadline, occurrence: date, tz: tzinfo) -> Period:
+    """The period a periodic report of another plan closes, the way KH147's IV.3 reports
+    close theirs: it opens the day after the rule's previous date (the day after the last
+    report was due) and ends with its due day. A monthly report before the 20th covers
+    21/10 – 20/11; a yearly one before 10/12 covers 11/12 of the year before – 10/12."""
+    step = _STEP.get(deadline.frequency, 12)
+    months = occurrence.year * 12 + occurrence.month - 1 - step
+    previous = month_day(months // 12, months % 12 + 1, deadline.day or occurrence.day)
+    start = datetime.combine(previous + timedelta(days=1), time(0), tzinfo=tz)
+    end = datetime.combine(occurrence, _END_OF_DAY, tzinfo=tz)
+    return Period(f"{deadline.id}@{occurrence.isoformat()}",
+                  _REGIME_KIND.get(deadline.frequency, "annual"), start, end, end)
 
 
 _HALF = [re.compile(p) for p in (

@@ -1,4 +1,4 @@
-"""Deadline reminders: channel-neutral, each (deadline occurrence, chat, offset) sent once.
+"""Deadline reminders: channel-neutral, each (plan, deadline occurrence, chat, offset) sent once.
 
 Public API:
     run_pass(svc, senders, at, dry_run=False) -> PassSummary   one pass as of instant `at`
@@ -9,9 +9,16 @@ Public API:
 The engine is handed its senders (bot.senders.Sender: the running channels, or what
 `python -m bot remind` builds in bot/remind_cli.py); it imports no channel.
 
+Every plan the bot serves (KH147 and PLANS_DIR's, bot.knowledge.load_plans) reminds of its own
+deadlines and reporting regime (bot.periods.period_for gives each report its period), to the
+chats subscribed to that plan (Subscription.plan_id), the members of a unit it names, and the
+admins; who is missing is read from that plan's rows (bot.progress.unit_progress(plan_id=...)).
+A plan other than KH147 is named in the text.
+
 Exactly once: before sending, a pass INSERTs a ReminderDelivery row and commits; the unique
-(deadline_id, occurrence, chat_id, offset_days) constraint is the claim, so a second process (or
-a rerun) that hits it skips the reminder. After sending, the row becomes sent, failed (retried by
+(deadline_id, occurrence, chat_id, offset_days, plan_id) constraint is the claim, so a second
+process (or a rerun) that hits it skips the reminder; the same deadline id in two plans is two
+reminders. After sending, the row becomes sent, failed (retried by
 a later pass while the reminder is still within 24 h) or dropped (the chat blocked the bot).
 
 Crash safety: a row stuck in "claimed" means a pass died between claiming and finishing; whether
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -52,7 +60,7 @@ from bot.db.models import (
     Subscription,
     User,
 )
-from bot.knowledge import Deadline, Knowledge
+from bot.knowledge import DEFAULT_PLAN, Deadline, Knowledge, load_plans
 from bot.periods import period_for, reporting_agencies
 from bot.progress import unit_progress
 from bot.senders import Sender, SendResult
@@ -99,6 +107,7 @@ class Planned:
     text: str
     moment: datetime
     held: bool = False  # late, and the pass is outside working hours: a later pass sends it
+    plan_id: str = DEFAULT_PLAN
 
 
 @dataclass
@@ -151,9 +160,32 @@ def status_agencies(kb: Knowledge, agency_id: str, reporting: list[str]) -> list
     return list(dict.fromkeys(out))
 
 
-async def load_recipients(svc: Services) -> list[Recipient]:
-    """Subscribed chats, members' private chats, and admins' private chats; one per chat."""
+def plan_ids(svc: Services) -> tuple[str, ...]:
+    """The plans the bot serves: KH147 first, then PLANS_DIR's files (read once a process)."""
+    return load_plans(getattr(svc.settings, "PLANS_DIR", None)).ids
+
+
+def plan_kb(svc: Services, plan_id: str) -> Knowledge:
+    """KH147 is the services' own (with today's organisation); another plan its own file."""
+    from bot.export import plan_knowledge
+
+    return plan_knowledge(svc, plan_id)
+
+
+def _known(kb: Knowledge, agency_id: str) -> bool:
+    try:
+        kb.agency(agency_id)
+    except KeyError:
+        return False
+    return True
+
+
+async def load_recipients(svc: Services, plan_id: str = DEFAULT_PLAN) -> list[Recipient]:
+    """For one plan: the chats subscribed to it, members' private chats, and admins' private
+    chats; one per chat. A member follows another plan only for a unit that plan names."""
     by_chat: dict[int, Recipient] = {}
+    kb = plan_kb(svc, plan_id)
+    other = plan_id != DEFAULT_PLAN
 
     def add(chat: Chat, agency: str | None, admin: bool = False) -> None:
         info = ChatInfo(chat.id, chat.channel, chat.external_id)
@@ -167,11 +199,13 @@ async def load_recipients(svc: Services) -> list[Recipient]:
 
     async with svc.sessions() as s:
         subs = await s.execute(select(Chat, Subscription.agency_id).join(
-            Subscription, Subscription.chat_id == Chat.id).where(Chat.active.is_(True)))
+            Subscription, Subscription.chat_id == Chat.id).where(
+            Chat.active.is_(True), Subscription.plan_id == plan_id))
         for chat, agency in subs:
             add(chat, agency)
         for chat, agency in await s.execute(_member_chats()):
-            add(chat, agency)
+            if not other or _known(kb, agency):
+                add(chat, agency)
         for chat in await _admin_chats(svc, s):
             add(chat, None, admin=True)
     # an admin chat with no subscription is there for overdue summaries only
@@ -213,16 +247,20 @@ class ReportState:
     progress: dict = field(default_factory=dict)  # agency id -> bot.progress.Progress
 
 
-async def report_state(svc: Services, dl: Deadline, occurrence: date,
-                       at: datetime) -> ReportState | None:
-    """Who has not reported for the period the deadline closes. After the deadline a late
-    report (made before `at`) also counts, so overdue reminders stop chasing that agency."""
+async def report_state(svc: Services, dl: Deadline, occurrence: date, at: datetime,
+                       plan_id: str = DEFAULT_PLAN) -> ReportState | None:
+    """Who has not reported, in that plan, for the period the deadline closes. After the
+    deadline a late report (made before `at`) also counts, so overdue reminders stop chasing
+    that agency."""
     if dl.kind != "report":
         return None
-    period = period_for(dl.id, occurrence, svc.settings.tz)
-    reporting = list(reporting_agencies(svc.kb))
+    period = period_for(dl.id, occurrence, svc.settings.tz, dl)
+    kb = plan_kb(svc, plan_id)
+    reporting = list(reporting_agencies(kb))
+    if dl.applies_to != "all":  # a report only some units owe (another plan's yearly check)
+        reporting = [a for a in reporting if applies_to(kb, dl, a)]
     # per task, as /trangthai and /tonghop count it (one shared function, bot.progress)
-    progress = await unit_progress(svc, period, at=at)
+    progress = await unit_progress(svc, period, at=at, plan_id=plan_id)
     missing = [a for a in reporting if a not in progress or not progress[a].complete]
     return ReportState(period.label, reporting, missing, progress)
 
@@ -232,12 +270,43 @@ def _names(kb: Knowledge, ids: list[str]) -> str:
     return "; ".join(kb.agency(a).name for a in ids)
 
 
-def _report_hint(kb: Knowledge, agency: str | None) -> str:
+def plan_name(kb: Knowledge) -> str:
+    """How a reminder names a plan other than KH147: "Kế hoạch số 134/KH-UBND"."""
+    doc = kb.document
+    number = doc.extra.get("number_display") or doc.number
+    return f"Kế hoạch số {number}" if number else f"Kế hoạch {doc.title}"
+
+
+def plan_cue(plan_id: str, kb: Knowledge) -> str:
+    """The words that pick the plan in a command: "kế hoạch 134" (bot.knowledge.Plans.named_in
+    reads the plan's number), else its id."""
+    number = re.match(r"\d+", kb.document.number or "")
+    return f"kế hoạch {number.group(0)}" if number else plan_id
+
+
+def _report_hint(kb: Knowledge, agency: str | None, plan_id: str = DEFAULT_PLAN) -> str:
     """The command to report, with a section the agency leads as the example."""
     led = kb.sections_held_by(agency) if agency else ()
-    example = led[0].id if led else "2.2"
-    return (f"Báo cáo bằng lệnh: /capnhat MỤC TRẠNG THÁI (ví dụ: /capnhat {example} "
-            "đang thực hiện).")
+    if plan_id == DEFAULT_PLAN:
+        example = led[0].id if led else "2.2"
+        return (f"Báo cáo bằng lệnh: /capnhat MỤC TRẠNG THÁI (ví dụ: /capnhat {example} "
+                "đang thực hiện).")
+    cue = plan_cue(plan_id, kb)
+    example = led[0].id if led else next((s.id for s in kb.sections if s.lead), "1")
+    return (f"Báo cáo bằng lệnh: /capnhat {cue} MỤC TRẠNG THÁI (ví dụ: /capnhat {cue} "
+            f"{example} đang thực hiện).")
+
+
+def _recipient_line(kb: Knowledge, dl: Deadline) -> str | None:
+    """Where the report goes: "Sở Công Thương", or as another plan words it, "UBND tỉnh (qua
+    Sở Nông nghiệp và Môi trường)" (the importer's report_to_name and report_via)."""
+    raw = next((d for d in kb.raw.get("deadlines", ()) if d.get("id") == dl.id), {})
+    name = kb.agency(dl.report_to).name if dl.report_to and _known(kb, dl.report_to) \
+        else raw.get("report_to_name")
+    if not name:
+        return None
+    via = raw.get("report_via")
+    return f"Gửi báo cáo về: {via} (qua {name})." if via else f"Gửi báo cáo về: {name}."
 
 
 def concerned(kb: Knowledge, dl: Deadline, scope: frozenset[str] | None,
@@ -258,22 +327,27 @@ def still_missing(kb: Knowledge, dl: Deadline, scope: frozenset[str] | None,
 
 def reminder_text(kb: Knowledge, dl: Deadline, occurrence: date, offset: int, today: date,
                   scope: frozenset[str] | None, state: ReportState | None,
-                  summary: bool = False) -> str:
+                  summary: bool = False, plan_id: str = DEFAULT_PLAN) -> str:
     """The deadline, its date and weekday, days left, its section, and who has not reported:
     everyone (scope None) or only the subscribed agencies. Once the deadline has passed the
-    heading says so, whatever the offset (a late catch-up must not read as advance notice)."""
+    heading says so, whatever the offset (a late catch-up must not read as advance notice).
+    A plan other than KH147 is named in the heading and the source line."""
     if summary:
         head = "Tổng hợp quá hạn"
     elif offset < 0 or today > occurrence:
         head = "Quá hạn"
     else:
         head = "Nhắc hạn"
+    plan = "Kế hoạch" if plan_id == DEFAULT_PLAN else plan_name(kb)
+    if plan_id != DEFAULT_PLAN:
+        head = f"{head} — {plan}"
     lines = [f"{head}: {dl.title}",
              f"Hạn: {weekday_name(occurrence)}, {fmt_date(occurrence)} "
              f"({days_left_text(occurrence, today)}).",
-             f"Theo Mục {dl.source} của Kế hoạch."]
-    if dl.report_to:
-        lines.append(f"Gửi báo cáo về: {kb.agency(dl.report_to).name}.")
+             f"Theo Mục {dl.source} của {plan}."]
+    to = _recipient_line(kb, dl)
+    if to:
+        lines.append(to)
     if state is None:
         return "\n".join(lines)
     kind = f"kỳ {state.period}"
@@ -290,7 +364,7 @@ def reminder_text(kb: Knowledge, dl: Deadline, occurrence: date, offset: int, to
         lines.append(f"Đã báo cáo {kind}: {len(mine) - len(missing)}/{len(mine)} cơ quan.")
         lines.append(f"Chưa báo cáo ({len(missing)}): {_names(kb, missing)}.")
     if missing and not summary:
-        lines.append(_report_hint(kb, missing[0] if scope is not None else None))
+        lines.append(_report_hint(kb, missing[0] if scope is not None else None, plan_id))
     return "\n".join(lines)
 
 
@@ -317,14 +391,13 @@ def _latest(moments: list[tuple[datetime, int]], at: datetime) -> tuple[datetime
     return max(ok, key=lambda x: (x[0], -x[1])) if ok else None
 
 
-def _offsets_for(svc: Services, dl: Deadline, r: Recipient,
+def _offsets_for(svc: Services, kb: Knowledge, dl: Deadline, r: Recipient,
                  state: ReportState | None) -> tuple[list[int], bool]:
     """Offsets this recipient may get, and whether overdue ones are the admin summary.
 
     Overdue reminders (report deadlines only, while someone is missing) go to admins as a
     summary, and to every chat that follows a missing agency: an agency's chat or a member's
     private chat for that agency, and "all deadlines" chats (which follow every agency)."""
-    kb = svc.kb
     follows = r.scope is None or any(applies_to(kb, dl, a) for a in r.scope)
     offsets = list(svc.settings.reminder_days) if follows else []
     if state is None or not state.missing:
@@ -337,38 +410,49 @@ def _offsets_for(svc: Services, dl: Deadline, r: Recipient,
 
 
 async def plan_reminders(svc: Services, at: datetime) -> list[Planned]:
+    """What is due at `at` in every plan the bot serves, KH147 first."""
+    planned: list[Planned] = []
+    for plan_id in plan_ids(svc):
+        planned += await _plan_one(svc, plan_id, at)
+    return planned
+
+
+async def _plan_one(svc: Services, plan_id: str, at: datetime) -> list[Planned]:
     tz = svc.settings.tz
     at_time = svc.settings.reminder_time
     today = at.astimezone(tz).date()
     before = max(svc.settings.reminder_days) + 4  # +4: a Friday shift and the 24 h window
     after = -min(OVERDUE_OFFSETS) + 5
-    targets = occurrences_between(svc.kb, today - timedelta(days=after),
+    kb = plan_kb(svc, plan_id)
+    targets = occurrences_between(kb, today - timedelta(days=after),
                                   today + timedelta(days=before))
-    if not targets:
-        return []
-    recipients = await load_recipients(svc)
-    planned: list[Planned] = []
+    all_offsets = list(svc.settings.reminder_days) + list(OVERDUE_OFFSETS)
+    due = []
     for dl, occ in targets:
-        all_offsets = list(svc.settings.reminder_days) + list(OVERDUE_OFFSETS)
         moments = {o: reminder_moment(occ, o, tz, at_time) for o in all_offsets}
-        if _latest(list((m, o) for o, m in moments.items()), at) is None:
-            continue  # nothing due for this occurrence: spare the status query
-        state = await report_state(svc, dl, occ, at)
+        # nothing due for this occurrence: spare the recipients' and the status queries
+        if _latest(list((m, o) for o, m in moments.items()), at) is not None:
+            due.append((dl, occ, moments))
+    if not due:
+        return []
+    recipients = await load_recipients(svc, plan_id)
+    planned: list[Planned] = []
+    for dl, occ, moments in due:
+        state = await report_state(svc, dl, occ, at, plan_id)
         for r in recipients:
-            offsets, summary = _offsets_for(svc, dl, r, state)
+            offsets, summary = _offsets_for(svc, kb, dl, r, state)
             pick = _latest([(moments[o], o) for o in offsets], at)
             if pick is None:
                 continue
             moment, offset = pick
             is_summary = summary and offset < 0
             scope = None if is_summary else r.scope
-            if occ < today and state is not None and not still_missing(svc.kb, dl, scope,
-                                                                         state):
+            if occ < today and state is not None and not still_missing(kb, dl, scope, state):
                 continue  # a late catch-up after the deadline, and nobody left to chase
-            text = reminder_text(svc.kb, dl, occ, offset, today, scope, state,
-                                 summary=is_summary)
+            text = reminder_text(kb, dl, occ, offset, today, scope, state,
+                                 summary=is_summary, plan_id=plan_id)
             planned.append(Planned(dl.id, occ, offset, r.chat, text, moment,
-                                   held=_held(svc, moment, at)))
+                                   held=_held(svc, moment, at), plan_id=plan_id))
     return planned
 
 
@@ -431,22 +515,23 @@ async def plan_broadcasts(svc: Services, at: datetime, only: int | None = None,
 
 
 def _key(p: Planned) -> tuple:
-    return (p.deadline_id, p.occurrence, p.chat.pk, p.offset_days)
+    return (p.plan_id, p.deadline_id, p.occurrence, p.chat.pk, p.offset_days)
 
 
 async def _existing(svc: Services, planned: list[Planned]) -> dict[tuple, ReminderDelivery]:
     """Delivery rows already there for the planned keys (one query per deadline occurrence)."""
     groups: set[tuple] = set()
     for p in planned:
-        groups.add((p.deadline_id, p.occurrence, p.offset_days))
+        groups.add((p.plan_id, p.deadline_id, p.occurrence, p.offset_days))
     found: dict[tuple, ReminderDelivery] = {}
     async with svc.sessions() as s:
-        for dl_id, occ, off in groups:
+        for plan_id, dl_id, occ, off in groups:
             rows = await s.execute(select(ReminderDelivery).where(
-                ReminderDelivery.deadline_id == dl_id, ReminderDelivery.occurrence == occ,
-                ReminderDelivery.offset_days == off))
+                ReminderDelivery.plan_id == plan_id, ReminderDelivery.deadline_id == dl_id,
+                ReminderDelivery.occurrence == occ, ReminderDelivery.offset_days == off))
             for row in rows.scalars():
-                found[(row.deadline_id, row.occurrence, row.chat_id, row.offset_days)] = row
+                found[(row.plan_id, row.deadline_id, row.occurrence, row.chat_id,
+                       row.offset_days)] = row
     return found
 
 
@@ -464,7 +549,7 @@ async def _claim(svc: Services, p: Planned, row: ReminderDelivery | None) -> int
     if row is None:
         new = ReminderDelivery(deadline_id=p.deadline_id, occurrence=p.occurrence,
                                chat_id=p.chat.pk, offset_days=p.offset_days, state="claimed",
-                               attempts=1, claimed_at=now)
+                               attempts=1, claimed_at=now, plan_id=p.plan_id)
         try:
             async with svc.sessions() as s, s.begin():
                 s.add(new)
