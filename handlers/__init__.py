@@ -27,22 +27,36 @@ STILL_OPEN = {"reg": membership.choice_open}
 
 
 async def dispatch(req: Request, svc: Services) -> list[Reply]:
-    """Route a request to its handler; channels render whatever comes back."""
-    # Channels without buttons: the chat's numbered lists as they stood when this message was
-    # written. What the sender typed answers these, and a list given in reply replaces only
-    # these (a notice that arrives meanwhile keeps its own numbers).
-    mark, lists = 0, []
-    if req.channel not in svc.button_channels:
-        mark, lists = await pending_store.choice_lists(svc.sessions, req.channel, req.chat_id)
-    if req.callback is not None:
-        replies = await _on_callback(req, svc, req.callback)
-    else:
-        replies = await _on_text(req, svc, lists)
-    await _remember_choices(req, svc, replies, mark)
+    """Route a request to its handler; channels render whatever comes back.
+
+    The conversation (the user's flow or last subject, the chat's numbered lists) is read
+    once, here, before any handler runs; handlers read and change it through
+    `pending_store.current()`; what changed is written back once, after them."""
+    if _ignored(req):
+        return []
+    conv = await pending_store.load(svc.sessions, req.channel, req.chat_id, req.user_id,
+                                    svc.now(), lists=req.channel not in svc.button_channels)
+    token = pending_store.begin(conv)
+    try:
+        if req.callback is not None:
+            replies = await _on_callback(req, svc, req.callback)
+        else:
+            replies = await _on_text(req, svc, conv)
+        await _remember_choices(req, svc, replies, conv)
+    finally:
+        pending_store.end(token)
+        await conv.save()
     return replies
 
 
-async def _on_text(req: Request, svc: Services, lists: list[dict]) -> list[Reply]:
+def _ignored(req: Request) -> bool:
+    """Group chatter that is neither a command nor addressed to the bot: no reply, no read."""
+    if req.callback is not None or req.is_private or req.addressed:
+        return False
+    return not (req.text or "").lstrip().startswith("/")
+
+
+async def _on_text(req: Request, svc: Services, conv: pending_store.Conversation) -> list[Reply]:
     text = (req.text or "").strip()
     if not text:
         return []
@@ -55,23 +69,19 @@ async def _on_text(req: Request, svc: Services, lists: list[dict]) -> list[Reply
         fn = COMMANDS.get(name)
         if fn is None:
             return [Reply(f"Không có lệnh /{name}. Gõ /trogiup để xem các lệnh.")]
-        # a new command abandons the user's unfinished guided flow (read first: most have none;
-        # the conversation's last subject is no flow and stays for /hoi follow-ups)
-        held = await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id)
-        if held and held[0] != pending_store.SUBJECT:
-            await pending_store.clear(svc.sessions, req.channel, req.chat_id, req.user_id)
+        # a new command abandons the user's unfinished guided flow (the conversation's last
+        # subject is no flow and stays for /hoi follow-ups)
+        conv.end_flow()
         return await fn(req, svc, args)
     if not req.is_private and not req.addressed:
         return []
-    # flows are stored with the database's own clock (handlers/status.py): aged by it too
-    flow = await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id,
-                                   max_age=PENDING_TTL)
+    flow = conv.flow(PENDING_TTL)
     if flow is not None and flow[0] in PENDING:  # the user's own guided flow comes first
-        await pending_store.clear(svc.sessions, req.channel, req.chat_id, req.user_id)
+        conv.end_flow()
         return await PENDING[flow[0]](req, svc, json.dumps(flow[1], ensure_ascii=False))
-    mine = _lists_for(lists, req.user_id, svc.now())
+    mine = _lists_for(conv.lists, req.user_id, svc.now())
     if mine:
-        answered = await _answer_from_lists(req, svc, mine, text)
+        answered = await _answer_from_lists(req, svc, conv, mine, text)
         if answered is not None:
             return answered
     return await COMMANDS["hoi"](req, svc, text)
@@ -98,8 +108,8 @@ def _number(text: str) -> int | None | bool:
     return int(text) if len(text) <= 6 else 0  # 0: out of every list's range
 
 
-async def _answer_from_lists(req: Request, svc: Services, lists: list[dict],
-                             text: str) -> list[Reply] | None:
+async def _answer_from_lists(req: Request, svc: Services, conv: pending_store.Conversation,
+                             lists: list[dict], text: str) -> list[Reply] | None:
     """Act on the choice `text` names, only when it names one thing in every list the user
     may be answering; otherwise ask. None: `text` names no choice (it is a question)."""
     n = _number(text)
@@ -120,8 +130,7 @@ async def _answer_from_lists(req: Request, svc: Services, lists: list[dict],
     if len(datas) != 1 or None in datas:
         return await _ask_which(svc, [e for e, _ in meant], text)
     # a choice is used once: a later "2" must not act on these lists again
-    await pending_store.drop_choices(svc.sessions, req.channel, req.chat_id,
-                                     {e["seq"] for e, _ in meant}, now=svc.now())
+    conv.drop_lists({e["seq"] for e, _ in meant})
     return await _on_callback(req, svc, datas.pop())
 
 
@@ -188,20 +197,21 @@ async def _on_callback(req: Request, svc: Services, data: str) -> list[Reply]:
 
 
 async def _remember_choices(req: Request, svc: Services, replies: list[Reply],
-                            mark: int) -> None:
+                            conv: pending_store.Conversation) -> None:
     """Channels without buttons show numbered choices; keep them so "2" means choice 2.
 
     A list given in answer to the sender replaces the lists the sender had when writing
-    (`mark`); a list pushed into another chat (a registration notice to an admin) is added
-    beside that chat's lists, never in their place, so the admin's "1" keeps the meaning of
-    the notice the admin is reading (dispatch asks when it cannot tell which)."""
+    (the conversation's mark); a list pushed into another chat (a registration notice to an
+    admin) is added beside that chat's lists, never in their place, so the admin's "1" keeps
+    the meaning of the notice the admin is reading (dispatch asks when it cannot tell which)."""
     for r in replies:
         target = r.chat or req.chat
         if not r.choices or target.channel in svc.button_channels:
             continue
-        answer = target == req.chat
+        choices = [[c.label, c.data] for c in r.choices]
         title = r.text.split("\n", 1)[0][:160]
-        await pending_store.push_choices(
-            svc.sessions, target.channel, target.chat_id, [[c.label, c.data] for c in r.choices],
-            to=req.user_id if answer else pending_store.ANY_USER, title=title,
-            supersedes_upto=mark if answer else None, now=svc.now())
+        if target == req.chat:
+            conv.push_list(choices, to=req.user_id, title=title)
+        else:
+            await pending_store.push_choices(svc.sessions, target.channel, target.chat_id,
+                                             choices, title=title, now=svc.now())

@@ -99,18 +99,18 @@ async def cmd_ask(req: Request, svc: Services, args: str) -> list[Reply]:
     other = _other_plan(svc, question)
     if other is not None:
         return [other]
-    previous = await _last_subject(req, svc)
+    previous = _last_subject()
     asked = resolve(svc.kb, question, previous) if previous else question
     if _asks_who_i_am(asked):
         return [await who_i_am(req, svc)]
     live = live_question(svc.kb, asked)
     if live is not None:
         reply = await live_reply(svc, live)
-        await _keep_subject(req, svc, Subject(asked, "progress", live.agencies, live.items))
+        _keep_subject(Subject(asked, "progress", live.agencies, live.items))
         return [reply]
     ans, subject = converse(svc.kb, asked, None, _today(svc))
     if subject is not None:
-        await _keep_subject(req, svc, subject)
+        _keep_subject(subject)
     return [to_reply(svc, ans)]
 
 
@@ -130,15 +130,12 @@ def _other_plan(svc: Services, question: str) -> Reply | None:
     return Reply(f"[Kế hoạch {pid}] {ans.text}")
 
 
-async def _last_subject(req: Request, svc: Services) -> Subject | None:
-    stored = await pending_store.get_subject(svc.sessions, req.channel, req.chat_id,
-                                             req.user_id, now=svc.now())
-    return Subject.from_dict(stored)
+def _last_subject() -> Subject | None:
+    return Subject.from_dict(pending_store.current().subject())
 
 
-async def _keep_subject(req: Request, svc: Services, subject: Subject) -> None:
-    await pending_store.put_subject(svc.sessions, req.channel, req.chat_id, req.user_id,
-                                    subject.to_dict(), now=svc.now())
+def _keep_subject(subject: Subject) -> None:
+    pending_store.current().keep_subject(subject.to_dict())
 
 
 # "tôi là ai", "tôi đã đăng ký chưa": the caller's registration (folded, whole question)

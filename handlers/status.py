@@ -259,18 +259,16 @@ def _question(svc: Services, draft: dict) -> Reply:
 
 async def _ask(req: Request, svc: Services, draft: dict) -> list[Reply]:
     draft["t"] = secrets.token_hex(4)  # buttons of an older question no longer act
-    await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id, DRAFT_KIND,
-                            draft)
+    pending_store.current().start_flow(DRAFT_KIND, draft)
     return [_question(svc, draft)]
 
 
 async def _take_draft(req: Request, svc: Services, tok: str) -> dict | None:
     """The user's draft the pressed button belongs to, removed from the store; else None."""
-    found = await pending_store.get(svc.sessions, req.channel, req.chat_id, req.user_id,
-                                    max_age=DRAFT_TTL)
+    found = pending_store.current().flow(DRAFT_TTL)
     if not found or found[0] != DRAFT_KIND or found[1].get("t") != tok:
         return None
-    await pending_store.clear(svc.sessions, req.channel, req.chat_id, req.user_id)
+    pending_store.current().end_flow()
     return found[1]
 
 
@@ -303,8 +301,7 @@ async def on_draft_text(req: Request, svc: Services, payload: str) -> list[Reply
     choices = _question(svc, draft).choices
     data = _pick(choices, text, draft)
     if data is None:
-        await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id,
-                                DRAFT_KIND, draft)
+        pending_store.current().start_flow(DRAFT_KIND, draft)
         return [Reply(f"Chưa lưu gì. Xin chọn một số từ 1 đến {len(choices)} hoặc gõ /huy "
                       "để hủy.", choices)]
     _, step, _tok, *value = data.split(":")
@@ -440,8 +437,8 @@ async def cb_update(req: Request, svc: Services, rest: str) -> list[Reply]:
                     f"{label(code).lower()} NỘI DUNG")
             return [Reply(f"{replies[0].text}\n{hint}", replies[0].choices)]
         first = "obstacles" if code == "vuong" else "result"
-        await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id, NOTE_KIND,
-                                {"item": item_id, "status": code, "step": first})
+        pending_store.current().start_flow(NOTE_KIND,
+                                           {"item": item_id, "status": code, "step": first})
         return [Reply(f"{item_id} — {label(code)}. {PROMPTS[first]}")]
     return [Reply(EXPIRED)]
 
@@ -450,7 +447,7 @@ async def cb_update(req: Request, svc: Services, rest: str) -> list[Reply]:
 async def cmd_cancel(req: Request, svc: Services, args: str) -> list[Reply]:
     """Abandon the guided flow; dispatch has already dropped the user's own pending step."""
     if req.is_private:  # numbered choices shown in a private chat belong to that one user
-        await pending_store.clear(svc.sessions, req.channel, req.chat_id, pending_store.ANY_USER)
+        pending_store.current().clear_lists()
     return [Reply("Đã hủy thao tác đang dở (nếu có); không có gì được lưu.")]
 
 
@@ -473,15 +470,13 @@ async def on_note(req: Request, svc: Services, payload: str) -> list[Reply]:
         text = ""
     refused = too_long(text)
     if refused:  # keep waiting for a shorter answer
-        await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id, NOTE_KIND,
-                                state)
+        pending_store.current().start_flow(NOTE_KIND, state)
         return [Reply(f"{refused} Xin gửi lại nội dung ngắn hơn, hoặc gõ /huy để hủy.")]
     if step == "obstacles":
         d = details("vuong", text)
         if not d.proposals:  # ask for proposals next, unless typed with a label already
             state.update(step="proposals", note=d.note, obstacles=d.obstacles, result=d.result)
-            await pending_store.put(svc.sessions, req.channel, req.chat_id, req.user_id,
-                                    NOTE_KIND, state)
+            pending_store.current().start_flow(NOTE_KIND, state)
             return [Reply(PROMPTS["proposals"])]
     elif step == "proposals":
         d = Details(state.get("note", ""), state.get("result", ""), state.get("obstacles", ""),

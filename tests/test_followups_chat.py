@@ -62,12 +62,14 @@ async def test_a_follow_up_through_hoi_works_too(svc):
 
 
 async def test_the_subject_never_replaces_a_guided_flow(svc):
+    # a question's conversation is read; meanwhile another process starts the user's flow
+    conv = await pending.load(svc.sessions, "zalo", "u9", "u9", svc.now())
     await pending.put(svc.sessions, "zalo", "u9", "u9", "flow_x", {"step": 1}, now=svc.now())
-    await pending.put_subject(svc.sessions, "zalo", "u9", "u9", {"question": "q",
-                                                                 "intent": "agency"},
-                              now=svc.now())
+    conv.keep_subject({"question": "q", "intent": "agency"})
+    await conv.save()
     assert await pending.get(svc.sessions, "zalo", "u9", "u9") == ("flow_x", {"step": 1})
-    assert await pending.get_subject(svc.sessions, "zalo", "u9", "u9", now=svc.now()) is None
+    again = await pending.load(svc.sessions, "zalo", "u9", "u9", svc.now())
+    assert again.subject() is None and again.flow(pending.SUBJECT_TTL) == ("flow_x", {"step": 1})
 
 
 def test_two_turns_in_the_terminal_chat(tmp_path):
