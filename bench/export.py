@@ -11,7 +11,7 @@ through handlers.dispatch, `export_bytes` CSV and XLSX, `unit_progress` (reminde
 /trangthai) and the DOCX `build_report`. Aim: each under 1 s.
 
 With --dump DIR, each engine writes DIR/<engine>/tonghop.txt, export.csv, xlsx.json (every
-sheet's cell values) and progress.txt; `diff -r` two dumps to compare before and after.
+sheet's cell values), progress.txt and document.xml (the DOCX's body, canonical XML); `diff -r` two dumps to compare before and after.
 """
 from __future__ import annotations
 
@@ -75,6 +75,14 @@ def dump(folder: Path, name: str, value) -> None:
         (folder / f"{name}.txt").write_text(value)
     elif name == "csv":
         (folder / "export.csv").write_bytes(value)
+    elif name == "docx":
+        import zipfile
+
+        from lxml import etree
+
+        body = zipfile.ZipFile(io.BytesIO(value)).read("word/document.xml")
+        (folder / "document.xml").write_bytes(etree.tostring(etree.fromstring(body),
+                                                             method="c14n"))
     elif name == "xlsx":
         (folder / "xlsx.json").write_text(json.dumps(xlsx_values(value), ensure_ascii=False,
                                                      indent=0, default=str))

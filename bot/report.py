@@ -34,19 +34,17 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
-from sqlalchemy import and_, func, select
 
 from bot import buckets, export
 from bot.core import Attachment
 from bot.db import repo
-from bot.db.models import StatusUpdate, User
+from bot.knowledge import DEFAULT_PLAN
 from bot.periods import Period, current_period, fmt_local, parse_period, reporting_agencies
 from bot.statuses import label
 
-DEFAULT_PLAN = "kh147"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "Times New Roman"
 BODY_PT, TABLE_PT = 14, 11
@@ -96,25 +94,22 @@ class Compiled:
         return [e for e in self.entries if not e.general]
 
     def counts_of(self, agency_id: str | None = None) -> dict[str, int]:
-        return buckets.count(e.verdict.bucket for e in self.counted()
-                             if agency_id is None or e.agency_id == agency_id)
+        if agency_id is None:
+            return buckets.count(e.verdict.bucket for e in self.counted())
+        by_unit = self.__dict__.get("_by_unit")
+        if by_unit is None:  # Biểu 02 asks for every unit: one pass, not one per unit
+            by_unit = self.__dict__["_by_unit"] = defaultdict(list)
+            for e in self.counted():
+                by_unit[e.agency_id].append(e.verdict.bucket)
+        return buckets.count(by_unit.get(agency_id, ()))
 
 
 def knowledge_for(svc, plan_id: str | None):
     """The plan a report is about: KH147 (the services' own), or one loaded from PLANS_DIR."""
-    plan_id = (plan_id or DEFAULT_PLAN).strip()
-    if plan_id.lower() == DEFAULT_PLAN:
-        return svc.kb
-    found = None
     try:
-        from bot.knowledge import load_plans  # PLANS_DIR's plans (bot/knowledge.py)
-        found = load_plans(getattr(svc.settings, "PLANS_DIR", None)).by_id.get(plan_id)
-    except ImportError:
-        pass
-    if found is None:
-        raise ReportError(f"Không có kế hoạch “{_clip(plan_id, 40)}”; kế hoạch mặc định là "
-                          f"{DEFAULT_PLAN}.")
-    return found
+        return export.plan_knowledge(svc, plan_id)
+    except export.UnknownPlan as e:
+        raise ReportError(str(e)) from None
 
 
 def resolve_period(svc, text: str | None) -> Period | None:
@@ -135,77 +130,20 @@ async def compile_period(svc, period: Period | str | None = None,
             raise ReportError(f"Không hiểu kỳ báo cáo “{_clip(str(period), 40)}”.")
         period = chosen
     as_of = export.report_instant(svc, period)
-    history = await read_history(svc, as_of, period.start)
+    history = await read_history(svc, as_of, period.start, plan_id)
     return compile_history(kb, history, period, as_of, svc.local_now(), tz, plan_id)
 
 
-_COLUMNS = (StatusUpdate.id, StatusUpdate.item_id, StatusUpdate.agency_id, StatusUpdate.status,
-            StatusUpdate.note, User.display_name, StatusUpdate.channel, StatusUpdate.created_at,
-            StatusUpdate.result, StatusUpdate.obstacles, StatusUpdate.proposals,
-            StatusUpdate.supersedes_id, StatusUpdate.withdrawn, StatusUpdate.user_id)
-
-
 async def read_history(svc, until: datetime, since: datetime | None = None,
-                       ) -> list[repo.StatusRow]:
-    """The effective updates up to `until` that can matter for a period opening at `since`,
-    oldest first (with `since` None: all of them, what repo.status_history gives).
-
-    A period needs every update in its window and, from before it, only what decides a
-    carried-over completion: each (unit, item)'s "xong" updates after its latest update that
-    is not "xong" (bot.buckets.completed_at), and that latest one's moment, which stands in
-    as a bare marker row (id 0, status "chua": never quoted, since a task whose latest word
-    came before the window and is not "xong" is "chưa báo cáo"). Three range queries on
-    plain columns instead of the whole history as ORM objects: a plan's decade is 50,000
-    rows."""
-    su = StatusUpdate
-    async with svc.engine.connect() as s:  # Core rows: no ORM bookkeeping per row
-        # the corrected rows, as a list: a NOT IN subquery bounded by time makes SQLite walk
-        # the whole history through the created_at index (seconds at 50,000 rows)
-        fixes = (await s.execute(select(su.supersedes_id, su.created_at)
-                                 .where(su.supersedes_id.is_not(None)))).all()
-        replaced = sorted({sid for sid, at in fixes if at <= until})
-        effective = and_(su.withdrawn.is_(False), su.id.not_in(replaced)) if replaced \
-            else su.withdrawn.is_(False)
-        rows_q = select(*_COLUMNS).join(User, User.id == su.user_id).where(effective)
-        if since is None:
-            rows = _rows((await s.execute(rows_q.where(su.created_at <= until))).all())
-            return sorted(rows, key=lambda r: (r.created_at, r.id))
-        window = _rows((await s.execute(rows_q.where(su.created_at >= since,
-                                                     su.created_at <= until))).all())
-        done = (await s.execute(rows_q.where(su.created_at < since,
-                                             su.status == "xong"))).all()
-        cuts = (await s.execute(
-            select(su.agency_id, su.item_id, func.max(su.created_at))
-            .where(effective, su.status != "xong", su.created_at < since)
-            .group_by(su.agency_id, su.item_id))).all()
-    cut = {(agency, item): at for agency, item, at in cuts}
-    # columns: 0 id, 1 item_id, 2 agency_id, ..., 7 created_at (see _COLUMNS)
-    kept = _rows([r for r in done if (r[2], r[1]) not in cut or r[7] > cut[(r[2], r[1])]])
-    markers = [repo.StatusRow(0, item, agency, "chua", "", "", "", at)
-               for (agency, item), at in cut.items()]
-    return sorted(window + kept + markers, key=lambda r: (r.created_at, r.id))
-
-
-_FIELDS = ("id", "item_id", "agency_id", "status", "note", "user_name", "channel",
-           "created_at", "result", "obstacles", "proposals", "supersedes_id", "withdrawn",
-           "user_id")
-
-
-def _rows(found) -> list[repo.StatusRow]:
-    """StatusRows from result tuples in _COLUMNS' order. A frozen dataclass sets each field
-    through object.__setattr__ (30 µs a row here); filling __dict__ makes the same object in
-    a tenth of that, which matters at tens of thousands of rows."""
-    out = []
-    new = object.__new__
-    for r in found:
-        row = new(repo.StatusRow)
-        d = dict(zip(_FIELDS, r, strict=True))
-        for key in ("note", "user_name", "result", "obstacles", "proposals"):
-            d[key] = d[key] or ""
-        d["withdrawn"] = bool(d["withdrawn"])
-        row.__dict__.update(d)
-        out.append(row)
-    return out
+                       plan_id: str = DEFAULT_PLAN) -> list[repo.StatusRow]:
+    """One plan's effective updates up to `until` that can matter for a period opening at
+    `since`, oldest first (with `since` None: all of them). The rows repo.period_history
+    gives /tonghop and the export: the period's window and, from before it, each (unit,
+    item)'s latest update that is not "xong" and the "xong" after it (a completion carried
+    over), so the report and the summary decide every task from the same rows."""
+    if since is None:
+        return await repo.status_history(svc.sessions, until=until, plan_id=plan_id)
+    return await repo.period_history(svc.sessions, since, until, plan_id=plan_id)
 
 
 def compile_history(kb, history, period: Period, as_of: datetime, today: datetime, tz,
@@ -308,9 +246,22 @@ def who_when(row: repo.StatusRow, tz) -> str:
     return f"{who} báo cáo qua {channel} lúc {fmt_local(row.created_at, tz)}"
 
 
+def _due(moment: datetime, tz) -> str:
+    key = (moment, tz)
+    found = _DUES.get(key)
+    if found is None:  # a few deadlines, thousands of entries: strftime once each
+        if len(_DUES) > 1000:
+            _DUES.clear()
+        found = _DUES[key] = moment.astimezone(tz).strftime("%d/%m/%Y")
+    return found
+
+
+_DUES: dict = {}
+
+
 def progress_words(e: Entry, tz) -> str:
     """"Đang thực hiện — chưa hoàn thành, trong hạn (hạn 15/12/2026)"."""
-    due = e.verdict.deadline.astimezone(tz).strftime("%d/%m/%Y")
+    due = _due(e.verdict.deadline, tz)
     bucket = buckets.LABELS[e.verdict.bucket]
     if e.latest is None or e.verdict.bucket == buckets.UNREPORTED:
         return f"{bucket} (hạn {due})"
@@ -462,9 +413,7 @@ def render(c: Compiled) -> bytes:
     _part_five(doc, c)
     _signature(doc, c)
     _annexes(doc, c)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return _saved(doc)
 
 
 def _header_block(doc, c: Compiled) -> None:
@@ -531,6 +480,58 @@ def _heading(doc, text: str, level: int = 1) -> None:
         p.paragraph_format.space_before = Pt(6)
 
 
+# ---------------------------------------------------------------- bulk XML
+
+_MARK = "kh147-splice-{}"
+
+
+def _splice(doc, xml: str) -> None:
+    """Body XML (paragraphs, a table) put in at this point of the document when it is saved
+    (`_saved`): a marker paragraph now, the text in its place in word/document.xml. Parsing
+    13 MB of Biểu 01 into lxml and moving it into the document's tree cost most of the
+    report's time; the text goes into the file as it is."""
+    pending = doc.__dict__.setdefault("_splices", [])
+    p = OxmlElement("w:p")
+    run = OxmlElement("w:r")
+    mark = OxmlElement("w:t")
+    mark.text = _MARK.format(len(pending))
+    run.append(mark)
+    p.append(run)
+    doc.element.body.sectPr.addprevious(p)
+    pending.append(xml.replace(f" {nsdecls('w')}", ""))  # the document declares w: already
+
+
+def _saved(doc) -> bytes:
+    """The DOCX with every spliced piece in place of its marker paragraph."""
+    import zipfile
+
+    buf = io.BytesIO()
+    doc.save(buf)
+    pending = doc.__dict__.get("_splices", [])
+    if not pending:
+        return buf.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
+                                                      compresslevel=3) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = _filled(data.decode("utf-8"), pending).encode("utf-8")
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _filled(xml: str, pending: list[str]) -> str:
+    pieces, at = [], 0
+    for i, body in enumerate(pending):
+        mark = xml.index(f">{_MARK.format(i)}<", at)
+        start, end = xml.rindex("<w:p>", at, mark), xml.index("</w:p>", mark) + len("</w:p>")
+        pieces += [xml[at:start], body]
+        at = end
+    pieces.append(xml[at:])
+    return "".join(pieces)
+
+
 class _Flow:
     """Body paragraphs written as WordprocessingML and inserted in one piece. python-docx
     inserts each paragraph by scanning the body for its end, so thousands of quoted entries
@@ -575,13 +576,9 @@ class _Flow:
         self.p([(PLACEHOLDER.format(what), "ih")])
 
     def close(self) -> None:
-        if not self.parts:
-            return
-        body = parse_xml(f"<w:body {nsdecls('w')}>{''.join(self.parts)}</w:body>")
-        end = self.doc.element.body.sectPr
-        for el in list(body):
-            end.addprevious(el)
-        self.parts = []
+        if self.parts:
+            _splice(self.doc, "".join(self.parts))
+            self.parts = []
 
 
 def _names(kb, ids) -> str:
@@ -848,7 +845,7 @@ class _XmlTable:
                f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
                f'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
                f"<w:tblGrid>{grid}</w:tblGrid>{''.join(self.rows)}</w:tbl>")
-        self.doc.element.body.sectPr.addprevious(parse_xml(xml))
+        _splice(self.doc, xml)
 
 
 _TASK_ORDER: dict = {}
