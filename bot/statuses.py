@@ -6,6 +6,7 @@
     parse_update(text) -> Parsed  item, status (or the candidates when ambiguous), free text
     details(code, text) -> Details   note / result / obstacles / proposals of the free text
     parse_status(text) -> (code | None, rest)   a clear status at the start of `text`
+    plan_prefix(text, named_in) -> PlanPrefix    the plan named before the item, if any
 
 Reading rules (tests/data/status_updates.tsv holds the cases):
 
@@ -250,6 +251,47 @@ def parse_update(text: str) -> Parsed:
         # no item after the status: the caller may know it (/sua corrects the last one)
         return Parsed(item, codes, phrase, _rest(text, words, n + m))
     return Parsed(None, codes, "", text, head=words[0].raw)
+
+
+@dataclass(frozen=True)
+class PlanPrefix:
+    plan: str | None  # the plan named before the item; None: none named
+    rest: str  # the update without the plan's words ("1.2 đang thực hiện …")
+    unknown: str = ""  # words that look like a plan's name but name no loaded plan
+
+
+# how a plan's name starts: "kế hoạch", "KH", "KH134", "134/KH-UBND", "nghị quyết 34", "theo …"
+_PLAN_HEAD = re.compile(r"^(?:theo |cua |thuoc )?(?:ke hoach|kh\b|kh\d|\d+ kh ubnd|nghi quyet|"
+                        r"chi thi|nq\b|nq\d)")
+
+_PLAN_TAIL = {"hoach", "so", "kh"}
+
+
+def plan_prefix(text: str, named_in) -> PlanPrefix:
+    """The plan an update names before its item ("kế hoạch 134 1.2 đang thực hiện …",
+    "KH134 mục 1.2 xong", "theo kế hoạch khoáng sản, 2.3 xong"). `named_in` is
+    bot.knowledge.Plans.named_in. A plan named only in the note ("1.2 xong theo kế hoạch
+    134") is the note's; words that start like a plan's name but name none are `unknown`."""
+    text = unicodedata.normalize("NFC", text or "").strip()
+    words = _words(text, limit=12)
+    if not words or not _PLAN_HEAD.match(" ".join(w.folded for w in words[:3])):
+        return PlanPrefix(None, text)
+    for i in range(1, len(words)):
+        rest = text[words[i].start:]
+        parsed = parse_update(rest)
+        if parsed.item is None and not (parsed.codes and parsed.phrase):
+            continue  # the update does not start here
+        if words[i - 1].folded in _PLAN_TAIL:
+            continue  # "kế hoạch số 88": the plan's number, not an item
+        named = named_in(text[:words[i].start])
+        if named is not None:
+            return PlanPrefix(named[0], rest)
+        if parsed.item is not None and parsed.codes:  # surely the update: no plan before it
+            return PlanPrefix(None, rest, unknown=text[:words[i].start].strip(_TRIM))
+    named = named_in(text)  # a plan and no update after it ("/capnhat kế hoạch 134")
+    if named is not None:
+        return PlanPrefix(named[0], "")
+    return PlanPrefix(None, text, unknown=" ".join(w.raw for w in words[:4]))
 
 
 def parse_status(text: str) -> tuple[str | None, str]:

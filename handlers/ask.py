@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.answer import Answer, agency_answer, answer, objectives_answer, partner_answer
 from bot.answer.followup import Subject, converse, resolve
-from bot.answer.live import live_question
+from bot.answer.live import asked_period, live_question
 from bot.core import Choice, Reply, Request
 from bot.db import pending as pending_store
 from bot.knowledge import DEFAULT_PLAN
@@ -96,7 +96,7 @@ async def cmd_ask(req: Request, svc: Services, args: str) -> list[Reply]:
     question = (args or "").strip()
     if not question:
         return [Reply(ASK_HOW)]
-    other = _other_plan(svc, question)
+    other = await _other_plan(req, svc, question)
     if other is not None:
         return [other]
     previous = _last_subject()
@@ -114,16 +114,17 @@ async def cmd_ask(req: Request, svc: Services, args: str) -> list[Reply]:
     return [to_reply(svc, ans)]
 
 
-def _other_plan(svc: Services, question: str) -> Reply | None:
-    """A question naming another plan of PLANS_DIR ("… theo kế hoạch 134") is answered from
-    that plan; choices are left out, since their buttons act on KH147."""
+async def _other_plan(req: Request, svc: Services, question: str) -> Reply | None:
+    """A question naming another plan of PLANS_DIR ("… theo kế hoạch 134"), or naming none in
+    a chat whose default plan is another (/kehoach chon), is answered from that plan; choices
+    are left out, since their buttons act on KH147."""
     if not getattr(svc.settings, "PLANS_DIR", None):
         return None
-    from handlers.plans import plans_of
+    from handlers.plans import chat_plan, plans_of
 
     plans = plans_of(svc)
-    named = plans.named_in(question)
-    if named is None or named[0] == DEFAULT_PLAN:
+    named = plans.named_in(question) or (await chat_plan(req, svc), question)
+    if named[0] == DEFAULT_PLAN:
         return None
     pid, asked = named
     ans = answer(plans.get(pid), asked, _today(svc))
@@ -251,13 +252,20 @@ MAX_LINES = 30  # units or tasks listed in one answer; the rest are counted
 
 
 async def live_reply(svc: Services, live) -> Reply:
-    """A progress question answered from the status store, with the period and the time the
-    figures stand at."""
+    """A progress question answered from the status store, for the period it names (else the
+    current one), with the time the figures stand at; a period not in the plan is refused."""
+    period = asked_period(live, svc.settings.tz, _today(svc))
+    if isinstance(period, str):
+        return Reply(period)
+    if svc.now() < period.start:
+        from bot.periods import fmt_window
+        return Reply(f"Kỳ báo cáo {period.label} ({fmt_window(period)}) chưa bắt đầu; chưa có "
+                     "số liệu.")
     if live.kind == "missing":
-        return Reply(await _missing(svc))
+        return Reply(await _missing(svc, period))
     if live.kind == "reported":
-        return Reply(await _reported(svc, live.agencies[0]))
-    return Reply(await _items(svc, live.items, live.kind == "obstacles"))
+        return Reply(await _reported(svc, live.agencies[0], period))
+    return Reply(await _items(svc, live.items, live.kind == "obstacles", period))
 
 
 def _when(svc: Services, report) -> str:
@@ -272,26 +280,24 @@ def _when(svc: Services, report) -> str:
 
 @dataclass(frozen=True)
 class _Now:
-    """The current period and the instant its figures stand at (no rows needed)."""
+    """A period and the instant its figures stand at (no rows needed)."""
 
     period: object
     as_of: object
 
 
-def _period_now(svc: Services) -> _Now:
+def _as_of(svc: Services, period) -> _Now:
     from bot import export
-    from bot.periods import current_period
-    period = current_period(svc.local_now().date(), svc.settings.tz)
     return _Now(period, export.report_instant(svc, period))
 
 
-async def _reported(svc: Services, agency_id: str) -> str:
-    """Has one unit (or each unit of a collective) reported for the current period?"""
+async def _reported(svc: Services, agency_id: str, period) -> str:
+    """Has one unit (or each unit of a collective) reported for the period?"""
     from bot import export
     from bot.progress import from_report
     kb = svc.kb
     ids = [c.id for c in kb.children(agency_id)] or [agency_id]
-    report = await export.collect(svc, agency_ids=ids)
+    report = await export.collect(svc, period, agency_ids=ids)
     progress = from_report(report)
     name = kb.agency(agency_id).name
     if len(ids) == 1:
@@ -305,11 +311,11 @@ async def _reported(svc: Services, agency_id: str) -> str:
     return "\n".join(lines)
 
 
-async def _missing(svc: Services) -> str:
-    """Who has not reported in full for the current period."""
+async def _missing(svc: Services, period) -> str:
+    """Who has not reported in full for the period."""
     from bot import export
     from bot.progress import from_report
-    report = await export.collect(svc)
+    report = await export.collect(svc, period)
     progress = from_report(report)
     short = [p for p in progress.values() if p.total and not p.complete]
     total = sum(1 for p in progress.values() if p.total)
@@ -327,7 +333,7 @@ async def _missing(svc: Services) -> str:
     return "\n".join(lines)
 
 
-async def _items(svc: Services, items: tuple[str, ...], obstacles: bool) -> str:
+async def _items(svc: Services, items: tuple[str, ...], obstacles: bool, period) -> str:
     """The latest status of each task of the sections (or tasks) asked about; with
     `obstacles`, only what is reported blocking them."""
     from bot.db import repo
@@ -335,7 +341,7 @@ async def _items(svc: Services, items: tuple[str, ...], obstacles: bool) -> str:
     from bot.statuses import label
     from handlers.status import shorten
     kb, tz = svc.kb, svc.settings.tz
-    report = _period_now(svc)
+    report = _as_of(svc, period)
     latest = await repo.effective_latest(svc.sessions, kb, until=report.as_of)
     by_task: dict[str, list] = {}
     for (_agency, task), row in latest.items():

@@ -5,6 +5,11 @@ Nothing is saved before the official's intent is clear: an ambiguous status ("ch
 thành") or a section-level update that would touch an already finished task is kept as a
 draft (the user's pending row) and asked back with choices; the choice saves it.
 
+Any plan the bot serves (KH147 and PLANS_DIR's): an update names its plan before the item
+("/capnhat kế hoạch 134 1.2 …") or goes to the chat's default plan (/kehoach chon); an item the
+member's agency may report on in several plans, with neither, is asked back (which plan?).
+Every draft, button and flow step carries its plan; /sua and /rut act on the update's own.
+
 Public helpers: shorten(text, size), item_summary(kb, item_id), example_command(kb, agency_id).
 """
 from __future__ import annotations
@@ -19,6 +24,7 @@ from bot.calendar import fmt_int
 from bot.core import Choice, Reply, Request
 from bot.db import pending as pending_store
 from bot.db import repo
+from bot.knowledge import DEFAULT_PLAN
 from bot.periods import COLLECTIVE, fmt_local, reporting_agencies
 from bot.progress import from_report
 from bot.services import Services
@@ -30,8 +36,10 @@ from bot.statuses import (
     label,
     normalise_item,  # noqa: F401  (kept importable from here)
     parse_update,
+    plan_prefix,
 )
 from bot.text import fold
+from handlers.plans import chat_plan, chosen_plan, plan_name, plans_of
 from handlers.registry import callback, command, pending
 
 MAX_NOTE = 1000
@@ -83,23 +91,55 @@ def _own_tasks(kb, agency_id: str) -> list:
     return export.agency_tasks(kb, agency_id) or export.general_tasks(kb)
 
 
-def example_command(kb, agency_id: str) -> str:
-    """A /capnhat line built from the member's own first task."""
-    return f"/capnhat {_own_tasks(kb, agency_id)[0].id} đang thực hiện NỘI DUNG"
+def example_command(kb, agency_id: str, words: str = "") -> str:
+    """A /capnhat line built from the member's own first task (`words`: the plan's name)."""
+    tasks = _own_tasks(kb, agency_id)
+    item = tasks[0].id if tasks else "MỤC"
+    return f"/capnhat {words + ' ' if words else ''}{item} đang thực hiện NỘI DUNG"
 
 
-def _usage(kb, agency_id: str) -> str:
-    return f"Ví dụ: {example_command(kb, agency_id)} (trạng thái: {STATUS_WORDS})."
+def _usage(svc: Services, agency_id: str, plan: str = DEFAULT_PLAN) -> str:
+    words = "" if plan == DEFAULT_PLAN else mention(svc, plan)
+    example = example_command(plan_kb(svc, plan), agency_id, words)
+    return f"Ví dụ: {example} (trạng thái: {STATUS_WORDS})."
 
 
-def check_item(svc: Services, agency_id: str, item_id: str) -> str | None:
-    """None when the agency may report on the item, else the one-line reason."""
-    kb = svc.kb
+def plan_kb(svc: Services, plan: str = DEFAULT_PLAN):
+    """The plan's knowledge (KH147: the services' own, with today's organisation)."""
+    return svc.kb if plan == DEFAULT_PLAN else plans_of(svc).get(plan)
+
+
+def _plan_of(draft: dict) -> str:
+    return draft.get("plan") or DEFAULT_PLAN
+
+
+def _in_plan(svc: Services, plan: str) -> str:
+    """How a message names the plan: "Kế hoạch" for KH147, as it always has, else its number."""
+    return "Kế hoạch" if plan == DEFAULT_PLAN else plan_name(svc, plan)
+
+
+def _leads_in(kb, agency_id: str) -> bool:
+    """The unit is one the plan names. An imported plan names its units with the ids today's
+    organisation uses (bot.importer), so a member's unit is the same unit there."""
+    try:
+        kb.agency(agency_id)
+    except KeyError:
+        return False
+    return True
+
+
+def check_item(svc: Services, agency_id: str, item_id: str,
+               plan: str = DEFAULT_PLAN) -> str | None:
+    """None when the agency may report on the item of the plan, else the one-line reason."""
+    kb, where = plan_kb(svc, plan), _in_plan(svc, plan)
+    if not _leads_in(kb, agency_id):
+        return (f"{svc.kb.agency(agency_id).name} không được giao nhiệm vụ nào trong {where}; "
+                "chưa lưu gì.")
     item = kb.item(item_id)
     if item is None:
-        task = _own_tasks(kb, agency_id)[0]
-        return (f"Không có mục “{shorten(item_id, 40)}” trong Kế hoạch; ví dụ đúng: "
-                f"{task.section} hoặc {task.id}.")
+        tasks = _own_tasks(kb, agency_id)
+        example = f"; ví dụ đúng: {tasks[0].section} hoặc {tasks[0].id}" if tasks else ""
+        return f"Không có mục “{shorten(item_id, 40)}” trong {where}{example}."
     section = kb.section(item.section) if _is_task(item) else item
     if section.binds_all or section.id in kb.general_section_ids:
         return None  # group 1, IV.1, IV.3 bind every agency
@@ -108,11 +148,12 @@ def check_item(svc: Services, agency_id: str, item_id: str) -> str | None:
         return None
     owner = getattr(item, "lead", None) or section.lead
     own = ", ".join(s.id for s in kb.sections_held_by(agency_id)) or "không có"
+    of = "" if plan == DEFAULT_PLAN else f" của {where}"
     if owner is None:
-        return (f"Mục {item_id} không giao riêng cho cơ quan nào; các mục của {agency.name}: "
-                f"{own}.")
+        return (f"Mục {item_id}{of} không giao riêng cho cơ quan nào; các mục của "
+                f"{agency.name}: {own}.")
     holder = units.holders_text(kb, item_id) or kb.agency(owner).name
-    return (f"Mục {item_id} do {holder} chủ trì, không thuộc {agency.name} (các mục của "
+    return (f"Mục {item_id}{of} do {holder} chủ trì, không thuộc {agency.name} (các mục của "
             f"{agency.name}: {own}).")
 
 
@@ -144,11 +185,56 @@ async def cmd_update(req: Request, svc: Services, args: str) -> list[Reply]:
     if ask is not None:  # registered under a split unit: asked once which successor
         return [_which_successor(ask)]
     if not args.strip():
-        return _noted(moved, _task_picker(svc, member.agency_id))
-    draft, refused = _draft_from(svc, member, args)
+        return _noted(moved, await _guided_start(req, svc, member.agency_id))
+    draft, refused = await _plan_draft(req, svc, member, args)
     if refused:
         return _noted(moved, [Reply(refused)])
     return _noted(moved, await proceed(req, svc, member, draft))
+
+
+async def _plan_draft(req: Request, svc: Services, member: repo.Member,
+                      args: str) -> tuple[dict, str | None]:
+    """The draft of a typed update with its plan: the one named before the item, else the
+    chat's chosen plan, else KH147; with neither named nor chosen, an item the agency may
+    report on in several plans leaves the plan to ask ("plans")."""
+    plans = plans_of(svc)
+    if len(plans.ids) == 1:
+        return _draft_from(svc, member, args)
+    head, _, tail = args.strip().partition(" ")
+    named = plan_prefix(args, plans.named_in)
+    if head.lower() in plans.ids:  # "/capnhat kh134 1.2 xong": the plan's id
+        named = replace(named, plan=head.lower(), rest=tail.strip(), unknown="")
+    if named.unknown:
+        return {}, (f"Không có kế hoạch «{shorten(named.unknown, 40)}»; chưa lưu gì. Các kế "
+                    f"hoạch: {', '.join(plans.ids)} (xem /kehoach).")
+    plan = named.plan or await chosen_plan(req, svc)
+    if plan is not None:
+        return _draft_from(svc, member, named.rest, plan=plan)
+    item = parse_update(args).item
+    fits = [p for p in plans.ids
+            if item is not None and check_item(svc, member.agency_id, item, p) is None]
+    draft, refused = _draft_from(svc, member, args, plan=fits[0] if len(fits) > 1 else
+                                 DEFAULT_PLAN)
+    if refused and fits and DEFAULT_PLAN not in fits:
+        return {}, f"{refused} {_hint(svc, fits[-1], item)}"
+    if not refused and len(fits) > 1:
+        draft["plans"] = fits
+    return draft, refused
+
+
+def _hint(svc: Services, plan: str, item: str) -> str:
+    """How to name the plan for an item the agency reports on there, not in KH147."""
+    return (f"Nếu là mục {item} của {plan_name(svc, plan)}, xin gõ: /capnhat "
+            f"{mention(svc, plan)} {item} TRẠNG THÁI [GHI CHÚ].")
+
+
+def mention(svc: Services, plan: str) -> str:
+    """The words that name the plan in a /capnhat line: "kế hoạch 134", else its id."""
+    number = "".join(ch for ch in plan_kb(svc, plan).document.number.split("/")[0]
+                     if ch.isdigit())
+    words = f"kế hoạch {number}"
+    named = plans_of(svc).named_in(words) if number else None
+    return words if named and named[0] == plan else plan
 
 
 def _which_successor(ask) -> Reply:
@@ -163,30 +249,37 @@ def _noted(note: str, replies: list[Reply]) -> list[Reply]:
 
 
 def _draft_from(svc: Services, member: repo.Member, args: str,
-                default_item: str | None = None) -> tuple[dict, str | None]:
+                default_item: str | None = None,
+                plan: str = DEFAULT_PLAN) -> tuple[dict, str | None]:
     """The draft of a typed update, or the one-line reason it is refused."""
-    kb = svc.kb
+    if not _leads_in(plan_kb(svc, plan), member.agency_id):
+        return {}, check_item(svc, member.agency_id, "", plan)  # names the plan, no example
+
+    def usage() -> str:  # built only for a refusal: the hot path saves without it
+        return _usage(svc, member.agency_id, plan)
+
     p = parse_update(args)
     item = p.item or default_item
     if item is None:
-        if p.codes:
-            return {}, ("Thiếu mục cần cập nhật. " + _usage(kb, member.agency_id))
-        return {}, check_item(svc, member.agency_id, normalise_item(p.head))
-    reason = check_item(svc, member.agency_id, item)
+        if p.codes or not p.head:
+            return {}, "Thiếu mục cần cập nhật. " + usage()
+        return {}, check_item(svc, member.agency_id, normalise_item(p.head), plan)
+    reason = check_item(svc, member.agency_id, item, plan)
     if reason:
         return {}, reason
     if not p.codes:
         if not p.rest:
-            return {}, "Thiếu trạng thái. " + _usage(kb, member.agency_id)
+            return {}, "Thiếu trạng thái. " + usage()
         return {}, (f"Không hiểu trạng thái “{shorten(p.rest, 30)}”. "
-                    + _usage(kb, member.agency_id))
+                    + usage())
     refused = too_long(p.rest)
     if refused:
         return {}, refused
     codes = list(p.codes)
     if len(codes) > 1 and "vuong" not in codes and details("dang", p.rest).obstacles:
         codes.append("vuong")  # "chưa hoàn thành, còn vướng GPMB": blocked is a candidate
-    return {"item": item, "codes": codes, "phrase": p.phrase, "rest": p.rest}, None
+    return {"item": item, "codes": codes, "phrase": p.phrase, "rest": p.rest,
+            **_plan_key(plan)}, None
 
 
 def too_long(note: str) -> str | None:
@@ -202,19 +295,21 @@ def _status(draft: dict) -> str | None:
 
 
 async def proceed(req: Request, svc: Services, member: repo.Member, draft: dict) -> list[Reply]:
-    """Save the draft once its intent is clear, else ask the one question still open."""
-    if _status(draft) is None:
+    """Save the draft once its intent is clear, else ask the one question still open (the
+    plan first: the other questions speak of the plan's item)."""
+    if _status(draft) is None or (draft.get("plans") and "plan" not in draft):
         return await _ask(req, svc, draft)
     tasks = draft.get("tasks")
     if tasks is None:
-        item = svc.kb.item(draft["item"])
+        kb = plan_kb(svc, _plan_of(draft))
+        item = kb.item(draft["item"])
         if _is_task(item):
             tasks = [item.id]
         else:
             # the tasks of the section the unit holds today (8.1: Sở Nội vụ's 8.1.4 only)
-            all_tasks = units.section_tasks(svc.kb, member.agency_id, item.id) or [item.id]
+            all_tasks = units.section_tasks(kb, member.agency_id, item.id) or [item.id]
             draft["held"] = all_tasks
-            finished = await _finished(svc, member.agency_id, all_tasks)
+            finished = await _finished(svc, member.agency_id, all_tasks, _plan_of(draft))
             scope = draft.get("scope")
             if finished and _status(draft) != "xong" and scope is None:
                 draft["finished"] = finished
@@ -223,9 +318,11 @@ async def proceed(req: Request, svc: Services, member: repo.Member, draft: dict)
     return await save(req, svc, member, draft, tasks)
 
 
-async def _finished(svc: Services, agency_id: str, tasks: list[str]) -> dict[str, str]:
+async def _finished(svc: Services, agency_id: str, tasks: list[str],
+                    plan: str = DEFAULT_PLAN) -> dict[str, str]:
     """Tasks whose status in force is "Hoàn thành": task id -> local date it was reported."""
-    latest = await repo.effective_latest(svc.sessions, svc.kb, [agency_id], until=svc.now())
+    latest = await repo.effective_latest(svc.sessions, plan_kb(svc, plan), [agency_id],
+                                         until=svc.now(), plan_id=plan)
     return {t: fmt_local(latest[(agency_id, t)].created_at, svc.settings.tz, False)
             for t in tasks if (agency_id, t) in latest
             and latest[(agency_id, t)].status == "xong"}
@@ -234,14 +331,21 @@ async def _finished(svc: Services, agency_id: str, tasks: list[str]) -> dict[str
 def _question(svc: Services, draft: dict) -> Reply:
     """The question a draft is waiting on, with its choices."""
     tok, item = draft["t"], draft["item"]
-    if _status(draft) is None:
+    if draft.get("plans") and "plan" not in draft:
+        text = (f"Mục {item} có trong {len(draft['plans'])} kế hoạch mà cơ quan của Đồng chí "
+                "có thể báo cáo; Đồng chí cập nhật cho kế hoạch nào? Chưa lưu gì cho đến khi "
+                "Đồng chí chọn.")
+        choices = [Choice(shorten(f"{plan_name(svc, p)}: {item_summary(plan_kb(svc, p), item)}"),
+                          f"cn:g:{tok}:{p}") for p in draft["plans"]]
+    elif _status(draft) is None:
         said = draft.get("phrase") or shorten(draft.get("rest", ""), 40)
+        kb = plan_kb(svc, _plan_of(draft))
         text = (f"“{said}” có thể hiểu theo nhiều cách; Đồng chí muốn ghi trạng thái nào cho "
-                f"{item} ({item_summary(svc.kb, item)})? Chưa lưu gì cho đến khi Đồng chí chọn.")
+                f"{item} ({item_summary(kb, item)})? Chưa lưu gì cho đến khi Đồng chí chọn.")
         choices = [Choice(LABELS[c], f"cn:a:{tok}:{c}") for c in draft["codes"]]
     else:
         finished = draft["finished"]
-        tasks = draft.get("held") or [t.id for t in svc.kb.tasks_of(item)]
+        tasks = draft.get("held") or [t.id for t in plan_kb(svc, _plan_of(draft)).tasks_of(item)]
         open_ = [t for t in tasks if t not in finished]
         done = ", ".join(f"{t} (báo cáo ngày {d})" for t, d in finished.items())
         text = (f"Mục {item} có {len(tasks)} nhiệm vụ; đã hoàn thành: {done}. Ghi "
@@ -280,9 +384,13 @@ async def _answer_draft(req: Request, svc: Services, member: repo.Member, draft:
         draft["codes"] = [value]
     elif step == "p" and value in ("open", "all") and "finished" in draft:
         draft["scope"] = value
+    elif step == "g" and value in draft.get("plans", []) and value in plans_of(svc).ids:
+        draft["plan"] = value
     else:
         return [Reply(EXPIRED)]
-    reason = check_item(svc, member.agency_id, draft["item"])
+    if _plan_of(draft) not in plans_of(svc).ids:  # its file was taken out meanwhile
+        return [Reply(EXPIRED)]
+    reason = check_item(svc, member.agency_id, draft["item"], _plan_of(draft))
     if reason:
         return [Reply(reason)]
     return await proceed(req, svc, member, draft)
@@ -316,6 +424,8 @@ def _pick(choices, text: str, draft: dict) -> str | None:
     for c in choices:
         if typed and fold(c.label) == typed:
             return c.data
+    if draft.get("plans") and "plan" not in draft:  # "kh134" answers "which plan?"
+        return f"cn:g:{draft['t']}:{text.lower()}" if text.lower() in draft["plans"] else None
     if _status(draft) is None:  # "đang làm" answers "which status?"
         p = parse_update(f"{draft['item']} {text}")
         if p.status in draft["codes"]:
@@ -334,7 +444,7 @@ async def save(req: Request, svc: Services, member: repo.Member, draft: dict,
     at = svc.now()
     base = dict(user_id=member.user_id, agency_id=member.agency_id, status=code,
                 note=d.note, result=d.result, obstacles=d.obstacles, proposals=d.proposals,
-                channel=req.channel, at=at)
+                channel=req.channel, at=at, plan_id=_plan_of(draft))
     replaced = {r["item"]: r for r in draft.get("replace", [])}
     rows = [dict(base, item_id=t, supersedes_id=replaced.get(t, {}).get("id")) for t in tasks]
     rows += [dict(base, item_id=r["item"], status=r["status"], note="", result="",
@@ -351,11 +461,14 @@ async def save(req: Request, svc: Services, member: repo.Member, draft: dict,
 
 def confirmation(svc: Services, item_id: str, rows: list[repo.StatusRow],
                  kept: dict[str, str] | None = None, corrected: bool = False) -> Reply:
-    """The acknowledgement; called only with committed rows (all of one instant)."""
-    kb, tz = svc.kb, svc.settings.tz
+    """The acknowledgement; called only with committed rows (all of one instant). It names
+    the plan when it is not KH147."""
     row = rows[0]
+    kb, tz = plan_kb(svc, row.plan_id), svc.settings.tz
     agency = kb.agency(row.agency_id).name
     verb = "Đã sửa" if corrected else "Đã lưu"
+    if row.plan_id != DEFAULT_PLAN:
+        verb += f" vào {plan_name(svc, row.plan_id)}"
     when = fmt_local(row.created_at, tz)
     if len(rows) == 1 and rows[0].item_id == item_id:
         text = (f"{verb}: {item_id} — {label(row.status)} ({agency}), lúc {when}.\n"
@@ -386,12 +499,36 @@ def _minutes() -> int:
 
 # ---------------------------------------------------------------- guided flow
 
-def _task_picker(svc: Services, agency_id: str) -> list[Reply]:
-    kb = svc.kb
+async def _guided_start(req: Request, svc: Services, agency_id: str) -> list[Reply]:
+    """The guided flow's first step: the plan when the agency has tasks in several (the
+    chat's default first), else the tasks of the one plan."""
+    plans = plans_of(svc)
+    own = [p for p in plans.ids if _leads_in(plan_kb(svc, p), agency_id)
+           and export.agency_tasks(plan_kb(svc, p), agency_id)]
+    if len(own) <= 1:
+        return _task_picker(svc, agency_id, own[0] if own else DEFAULT_PLAN)
+    first = await chat_plan(req, svc)
+    own.sort(key=lambda p: p != first)
+    return [Reply(f"{svc.kb.agency(agency_id).name} có nhiệm vụ trong {len(own)} kế hoạch; "
+                  "Đồng chí cập nhật cho kế hoạch nào? Gõ /huy để hủy.",
+                  tuple(Choice(plan_name(svc, p), f"cn:k:{p}") for p in own))]
+
+
+def _plan_data(plan: str) -> str:
+    """The plan's part of a button's data: nothing for KH147 (buttons sent before several
+    plans were served keep their meaning)."""
+    return "" if plan == DEFAULT_PLAN else f":{plan}"
+
+
+def _task_picker(svc: Services, agency_id: str, plan: str = DEFAULT_PLAN) -> list[Reply]:
+    kb = plan_kb(svc, plan)
     tasks = export.agency_tasks(kb, agency_id) + export.general_tasks(kb)
-    choices = tuple(Choice(f"{t.id} {shorten(t.text, 48)}", f"cn:t:{t.id}") for t in tasks)
-    return [Reply(f"Chọn nhiệm vụ cần cập nhật ({kb.agency(agency_id).name}); gõ /huy để hủy:",
-                  choices)]
+    tail = f":{_plan_data(plan)}" if plan != DEFAULT_PLAN else ""  # "cn:t:1.2::kh134"
+    choices = tuple(Choice(f"{t.id} {shorten(t.text, 48)}", f"cn:t:{t.id}{tail}")
+                    for t in tasks)
+    where = "" if plan == DEFAULT_PLAN else f", {plan_name(svc, plan)}"
+    return [Reply(f"Chọn nhiệm vụ cần cập nhật ({kb.agency(agency_id).name}{where}); gõ /huy "
+                  "để hủy:", choices)]
 
 
 PROMPTS = {
@@ -414,33 +551,48 @@ async def cb_update(req: Request, svc: Services, rest: str) -> list[Reply]:
     member, _moved, ask = await units.current_member(svc, member)
     if ask is not None:
         return [_which_successor(ask)]
-    if step in ("a", "p", "x"):
+    if step in ("a", "p", "x", "g"):
         tok, _, value = data.partition(":")
         draft = await _take_draft(req, svc, tok)
         if draft is None:
             return [Reply(EXPIRED)]
         return await _answer_draft(req, svc, member, draft, step, value)
-    item_id, _, code = data.partition(":")
-    reason = check_item(svc, member.agency_id, item_id)
+    if step == "k":  # the guided flow's plan
+        if data not in plans_of(svc).ids:
+            return [Reply(EXPIRED)]
+        return _task_picker(svc, member.agency_id, data)
+    item_id, code, plan = (data.split(":") + ["", ""])[:3]
+    plan = plan or DEFAULT_PLAN
+    if plan not in plans_of(svc).ids:
+        return [Reply(EXPIRED)]
+    reason = check_item(svc, member.agency_id, item_id, plan)
     if reason:
         return [Reply(reason)]
     if step == "t":
-        return [Reply(f"Trạng thái của {item_id} ({item_summary(svc.kb, item_id)}):",
-                      tuple(Choice(LABELS[c], f"cn:s:{item_id}:{c}") for c in STATUSES))]
+        summary = item_summary(plan_kb(svc, plan), item_id)
+        return [Reply(f"Trạng thái của {item_id} ({summary}):",
+                      tuple(Choice(LABELS[c], f"cn:s:{item_id}:{c}{_plan_data(plan)}")
+                            for c in STATUSES))]
     if step == "s" and code in STATUSES:
-        draft = {"item": item_id, "codes": [code], "rest": ""}
+        draft = {"item": item_id, "codes": [code], "rest": "", **_plan_key(plan)}
         if not req.is_private:
             # a group delivers plain text only when it replies to or mentions the bot, so a
             # detail step would stall: save now, and say how to add details in one line
             replies = await proceed(req, svc, member, draft)
-            hint = (f"Để kèm kết quả, khó khăn, kiến nghị, gõ: /capnhat {item_id} "
+            words = "" if plan == DEFAULT_PLAN else f"{mention(svc, plan)} "
+            hint = (f"Để kèm kết quả, khó khăn, kiến nghị, gõ: /capnhat {words}{item_id} "
                     f"{label(code).lower()} NỘI DUNG")
             return [Reply(f"{replies[0].text}\n{hint}", replies[0].choices)]
         first = "obstacles" if code == "vuong" else "result"
-        pending_store.current().start_flow(NOTE_KIND,
-                                           {"item": item_id, "status": code, "step": first})
+        pending_store.current().start_flow(NOTE_KIND, {"item": item_id, "status": code,
+                                                       "step": first, **_plan_key(plan)})
         return [Reply(f"{item_id} — {label(code)}. {PROMPTS[first]}")]
     return [Reply(EXPIRED)]
+
+
+def _plan_key(plan: str) -> dict:
+    """A draft's or flow's plan: no key for KH147 (as stored before several plans)."""
+    return {} if plan == DEFAULT_PLAN else {"plan": plan}
 
 
 @command("huy")
@@ -458,8 +610,10 @@ async def on_note(req: Request, svc: Services, payload: str) -> list[Reply]:
     if member is None:
         return await not_member(req, svc)
     item_id, code = state.get("item", ""), state.get("status", "")
-    step = state.get("step", "result")
-    reason = check_item(svc, member.agency_id, item_id)
+    step, plan = state.get("step", "result"), _plan_of(state)
+    if plan not in plans_of(svc).ids:
+        return [Reply(EXPIRED)]
+    reason = check_item(svc, member.agency_id, item_id, plan)
     if reason or code not in STATUSES or step not in PROMPTS:
         return [Reply(reason or EXPIRED)]
     text = (req.text or "").strip()
@@ -483,7 +637,8 @@ async def on_note(req: Request, svc: Services, payload: str) -> list[Reply]:
                     text.strip(" \t\n,;.:-–—"))
     else:
         d = details(code, text)
-    draft = {"item": item_id, "codes": [code], "rest": "", "details": asdict(d)}
+    draft = {"item": item_id, "codes": [code], "rest": "", "details": asdict(d),
+             **_plan_key(plan)}
     return await proceed(req, svc, member, draft)
 
 
@@ -507,18 +662,23 @@ async def _correctable(req: Request, svc: Services, member: repo.Member,
         return [], (f"Cập nhật gần nhất (lúc {fmt_local(at, tz)}) đã lưu quá {_minutes()} phút, "
                     f"không {verb} được nữa; xin gửi cập nhật mới bằng /capnhat (bản mới sẽ "
                     "thay cho bản cũ).")
+    if batch[0].plan_id not in plans_of(svc).ids:  # its plan file was taken out meanwhile
+        return [], (f"Cập nhật gần nhất của Đồng chí thuộc kế hoạch {batch[0].plan_id}, nay "
+                    f"không còn được theo dõi; không {verb} được.")
     return [r for r in batch if not r.withdrawn], None
 
 
 def _describe(svc: Services, rows: list[repo.StatusRow]) -> str:
-    return f"{', '.join(r.item_id for r in rows)} — {label(rows[0].status)}, lúc " \
+    plan = rows[0].plan_id
+    where = "" if plan == DEFAULT_PLAN else f" ({plan_name(svc, plan)})"
+    return f"{', '.join(r.item_id for r in rows)}{where} — {label(rows[0].status)}, lúc " \
            f"{fmt_local(rows[0].created_at, svc.settings.tz)}"
 
 
 def _common_item(svc: Services, rows: list[repo.StatusRow]) -> str:
     if len(rows) == 1:
         return rows[0].item_id
-    item = svc.kb.item(rows[0].item_id)
+    item = plan_kb(svc, rows[0].plan_id).item(rows[0].item_id)
     return item.section if _is_task(item) else rows[0].item_id
 
 
@@ -533,7 +693,9 @@ async def cmd_correct(req: Request, svc: Services, args: str) -> list[Reply]:
     if not args.strip():
         return [Reply(f"Cập nhật gần nhất: {_describe(svc, rows)}. Sửa: /sua TRẠNG THÁI [GHI "
                       "CHÚ], hoặc /sua MỤC TRẠNG THÁI [GHI CHÚ] nếu nhầm mục; rút lại: /rut.")]
-    draft, refused = _draft_from(svc, member, args, default_item=_common_item(svc, rows))
+    # the correction is of the update's own plan, whatever the chat's default
+    draft, refused = _draft_from(svc, member, args, default_item=_common_item(svc, rows),
+                                 plan=rows[0].plan_id)
     if refused:
         return [Reply(refused)]
     if parse_update(args).item is None or draft["item"] == _common_item(svc, rows):
@@ -550,12 +712,13 @@ async def cmd_withdraw(req: Request, svc: Services, args: str) -> list[Reply]:
     rows, refused = await _correctable(req, svc, member, "rút lại")
     if refused:
         return [Reply(refused)]
-    at = svc.now()
+    at, plan = svc.now(), rows[0].plan_id
     await repo.add_statuses(svc.sessions, [dict(
         user_id=member.user_id, agency_id=member.agency_id, item_id=r.item_id,
         status=r.status, note="", channel=req.channel, at=at, supersedes_id=r.id,
-        withdrawn=True) for r in rows], user_name=member.display_name)
-    latest = await repo.effective_latest(svc.sessions, svc.kb, [member.agency_id], until=at)
+        withdrawn=True, plan_id=plan) for r in rows], user_name=member.display_name)
+    latest = await repo.effective_latest(svc.sessions, plan_kb(svc, plan), [member.agency_id],
+                                         until=at, plan_id=plan)
     now_lines = []
     for r in rows:
         cur = latest.get((member.agency_id, r.item_id))
@@ -570,49 +733,61 @@ async def cmd_withdraw(req: Request, svc: Services, args: str) -> list[Reply]:
 
 @command("trangthai")
 async def cmd_status(req: Request, svc: Services, args: str) -> list[Reply]:
+    """/trangthai [CƠ QUAN] [kế hoạch …]: of the plan named, else of the chat's default."""
+    plans = plans_of(svc)
+    named = plans.named_in(args) if args.strip() and len(plans.ids) > 1 else None
+    if named and named[1] == args:
+        named = (named[0], "")  # only the plan was typed ("/trangthai kế hoạch 134")
+    plan, args = named if named else (await chat_plan(req, svc), args)
+    kb, where = plan_kb(svc, plan), _in_plan(svc, plan)
     if args.strip():
         from bot.text import resolve_agency
 
-        found = resolve_agency(svc.kb, args)
+        found = resolve_agency(kb, args)
         if not found:
-            return [Reply(f"Không tìm thấy cơ quan “{shorten(args)}” trong Kế hoạch.")]
+            return [Reply(f"Không tìm thấy cơ quan “{shorten(args)}” trong {where}.")]
         if len(found) > 1:
             return [Reply("Đồng chí muốn xem cơ quan nào?",
-                          tuple(Choice(a.name, f"tt:{a.id}") for a in found))]
-        return await _status_today(svc, found[0])
+                          tuple(Choice(a.name, f"tt:{a.id}{_plan_data(plan)}")
+                                for a in found))]
+        return await _status_today(svc, found[0], plan)
     member = await repo.member_of(svc.sessions, req.channel, req.user_id)
-    if member is not None:
-        return await _status_of(svc, member.agency_id)
-    return await _overview(svc, reporting_agencies(svc.kb),
-                           "Tình trạng cập nhật của các cơ quan, đơn vị")
+    if member is not None and _leads_in(kb, member.agency_id):
+        return await _status_of(svc, member.agency_id, plan)
+    title = "Tình trạng cập nhật của các cơ quan, đơn vị" + (
+        "" if plan == DEFAULT_PLAN else f" ({where})")
+    return await _overview(svc, reporting_agencies(kb), title, plan)
 
 
 @callback("tt")
-async def cb_status(req: Request, svc: Services, agency_id: str) -> list[Reply]:
+async def cb_status(req: Request, svc: Services, rest: str) -> list[Reply]:
+    agency_id, _, plan = rest.partition(":")
+    plan = plan or DEFAULT_PLAN
     try:
-        agency = svc.kb.agency(agency_id)
+        agency = plan_kb(svc, plan).agency(agency_id)
     except KeyError:
         return [Reply("Lựa chọn này không còn hiệu lực.")]
-    return await _status_today(svc, agency)
+    return await _status_today(svc, agency, plan)
 
 
-async def _status_today(svc: Services, agency) -> list[Reply]:
+async def _status_today(svc: Services, agency, plan: str = DEFAULT_PLAN) -> list[Reply]:
     """The status of the unit a name stands for today: a former name is mapped with a note; a
     split department asks which successor; a former district shows its communes."""
-    kb = svc.kb
+    kb = plan_kb(svc, plan)
     found = units.resolve_unit(kb, agency)
     if found.unit is not None:
-        return _noted(found.note, await _status_of(svc, found.unit.id))
+        return _noted(found.note, await _status_of(svc, found.unit.id, plan))
     if agency.parent and kb.is_former(agency.id):
         return await _overview(svc, [a.id for a in found.choices],
                                f"{agency.name} nay do các xã, phường sau thực hiện; tình "
-                               "trạng cập nhật")
+                               "trạng cập nhật", plan)
     if agency.id == units.COLLECTIVE:
-        return await _status_of(svc, units.COLLECTIVE)
+        return await _status_of(svc, units.COLLECTIVE, plan)
     if agency.id == units.PLAN_COLLECTIVE:
         return _noted(units.moved_note(kb, agency.id, units.COLLECTIVE),
-                      await _status_of(svc, units.COLLECTIVE))
-    return [Reply(found.question, tuple(Choice(a.name, f"tt:{a.id}") for a in found.choices))]
+                      await _status_of(svc, units.COLLECTIVE, plan))
+    return [Reply(found.question, tuple(Choice(a.name, f"tt:{a.id}{_plan_data(plan)}")
+                                        for a in found.choices))]
 
 
 def _details_line(row: repo.StatusRow) -> str:
@@ -626,18 +801,19 @@ def _details_line(row: repo.StatusRow) -> str:
     return "; ".join(parts)
 
 
-async def _status_of(svc: Services, agency_id: str) -> list[Reply]:
-    kb = svc.kb
+async def _status_of(svc: Services, agency_id: str, plan: str = DEFAULT_PLAN) -> list[Reply]:
+    kb = plan_kb(svc, plan)
     children = [c.id for c in kb.children(agency_id)]
     if children:
         name = ("UBND các huyện, thành phố" if agency_id == COLLECTIVE else
                 "các xã, phường (UBND cấp xã)" if agency_id == units.COLLECTIVE else
                 kb.agency(agency_id).name)
         return await _overview(svc, children,
-                               f"Tình trạng cập nhật của {name}, theo từng đơn vị")
-    report = await export.collect(svc, agency_ids=[agency_id])
+                               f"Tình trạng cập nhật của {name}, theo từng đơn vị", plan)
+    report = await export.collect(svc, agency_ids=[agency_id], plan_id=plan)
     tz = svc.settings.tz
-    lines = [f"Tình trạng nhiệm vụ của {units.label(kb, agency_id)} (đến "
+    where = "" if plan == DEFAULT_PLAN else f" theo {plan_name(svc, plan)}"
+    lines = [f"Tình trạng nhiệm vụ của {units.label(kb, agency_id)}{where} (đến "
              f"{fmt_local(svc.now(), tz, False)}):"]
     progress = from_report(report).get(agency_id)
     if progress is not None and progress.total:
@@ -651,12 +827,13 @@ async def _status_of(svc: Services, agency_id: str) -> list[Reply]:
         more = _details_line(r.latest)
         lines.append(f"{line}; {more}" if more else line)
     if not report.rows:
-        lines.append("Cơ quan này không chủ trì nhiệm vụ riêng nào trong Kế hoạch.")
+        lines.append(f"Cơ quan này không chủ trì nhiệm vụ riêng nào trong {_in_plan(svc, plan)}.")
     return [Reply("\n".join(lines))]
 
 
-async def _overview(svc: Services, agency_ids: list[str], title: str) -> list[Reply]:
-    report = await export.collect(svc, agency_ids=agency_ids)
+async def _overview(svc: Services, agency_ids: list[str], title: str,
+                    plan: str = DEFAULT_PLAN) -> list[Reply]:
+    report = await export.collect(svc, agency_ids=agency_ids, plan_id=plan)
     tz = svc.settings.tz
     progress = from_report(report)
     by_agency: dict[str, list] = {}
@@ -669,7 +846,7 @@ async def _overview(svc: Services, agency_ids: list[str], title: str) -> list[Re
         known = [r for r in by_agency.get(s.agency_id, []) if r.latest]
         counts = {c: sum(1 for r in known if r.latest.status == c) for c in STATUSES}
         parts = [f"{n} {LABELS[c].lower()}" for c, n in counts.items() if n]
-        line = f"• {units.label(svc.kb, s.agency_id)}: {progress[s.agency_id].text()}"
+        line = f"• {units.label(plan_kb(svc, plan), s.agency_id)}: {progress[s.agency_id].text()}"
         if parts:
             line += f" ({', '.join(parts)})"
         if s.last_update:
