@@ -81,3 +81,71 @@ async def test_a_follow_up_keeps_the_progress_question(reported):
 async def test_who_am_i(reported):
     assert "cán bộ đầu mối của Sở Xây dựng" in await ask(reported, "tôi là ai", "1")
     assert "chưa đăng ký" in await ask(reported, "tôi là ai", "77")
+
+
+# ---------------------------------------------------------------- a period named in the question
+
+MAY_2026 = datetime(2026, 5, 10, 2, 0, tzinfo=UTC)  # in the 6-month period of 2026
+SEPT_2026 = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)  # in the annual period of 2026, after 15/6
+
+
+@pytest.fixture
+async def periods(svc):
+    """Sở Xây dựng reported 2.2.1 in the first half of 2026 and 2.2.2 (blocked) after it; the
+    question is asked in March 2027."""
+    await member(svc, "1", "sxd")
+    svc.clock = lambda: MAY_2026
+    assert "Đã lưu" in await ask(svc, "/capnhat 2.2.1 đang thực hiện Đã trình đồ án", "1")
+    svc.clock = lambda: SEPT_2026
+    assert "Đã lưu" in await ask(svc, "/capnhat 2.2.2 vướng mắc Chờ hướng dẫn của Bộ", "1")
+    svc.clock = lambda: NOW
+    return svc
+
+
+async def test_a_unit_in_a_named_half_year(periods):
+    text = await ask(periods, "Sở Xây dựng đã báo cáo kỳ 6 tháng đầu năm 2026 chưa?")
+    assert "kỳ báo cáo 6 tháng năm 2026" in text and "23:59 ngày 15/06/2026" in text
+    missing = text.split("còn thiếu", 1)[1]
+    assert "2.2.1" not in missing and "2.2.2" in missing  # 2.2.2 came after the period
+    assert "6 tháng năm 2027" not in text
+
+
+async def test_the_same_period_typed_short(periods):
+    assert "kỳ báo cáo 6 tháng năm 2026" in await ask(periods, "SXD báo cáo 6T/2026 chưa")
+
+
+async def test_the_second_half_is_the_annual_report(periods):
+    text = await ask(periods, "ai chưa báo cáo 6 tháng cuối năm 2025?")
+    assert "kỳ báo cáo năm 2025" in text and "15/12/2025" in text and "Sở Xây dựng" in text
+
+
+async def test_the_previous_period_of_a_section(periods):
+    text = await ask(periods, "tiến độ mục 2.2 kỳ trước")  # March 2027: before it, năm 2026
+    assert "kỳ báo cáo năm 2026" in text and "23:59 ngày 15/12/2026" in text
+    assert "Đã trình đồ án" in text and "Vướng mắc" in text
+
+
+async def test_obstacles_of_a_named_year(periods):
+    assert "Chờ hướng dẫn của Bộ" in await ask(periods, "mục 2.2 đang vướng gì năm 2026?")
+    first_half = await ask(periods, "mục 2.2 đang vướng gì 6T/2026?")
+    assert "Chưa có vướng mắc nào" in first_half and "6 tháng năm 2026" in first_half
+
+
+async def test_a_period_outside_the_plan_is_refused_in_one_line(periods):
+    text = await ask(periods, "ai chưa báo cáo năm 2035?")
+    assert text == ("Kế hoạch có các kỳ báo cáo từ năm 2021 đến năm 2030, không có kỳ năm "
+                    "2035.")
+
+
+async def test_a_period_not_begun_has_no_figures_yet(periods):
+    text = await ask(periods, "Sở Xây dựng đã báo cáo năm 2029 chưa?")
+    assert text.startswith("Kỳ báo cáo năm 2029") and "chưa bắt đầu" in text
+
+
+async def test_a_follow_up_asks_another_period(periods):
+    now = await ask(periods, "Sở Xây dựng đã báo cáo chưa?")
+    assert "6 tháng năm 2027" in now
+    before = await ask(periods, "còn kỳ trước thì sao?")
+    assert before.startswith("Sở Xây dựng") and "kỳ báo cáo năm 2026" in before
+    other = await ask(periods, "còn Sở Y tế thì sao?")  # the period asked stays
+    assert other.startswith("Sở Y tế") and "kỳ báo cáo năm 2026" in other

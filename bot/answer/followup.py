@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.answer.engine import answer
+from bot.answer.live import period_named
 from bot.answer.model import Answer
 from bot.answer.question import Question
 from bot.text import find_agencies, fold, marked_words, normalize_tones
@@ -88,13 +89,31 @@ def _same_subject(kb, folded: str, previous: Subject) -> str | None:
     if not _ELSE_START.match(folded) or not _ELSE_END.search(folded):
         return None
     x = _ELSE_END.sub("", _ELSE_START.sub("", folded)).strip()
-    if not x or find_agencies(kb, x) or _SECTION_ID.search(x):
+    if not x:
+        return None
+    if previous.intent == "progress":  # "còn kỳ trước thì sao?": the same, another period
+        other = _another_period(previous.question, x)
+        if other is not None:
+            return other
+    if find_agencies(kb, x) or _SECTION_ID.search(x):
         return None
     if previous.agencies:
         return f"{x} cua {fold(kb.agency(previous.agencies[0]).name)}"
     if previous.sections:
         return f"{x} muc {previous.sections[0].casefold()}"
     return None
+
+
+def _another_period(question: str, x: str) -> str | None:
+    """The progress question asked again for the period `x` names, when `x` is only that."""
+    named = period_named(x)
+    if named is None or named[1].group(0) != x:
+        return None
+    q = fold(question)
+    old = period_named(q)
+    if old is not None:
+        q = q[:old[1].start()] + q[old[1].end():]
+    return " ".join(f"{q} {x}".split())
 
 
 def _something_else(kb, folded: str) -> tuple[str, str] | None:
