@@ -273,9 +273,9 @@ def plan_prefix(text: str, named_in) -> PlanPrefix:
     bot.knowledge.Plans.named_in. A plan named only in the note ("1.2 xong theo kế hoạch
     134") is the note's; words that start like a plan's name but name none are `unknown`."""
     text = unicodedata.normalize("NFC", text or "").strip()
+    if not _PLAN_HEAD.match(" ".join(w.folded for w in _words(text, limit=3))):
+        return PlanPrefix(None, text)  # the common case: three words folded, no more
     words = _words(text, limit=12)
-    if not words or not _PLAN_HEAD.match(" ".join(w.folded for w in words[:3])):
-        return PlanPrefix(None, text)
     for i in range(1, len(words)):
         rest = text[words[i].start:]
         parsed = parse_update(rest)

@@ -198,8 +198,6 @@ async def _plan_draft(req: Request, svc: Services, member: repo.Member,
     chat's chosen plan, else KH147; with neither named nor chosen, an item the agency may
     report on in several plans leaves the plan to ask ("plans")."""
     plans = plans_of(svc)
-    if len(plans.ids) == 1:
-        return _draft_from(svc, member, args)
     head, _, tail = args.strip().partition(" ")
     named = plan_prefix(args, plans.named_in)
     if head.lower() in plans.ids:  # "/capnhat kh134 1.2 xong": the plan's id
@@ -207,6 +205,8 @@ async def _plan_draft(req: Request, svc: Services, member: repo.Member,
     if named.unknown:
         return {}, (f"Không có kế hoạch «{shorten(named.unknown, 40)}»; chưa lưu gì. Các kế "
                     f"hoạch: {', '.join(plans.ids)} (xem /kehoach).")
+    if len(plans.ids) == 1:  # KH147 alone: nothing to choose, no read of the chat's choice
+        return _draft_from(svc, member, named.rest)
     plan = named.plan or await chosen_plan(req, svc)
     if plan is not None:
         return _draft_from(svc, member, named.rest, plan=plan)

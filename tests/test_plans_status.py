@@ -207,3 +207,23 @@ async def test_the_guided_flow_asks_the_plan_first(psvc):
     r = await one(psvc, tg("1", "Đã ban hành văn bản"))
     assert r.text.startswith("Đã lưu vào Kế hoạch số 134/KH-UBND (kh134): V.1.3 — Hoàn thành")
     assert await saved(psvc) == [("kh134", "V.1.3", "sct", "xong", False)]
+
+
+@pytest.mark.parametrize("line,plan,rest,unknown", [
+    ("kế hoạch 134 1.2 đang thực hiện Đã rà soát", "kh134", "1.2 đang thực hiện Đã rà soát", ""),
+    ("KH134 mục 1.2 xong", "kh134", "mục 1.2 xong", ""),
+    ("theo kế hoạch 134, 2.3 xong", "kh134", "2.3 xong", ""),
+    ("ke hoach so 88 1.2 xong", "kh88", "1.2 xong", ""),  # "88" is the plan's, not an item
+    ("134/KH-UBND xong 2.3", "kh134", "xong 2.3", ""),
+    ("kế hoạch làng nghề 1.1 xong", "kh88", "1.1 xong", ""),
+    ("1.2 xong theo kế hoạch 134", None, "1.2 xong theo kế hoạch 134", ""),  # the note's
+    ("khó khăn về mặt bằng 2.2", None, "khó khăn về mặt bằng 2.2", ""),
+    ("kế hoạch 999 1.2 xong", None, "1.2 xong", "kế hoạch 999"),
+])
+def test_the_plan_named_before_the_item(request, line, plan, rest, unknown):
+    from bot.knowledge import load_plans
+    from bot.statuses import plan_prefix
+
+    plans = load_plans(str(request.getfixturevalue("plans_dir")))
+    found = plan_prefix(line, plans.named_in)
+    assert (found.plan, found.rest, found.unknown) == (plan, rest, unknown)
