@@ -15,6 +15,7 @@ from datetime import datetime
 
 from bot.calendar import fmt_date
 from bot.core import Reply
+from bot.knowledge import DEFAULT_PLAN
 from bot.reminders import PassSummary, run_pass
 from bot.senders import Sender, SendResult
 
@@ -54,7 +55,9 @@ def report(summary: PassSummary, dry_run: bool) -> int:
     """Print the pass; the exit status (see the module docstring)."""
     if dry_run:
         for p in summary.planned:
-            print(f"[{p.chat.channel}:{p.chat.external_id}] {p.deadline_id} "
+            # another plan's deadline: "kh134/VI.1-month" (ids repeat across plans)
+            plan = "" if p.plan_id == DEFAULT_PLAN else f"{p.plan_id}/"
+            print(f"[{p.chat.channel}:{p.chat.external_id}] {plan}{p.deadline_id} "
                   f"{fmt_date(p.occurrence)} offset {p.offset_days}: "
                   f"{p.text.splitlines()[0]}")
     print(summary.line())
