@@ -5,7 +5,9 @@
     build_report(kb, history, period, as_of, tz, agency_ids=None) -> Report   (pure)
     build_export(kb, report, fmt, tz) -> Attachment      CSV (UTF-8 with BOM) or XLSX
     export_bytes(svc, fmt, period=None, plan_id="kh147") -> Attachment
-    plan_knowledge(svc, plan_id) -> Knowledge            KH147 or a PLANS_DIR plan
+    loaded_plans(svc) -> {plan id: Knowledge}            KH147 first, then PLANS_DIR's
+    plan_knowledge(svc, plan_id) -> Knowledge            one of them (UnknownPlan)
+    plan_short(plan_id, kb) -> str                       "KH134 – Kế hoạch số 134/KH-UBND …"
     cli_export(fmt, period, output) -> int               `python -m bot export`
     agency_tasks(kb, agency_id), general_tasks(kb), neutralise(value)
 
@@ -117,18 +119,36 @@ class UnknownPlan(ValueError):
     """A plan id no loaded plan has; the message is one line for the user."""
 
 
+def loaded_plans(svc) -> dict:
+    """Every plan the services serve, id -> Knowledge: KH147 (the services' own, with today's
+    organisation) first, then PLANS_DIR's files (bot.knowledge.load_plans reads them once
+    per process)."""
+    from bot.knowledge import load_plans
+
+    others = load_plans(getattr(svc.settings, "PLANS_DIR", None)).by_id
+    return {DEFAULT_PLAN: svc.kb, **{k: v for k, v in others.items() if k != DEFAULT_PLAN}}
+
+
 def plan_knowledge(svc, plan_id: str | None = DEFAULT_PLAN):
-    """The plan `plan_id` names: KH147 is the services' own (with today's organisation), any
-    other one of PLANS_DIR's files (bot.knowledge.load_plans reads them once per process)."""
+    """The plan `plan_id` names (UnknownPlan when no loaded plan has that id)."""
     plan_id = (plan_id or DEFAULT_PLAN).strip().lower()
     if plan_id == DEFAULT_PLAN:
         return svc.kb
-    from bot.knowledge import load_plans
-
-    found = load_plans(getattr(svc.settings, "PLANS_DIR", None)).by_id.get(plan_id)
+    found = loaded_plans(svc).get(plan_id)
     if found is None:
         raise UnknownPlan(f"Không có kế hoạch “{plan_id[:40]}”; xem danh sách bằng lệnh /kehoach.")
     return found
+
+
+def plan_short(plan_id: str, kb) -> str:
+    """A plan's name in a heading: "KH134 – Kế hoạch số 134/KH-UBND thực hiện Nghị quyết số
+    34-NQ/TU"; KH147, whose number the file leaves blank: "KH147 – Kế hoạch thực hiện Nghị
+    quyết số 147-NQ/TU"."""
+    d = kb.document
+    number = d.extra.get("number_display") or d.number or ""
+    head = f"Kế hoạch số {number}" if re.search(r"\d", number) else "Kế hoạch"
+    implements = d.extra.get("implements_short") or ""
+    return f"{plan_id.upper()} – {head}" + (f" thực hiện {implements}" if implements else "")
 
 
 # ---------------------------------------------------------------- which tasks

@@ -7,7 +7,10 @@ no status update has been added and the minute has not changed (a deadline passi
 "trong hạn" into "quá hạn"), so pages stay fast with tens of thousands of updates.
 
     periods(svc) -> list[Period]              every period of the plan up to the current one
-    snapshot(svc, period) -> Snapshot         (Snapshot.history_of: a task's updates)
+    snapshot(svc, period, plan_id="kh147") -> Snapshot   (Snapshot.history_of: a task's updates)
+    current(svc, period, wait, plan_id="kh147") -> (Snapshot, refreshing)
+
+Each snapshot is one plan's (bot.export.plan_knowledge: its tasks and units, its rows only).
     history(svc, agency_ids, until) -> list[StatusRow]
 """
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy import func, select
 from bot import buckets, export
 from bot.db import repo
 from bot.db.models import StatusUpdate, User
+from bot.knowledge import DEFAULT_PLAN
 from bot.periods import Period, current_period, half_year, year_period
 
 FIRST_YEAR = 2021  # the plan runs 2021-2030
@@ -105,9 +109,10 @@ async def _version(svc) -> int | None:
 _NEWEST = select(func.max(StatusUpdate.id))
 
 
-async def history(svc, agency_ids=None, until: datetime | None = None) -> list[repo.StatusRow]:
-    """The effective updates (corrections applied), oldest first: what /tonghop reads."""
-    return await repo.status_history(svc.sessions, agency_ids, until=until)
+async def history(svc, agency_ids=None, until: datetime | None = None,
+                  plan_id: str = DEFAULT_PLAN) -> list[repo.StatusRow]:
+    """One plan's effective updates (corrections applied), oldest first: what /tonghop reads."""
+    return await repo.status_history(svc.sessions, agency_ids, until=until, plan_id=plan_id)
 
 
 def _order(r) -> tuple:
@@ -149,19 +154,19 @@ def build_snapshot(kb, rows: list[repo.StatusRow], period: Period, as_of: dateti
     return snap
 
 
-def _cache(svc) -> dict[str, tuple[tuple, Snapshot]]:
-    """Per services object (one database), period id -> (key, snapshot)."""
+def _cache(svc) -> dict[tuple[str, str], tuple[tuple, Snapshot]]:
+    """Per services object (one database), (plan id, period id) -> (key, snapshot)."""
     return svc.__dict__.setdefault("_desk_snapshots", {})
 
 
-async def snapshot(svc, period: Period) -> Snapshot:
-    """The period's picture as of now (waits for a rebuild when the data changed)."""
-    snap, _refreshing = await current(svc, period, wait=None)
+async def snapshot(svc, period: Period, plan_id: str = DEFAULT_PLAN) -> Snapshot:
+    """The plan's period's picture as of now (waits for a rebuild when the data changed)."""
+    snap, _refreshing = await current(svc, period, wait=None, plan_id=plan_id)
     return snap
 
 
-async def current(svc, period: Period, wait: float | None = QUICK_WAIT
-                  ) -> tuple[Snapshot, bool]:
+async def current(svc, period: Period, wait: float | None = QUICK_WAIT,
+                  plan_id: str = DEFAULT_PLAN) -> tuple[Snapshot, bool]:
     """(snapshot, refreshing). When updates arrived since the cached snapshot, it is rebuilt
     in a worker thread (one rebuild per period at a time, the server keeps answering); a page
     waits for it, unless the last rebuild was slow (tens of thousands of updates): then it
@@ -171,14 +176,15 @@ async def current(svc, period: Period, wait: float | None = QUICK_WAIT
     minute = as_of.replace(second=0, microsecond=0)
     key = (await _version(svc), minute if as_of < period.end else None)
     cache, state = _cache(svc), _state(svc)
-    hit = cache.get(period.id)
+    which = (plan_id, period.id)
+    hit = cache.get(which)
     if hit is not None and hit[0] == key:
         return hit[1], False
-    task = state["builds"].get((period.id, key))
+    task = state["builds"].get((which, key))
     if task is None:
-        task = asyncio.create_task(_rebuild(svc, period, as_of, key))
-        state["builds"][(period.id, key)] = task
-        task.add_done_callback(lambda _t: state["builds"].pop((period.id, key), None))
+        task = asyncio.create_task(_rebuild(svc, plan_id, period, as_of, key))
+        state["builds"][(which, key)] = task
+        task.add_done_callback(lambda _t: state["builds"].pop((which, key), None))
     slow = state["last_build"] > SLOW_BUILD
     if hit is None or wait is None or not slow:
         return await asyncio.shield(task), False
@@ -188,17 +194,19 @@ async def current(svc, period: Period, wait: float | None = QUICK_WAIT
         return hit[1], True
 
 
-async def _rebuild(svc, period: Period, as_of: datetime, key: tuple) -> Snapshot:
+async def _rebuild(svc, plan_id: str, period: Period, as_of: datetime,
+                   key: tuple) -> Snapshot:
     started = time.perf_counter()
+    kb = export.plan_knowledge(svc, plan_id)
     every = await _every(svc)
-    # as repo.status_history(until=as_of): corrections judged among the rows up to as_of
-    rows = repo.effective([r for r in every if r.created_at <= as_of])
-    snap = await asyncio.to_thread(build_snapshot, svc.kb, rows, period, as_of,
-                                   svc.settings.tz)
-    cache = _cache(svc)
-    if len(cache) >= CACHE_SIZE and period.id not in cache:
+    # as repo.status_history(until=as_of, plan_id=…): the plan's rows, corrections judged
+    # among those up to as_of
+    rows = repo.effective([r for r in every if r.created_at <= as_of and r.plan_id == plan_id])
+    snap = await asyncio.to_thread(build_snapshot, kb, rows, period, as_of, svc.settings.tz)
+    cache, which = _cache(svc), (plan_id, period.id)
+    if len(cache) >= CACHE_SIZE and which not in cache:
         cache.pop(next(iter(cache)))
-    cache[period.id] = (key, snap)
+    cache[which] = (key, snap)
     _state(svc)["last_build"] = time.perf_counter() - started
     return snap
 

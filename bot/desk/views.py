@@ -1,4 +1,7 @@
-"""The desk's pages (GET only): overview, matrix, a unit, a task, downloads."""
+"""The desk's pages (GET only): overview, matrix, a unit, a task, downloads.
+
+Every page and download is one plan's: `?plan=ID` (KH147 when absent), chosen beside the
+period; a plan the bot does not serve is "not found", like any other unknown page."""
 from __future__ import annotations
 
 import inspect
@@ -11,6 +14,7 @@ from markupsafe import Markup, escape
 from bot import buckets, export
 from bot.calendar import fmt_int
 from bot.desk import data
+from bot.knowledge import DEFAULT_PLAN
 from bot.periods import Period, fmt_local, fmt_window, parse_period
 from bot.statuses import label
 
@@ -57,6 +61,15 @@ def _bad(message: str) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(text=message)
 
 
+def _plan(request: web.Request) -> tuple[str, object, dict]:
+    """(plan id, its Knowledge, every loaded plan) from `?plan=`; 404 for a plan not served."""
+    plans = export.loaded_plans(_svc(request))
+    wanted = request.query.get("plan", "").strip() or DEFAULT_PLAN
+    if wanted not in plans:
+        raise web.HTTPNotFound()
+    return wanted, plans[wanted], plans
+
+
 def _period(request: web.Request) -> tuple[Period, list[Period]]:
     svc = _svc(request)
     choices = data.periods(svc)
@@ -82,11 +95,16 @@ def _bar(counts: dict[str, int]) -> list[tuple[str, int, float, float]]:
 
 
 async def _base(request: web.Request) -> dict:
+    plan_id, kb, plans = _plan(request)
     period, choices = _period(request)
-    snap, refreshing = await data.current(_svc(request), period)
+    snap, refreshing = await data.current(_svc(request), period, plan_id=plan_id)
     return {"period": period, "periods": choices, "snap": snap, "ky": period.id,
             "page": request.match_info.route.name, "signed_in": True,
-            "refreshing": refreshing}
+            "refreshing": refreshing, "kb": kb, "plan_id": plan_id,
+            # in links: nothing for KH147, so its addresses stay as they were
+            "plan": "" if plan_id == DEFAULT_PLAN else plan_id,
+            "plan_name": export.plan_short(plan_id, kb),
+            "plans": [(pid, export.plan_short(pid, k)) for pid, k in plans.items()]}
 
 
 def _render(name: str, request: web.Request, context: dict) -> web.Response:
@@ -126,20 +144,20 @@ def _filters(request: web.Request, kb, snap) -> tuple[str, str, str]:
 
 async def matrix(request: web.Request) -> web.Response:
     ctx = await _base(request)
-    svc, snap = _svc(request), ctx["snap"]
-    group, unit, bucket = _filters(request, svc.kb, snap)
+    svc, snap, kb = _svc(request), ctx["snap"], ctx["kb"]
+    group, unit, bucket = _filters(request, kb, snap)
     key = ("matrix", group, unit, bucket)
     if key not in snap.rendered:  # the same picture until the next update or minute
-        snap.rendered[key] = _matrix(svc, snap, group, unit, bucket)
+        snap.rendered[key] = _matrix(svc, kb, ctx["plan"], snap, group, unit, bucket)
     ctx.update(snap.rendered[key])
-    ctx.update(title="Ma trận", groups=data.groups(svc.kb), nhom=group, donvi=unit, loai=bucket)
+    ctx.update(title="Ma trận", groups=data.groups(kb), nhom=group, donvi=unit, loai=bucket)
     return _render("matrix.html", request, ctx)
 
 
-def _matrix(svc, snap, group: str, unit: str, bucket: str) -> dict:
+def _matrix(svc, kb, plan: str, snap, group: str, unit: str, bucket: str) -> dict:
     in_group = None
     if group:
-        in_group = next(set(ids) for g, _t, ids in data.groups(svc.kb) if g == group)
+        in_group = next(set(ids) for g, _t, ids in data.groups(kb) if g == group)
     rows = []
     used: set[str] = set()
     for u in snap.units:
@@ -152,12 +170,12 @@ def _matrix(svc, snap, group: str, unit: str, bucket: str) -> dict:
             rows.append((u, cells))
             used.update(cells)
     columns = []  # (group id, group title, [task ids]) with only the tasks some row has
-    for g, title, ids in data.groups(svc.kb):
+    for g, title, ids in data.groups(kb):
         shown = [t for t in ids if t in used]
         if shown:
             columns.append((g, title, shown))
     order = [t for _g, _title, ids in columns for t in ids]
-    ky = _qs(ky=snap.period.id)
+    ky = _qs(ky=snap.period.id, plan=plan)
     body = Markup("").join(_matrix_row(u, cells, order, ky, svc.settings.tz)
                            for u, cells in rows)
     return {"rows": rows, "columns": columns, "body": body,
@@ -208,15 +226,15 @@ async def unit(request: web.Request) -> web.Response:
 
 async def task(request: web.Request) -> web.Response:
     ctx = await _base(request)
-    svc, snap = _svc(request), ctx["snap"]
+    snap, kb = ctx["snap"], ctx["kb"]
     task_id = request.match_info["task"]
-    item = svc.kb.item(task_id)
+    item = kb.item(task_id)
     if item is None or not hasattr(item, "section"):
         raise web.HTTPNotFound()
     pairs = snap.by_task.get(task_id, [])
     items = [(u, c, snap.history_of(u.agency_id, task_id, item.section)) for u, c in pairs]
     ctx.update(title=f"Nhiệm vụ {task_id}", task=item, items=items,
-               section=svc.kb.section(item.section),
+               section=kb.section(item.section),
                bar=_bar(buckets.count(c.bucket for _u, c in pairs)))
     return _render("task.html", request, ctx)
 
@@ -226,19 +244,20 @@ async def download(request: web.Request) -> web.Response:
     if fmt not in MIMES:
         raise web.HTTPNotFound()
     svc = _svc(request)
+    plan_id, _kb, _plans = _plan(request)
     period, _choices = _period(request)
     if fmt == "docx":
         if not report_available():
             raise web.HTTPNotFound()
         from bot import report
 
-        body = report.build_report(svc, period, plan_id="kh147")
+        body = report.build_report(svc, period, plan_id=plan_id)
         if inspect.isawaitable(body):
             body = await body
         naming = getattr(report, "report_filename", None)
-        name = naming(period, "kh147") if naming else f"bao_cao_kh147_{period.id}.docx"
-    else:
-        attachment = await export.export_bytes(svc, fmt, period)  # the same file as /xuat
+        name = naming(period, plan_id) if naming else f"bao_cao_{plan_id}_{period.id}.docx"
+    else:  # the same file as /xuat
+        attachment = await export.export_bytes(svc, fmt, period, plan_id=plan_id)
         body, name = attachment.content, attachment.filename
     return web.Response(body=body, headers={
         "Content-Type": MIMES[fmt],
