@@ -17,9 +17,15 @@ so matching runs on a normalised form where "và"/"các" are dropped, "khu công
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -349,10 +355,38 @@ def _corpus_without_names(kb) -> str:
 
 
 class AgencyIndex:
-    """Lookup tables for one Knowledge, built once."""
+    """Lookup tables for one Knowledge, built once, or read back from what `data()` gave
+    (the on-disk cache: `agency_index`)."""
 
-    def __init__(self, kb) -> None:
+    def __init__(self, kb, data: dict | None = None) -> None:
         self.kb = kb
+        if data is None:
+            self._build(kb)
+        else:
+            self._load(data)
+        self._by_start: dict[tuple[str, int], list[str]] = {}
+        self._starts: dict[str, bool] = {}
+        self.choices = list(self.keys)
+        self.compact_max = max((len(k) for k in self.compact), default=0)
+        self.vocab = {w for k in self.keys for w in k.split()}
+        self.max_len = max(len(k.split()) for k in self.keys)
+
+    _SETS = ("prefixes", "weak", "heads", "first_words")
+
+    def data(self) -> dict:
+        """What building found, as JSON (sorted: the same index writes the same file)."""
+        out = {name: sorted(getattr(self, name)) for name in self._SETS}
+        out.update(keys={k: sorted(v) for k, v in self.keys.items()}, corpus=self.corpus,
+                   compact=self.compact)
+        return out
+
+    def _load(self, data: dict) -> None:
+        for name in self._SETS:
+            setattr(self, name, set(data[name]))
+        self.keys = {k: set(v) for k, v in data["keys"].items()}
+        self.corpus, self.compact = data["corpus"], dict(data["compact"])
+
+    def _build(self, kb) -> None:
         self.keys: dict[str, set[str]] = {}  # spaced or compact key -> agency ids
         self.prefixes: set[str] = set()  # "so giao duc": the start of a longer name
         self.weak: set[str] = set()
@@ -385,21 +419,15 @@ class AgencyIndex:
                 if f" {key} " in corpus:
                     self.weak.add(key)  # "thanh tra", "y te": also an ordinary phrase
         self._add_prefixes()
-        self.choices = list(self.keys)
         self.compact = self._compact_names(kb)
-        self._by_start: dict[tuple[str, int], list[str]] = {}
-        self.compact_max = max((len(k) for k in self.compact), default=0)
         # the first words of the names and aliases, in name form ("so", "bql", "ubnd", "cong")
         self.heads = {name_tokens(x)[0] for a in kb.agencies for x in (a.name, *a.aliases)
                       if name_tokens(x)} | {fold(x).split()[0] for a in kb.agencies
                                             for x in (a.name, *a.aliases) if fold(x)}
-        self._starts: dict[str, bool] = {}
-        self.vocab = {w for k in self.keys for w in k.split()}
         # where a name can start: a key's first word, or the start of a space-free key
         # ("kh dt" is looked up as "khdt")
         self.first_words = {k.split()[0] for k in self.keys}
         self.first_words |= {k[:n] for k in self.keys if " " not in k for n in range(1, len(k))}
-        self.max_len = max(len(k.split()) for k in self.keys)
 
     def _compact_names(self, kb) -> dict[str, str]:
         """Space-free spellings of each name and alias, both in name form ("sokehoachdautu",
@@ -458,11 +486,73 @@ _INDEXES: dict[int, tuple[object, AgencyIndex]] = {}
 
 
 def agency_index(kb) -> AgencyIndex:
-    """Built once per Knowledge (the entry keeps kb alive, so its id is not reused)."""
+    """Built once per Knowledge (the entry keeps kb alive, so its id is not reused); across
+    processes read back from the on-disk cache, keyed by what the index is built from."""
     hit = _INDEXES.get(id(kb))
     if hit is None or hit[0] is not kb:
-        hit = _INDEXES[id(kb)] = (kb, AgencyIndex(kb))
+        built: list[AgencyIndex] = []
+
+        def build() -> dict:
+            built.append(AgencyIndex(kb))
+            return built[0].data()
+
+        data = disk_cached("agency-index", _index_inputs(kb), build)
+        hit = _INDEXES[id(kb)] = (kb, built[0] if built else AgencyIndex(kb, data))
     return hit[1]
+
+
+def _index_inputs(kb) -> Iterable[str]:
+    """Everything the agency index depends on: this module's code, the agencies (names,
+    aliases, parents, whether the plan names them) and the tasks' text."""
+    yield Path(__file__).read_text(encoding="utf-8")
+    yield from (repr(a) for a in kb.agencies)
+    yield from (t.text for t in kb.tasks)
+
+
+# ---------------------------------------------------------------- the on-disk cache
+
+CACHE_FILES_KEPT = 8  # per name: older contents' files are removed when a new one is written
+
+
+def cache_dir() -> Path:
+    """$XDG_CACHE_HOME/kh147, else ~/.cache/kh147: the user's, never the checkout."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kh147"
+
+
+def disk_cached(name: str, inputs: Iterable[str], build: Callable[[], dict]) -> dict:
+    """JSON data that depends only on `inputs`: read from `<cache dir>/<name>-<hash>.json`
+    when a process already built it, else built and written there. A cache that cannot be
+    read or written (a read-only checkout, no home, a damaged file) costs the build, never
+    an error. The file is written under a temporary name and renamed, so a reader never sees
+    half of it."""
+    digest = hashlib.sha256()
+    for part in inputs:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    path = cache_dir() / f"{name}-{digest.hexdigest()[:32]}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    data = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                         prefix=f".{name}-", delete=False) as f:
+            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+        os.replace(f.name, path)
+        _prune(path.parent, name)
+    except OSError:
+        pass  # not writable: the next process builds again
+    return data
+
+
+def _prune(folder: Path, name: str) -> None:
+    """Keep the newest CACHE_FILES_KEPT files of `name` (each edit of the inputs adds one)."""
+    files = sorted(folder.glob(f"{name}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[CACHE_FILES_KEPT:]:
+        old.unlink(missing_ok=True)
 
 
 def _correct(tok: str, vocab: set[str]) -> str:
