@@ -60,7 +60,7 @@ from bot.db.models import (
     Subscription,
     User,
 )
-from bot.knowledge import DEFAULT_PLAN, Deadline, Knowledge, load_plans
+from bot.knowledge import DEFAULT_PLAN, Deadline, Knowledge
 from bot.periods import period_for, reporting_agencies
 from bot.progress import unit_progress
 from bot.senders import Sender, SendResult
@@ -162,7 +162,9 @@ def status_agencies(kb: Knowledge, agency_id: str, reporting: list[str]) -> list
 
 def plan_ids(svc: Services) -> tuple[str, ...]:
     """The plans the bot serves: KH147 first, then PLANS_DIR's files (read once a process)."""
-    return load_plans(getattr(svc.settings, "PLANS_DIR", None)).ids
+    from bot.export import loaded_plans
+
+    return tuple(loaded_plans(svc))
 
 
 def plan_kb(svc: Services, plan_id: str) -> Knowledge:

@@ -27,7 +27,7 @@ from bot.knowledge import DEFAULT_PLAN, Knowledge
 from bot.services import Services
 from bot.text import fold, resolve_agency
 from handlers.access import ADMINS_ONLY, is_admin
-from handlers.plans import plans_of
+from handlers.plans import chat_plan, plans_of
 from handlers.registry import command
 
 UPCOMING = 8  # deadlines listed by /hanchot
@@ -38,15 +38,6 @@ _PLAN_CUE = re.compile(r"\b(?:ke hoach|kh) ?(?:so )?\d+")
 
 
 # ---- which plan ------------------------------------------------------------------------------
-
-
-async def _default_plan(req: Request, svc: Services) -> str:
-    """The chat's default plan (/kehoach chon), KH147 unless chosen or no longer loaded."""
-    plans = plans_of(svc)
-    if len(plans.ids) == 1:
-        return DEFAULT_PLAN  # nothing else to choose from: spare the read
-    pid = await repo.chat_plan(svc.sessions, req.channel, req.chat_id)
-    return pid if pid in plans.ids else DEFAULT_PLAN
 
 
 @dataclass(frozen=True)
@@ -69,7 +60,7 @@ async def _plan_and_rest(req: Request, svc: Services, args: str) -> Picked | Rep
     if cue:
         return Reply(f"Không có {cue.group(0).replace('ke hoach', 'kế hoạch')} trong các kế "
                      "hoạch đang theo dõi; xem danh sách bằng lệnh /kehoach.")
-    return Picked(await _default_plan(req, svc), args, False)
+    return Picked(await chat_plan(req, svc), args, False)  # KH147 unless chosen
 
 
 def _plan_title(pid: str, kb: Knowledge) -> str:
