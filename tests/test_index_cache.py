@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from bot import text
+from bot.answer.index import Index
 from bot.knowledge import load_knowledge
 
 QUESTION = "hạn báo cáo của Sở Y tế"
@@ -22,6 +23,18 @@ def test_an_index_read_back_is_the_index_built():
                  "vocab", "max_len", "compact_max", "choices"):
         assert getattr(back, name) == getattr(built, name), name
     assert [m.agency_id for m in text.find_agencies(kb, "so xay dugn va SKHĐT")] == ["sxd", "skhdt"]
+
+
+def test_the_plan_index_from_the_cache_is_the_one_built(tmp_path, monkeypatch):
+    kb = load_knowledge()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = Index(kb)  # builds, writes the file
+    assert list((tmp_path / "kh147").glob("plan-index-*.json"))
+    back = Index(kb)  # reads it back
+    for name in ("vocab_freq", "postings", "pairs", "marked", "idf", "avg_len", "marks"):
+        assert getattr(back, name) == getattr(built, name), name
+    assert list(back.vocab_freq) == list(built.vocab_freq)  # the same order: the same ties
+    assert [d.length for d in back.docs] == [d.length for d in built.docs]
 
 
 def test_built_once_per_content(tmp_path, monkeypatch):

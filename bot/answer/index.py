@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
@@ -25,7 +26,7 @@ from bot.answer.vocab import (
     SYNONYMS,
     YEAR_RE,
 )
-from bot.text import agency_index, fold, marked_words
+from bot.text import agency_index, disk_cached, fold, marked_words
 
 # other documents the plan cites: "Kế hoạch số 1721/KH-UBND", "Quyết định 35/2021/QĐ-UBND"
 _PLAN_REF_RE = re.compile(
@@ -56,7 +57,7 @@ class Index:
         self.kb = kb
         self.glossary, self.phrase_map = _glossary(kb)
         self.docs = self._docs(kb)
-        self.vocab_freq, self.postings, self.pairs = self._read_docs()
+        self.vocab_freq, self.postings, self.pairs, self.marked = self._read_docs_cached()
         self.avg_len, self.idf, self.max_idf = self._weights()
         self.places = self._places(kb)
         self.marks = self._marks(kb)
@@ -66,8 +67,39 @@ class Index:
         self._canon_cache: dict[str, list[str]] = {}
         self.doc_deadlines = {d.id: task_deadlines(kb, d.id) for d in self.docs}
         self.refs, self.ref_names = self._refs(kb)
-        # the plan's words as written, with their marks: "nghị" is the plan's, "nghỉ" is not
-        self.marked = {w for d in self.docs for w in marked_words(f"{d.text} {d.heading}")}
+
+    def _read_docs_cached(self):
+        """What `_read_docs` and the marked words give, read back from the on-disk cache when
+        a process already built them for the same docs, glossary and code (bot.text.disk_cached;
+        keyed by everything they are computed from)."""
+        def build() -> dict:
+            vocab_freq, postings, pairs = self._read_docs()
+            return {"vocab_freq": vocab_freq, "lengths": [d.length for d in self.docs],
+                    "postings": {t: [x for item in p.items() for x in item]
+                                 for t, p in postings.items()},
+                    "pairs": [f"{a} {b}" for a, b in sorted(pairs)],
+                    "marked": sorted(self._marked_words())}
+
+        data = disk_cached("plan-index", self._cache_inputs(), build)
+        for d, length in zip(self.docs, data["lengths"], strict=True):
+            d.length = length
+        postings = {t: dict(zip(p[::2], p[1::2], strict=True))
+                    for t, p in data["postings"].items()}
+        pairs = {tuple(p.split(" ")) for p in data["pairs"]}
+        return data["vocab_freq"], postings, pairs, set(data["marked"])
+
+    def _cache_inputs(self):
+        """The code and data the cached part of the index is computed from."""
+        here = Path(__file__)
+        yield here.read_text(encoding="utf-8")
+        yield (here.parents[1] / "text.py").read_text(encoding="utf-8")
+        yield repr((sorted(self.glossary.items()), self.phrase_map, COMPOUNDS,
+                    sorted(DIGITS.items()), sorted(STOP)))
+        yield from (f"{d.id}\0{d.text}\0{d.heading}" for d in self.docs)
+
+    def _marked_words(self) -> set[str]:
+        """The plan's words as written, with their marks: "nghị" is the plan's, "nghỉ" is not."""
+        return {w for d in self.docs for w in marked_words(f"{d.text} {d.heading}")}
 
     def _read_docs(self) -> tuple[dict[str, int], dict[str, dict[int, int]],
                                   set[tuple[str, str]]]:
