@@ -21,6 +21,7 @@ come from bot.buckets; which tasks each unit answers for, from bot.export (as /t
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import re
 import sys
@@ -548,26 +549,9 @@ class _Flow:
           before: float = 0, after: float | None = None, size: float | None = None) -> None:
         if isinstance(runs, str):
             runs = [(runs, "")]
-        ppr = []
-        if keep:
-            ppr.append("<w:keepNext/>")
-        spacing = f'w:before="{int(before * 20)}"'
-        if after is not None:
-            spacing += f' w:after="{int(after * 20)}"'
-        ppr.append(f"<w:spacing {spacing}/>")
-        if indent and align == "both":
-            ppr.append('<w:ind w:firstLine="720"/>')
-        ppr.append(f'<w:jc w:val="{self.JC[align]}"/>')
-        out = []
-        for text, flags in runs:
-            rpr = ("<w:b/>" if "b" in flags else "") + ("<w:i/>" if "i" in flags else "")
-            if size:
-                rpr += f'<w:sz w:val="{int(size * 2)}"/><w:szCs w:val="{int(size * 2)}"/>'
-            if "h" in flags:
-                rpr += '<w:highlight w:val="yellow"/>'
-            rpr = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
-            out.append(f'<w:r>{rpr}<w:t xml:space="preserve">{escape(_clean(text))}</w:t></w:r>')
-        self.parts.append(f"<w:p><w:pPr>{''.join(ppr)}</w:pPr>{''.join(out)}</w:p>")
+        out = "".join(f'<w:r>{_run_pr(flags, size)}<w:t xml:space="preserve">'
+                      f"{escape(_clean(text))}</w:t></w:r>" for text, flags in runs)
+        self.parts.append(f"<w:p>{_para_pr(align, indent, keep, before, after)}{out}</w:p>")
 
     def heading(self, text: str, level: int = 1) -> None:
         self.p([(text, "b")], keep=True, before=6 if level == 1 else 0)
@@ -579,6 +563,29 @@ class _Flow:
         if self.parts:
             _splice(self.doc, "".join(self.parts))
             self.parts = []
+
+
+# thousands of paragraphs share a handful of formats: each drawn once
+@functools.cache
+def _para_pr(align: str, indent: bool, keep: bool, before: float, after: float | None) -> str:
+    ppr = "<w:keepNext/>" if keep else ""
+    spacing = f'w:before="{int(before * 20)}"'
+    if after is not None:
+        spacing += f' w:after="{int(after * 20)}"'
+    ppr += f"<w:spacing {spacing}/>"
+    if indent and align == "both":
+        ppr += '<w:ind w:firstLine="720"/>'
+    return f'<w:pPr>{ppr}<w:jc w:val="{_Flow.JC[align]}"/></w:pPr>'
+
+
+@functools.cache
+def _run_pr(flags: str, size: float | None) -> str:
+    rpr = ("<w:b/>" if "b" in flags else "") + ("<w:i/>" if "i" in flags else "")
+    if size:
+        rpr += f'<w:sz w:val="{int(size * 2)}"/><w:szCs w:val="{int(size * 2)}"/>'
+    if "h" in flags:
+        rpr += '<w:highlight w:val="yellow"/>'
+    return f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
 
 
 def _names(kb, ids) -> str:
@@ -825,18 +832,13 @@ class _XmlTable:
 
     def _cell(self, text: str, width: int, bold=False, align="left", span=1,
               vmerge=None) -> str:
-        tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
-        if span > 1:
-            tc_pr += f'<w:gridSpan w:val="{span}"/>'
-        if vmerge:
-            tc_pr += f'<w:vMerge w:val="{vmerge}"/>' if vmerge == "restart" else "<w:vMerge/>"
+        head = _cell_head(width, span, vmerge, align, self.style)
         run_pr = "<w:rPr><w:b/></w:rPr>" if bold else ""
         lines = _clean(text).split("\n")
         runs = "<w:r><w:br/></w:r>".join(
             f'<w:r>{run_pr}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>'
             for line in lines)
-        p_pr = f'<w:pPr><w:pStyle w:val="{self.style}"/><w:jc w:val="{align}"/></w:pPr>'
-        return f"<w:tc><w:tcPr>{tc_pr}</w:tcPr><w:p>{p_pr}{runs}</w:p></w:tc>"
+        return f"{head}{runs}</w:p></w:tc>"
 
     def close(self) -> None:
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.widths)
@@ -846,6 +848,18 @@ class _XmlTable:
                f'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
                f"<w:tblGrid>{grid}</w:tblGrid>{''.join(self.rows)}</w:tbl>")
         _splice(self.doc, xml)
+
+
+@functools.cache
+def _cell_head(width: int, span: int, vmerge: str | None, align: str, style: str) -> str:
+    """A cell up to its paragraph's runs: a table has thousands, in a few shapes."""
+    tc_pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+    if span > 1:
+        tc_pr += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge:
+        tc_pr += f'<w:vMerge w:val="{vmerge}"/>' if vmerge == "restart" else "<w:vMerge/>"
+    p_pr = f'<w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{align}"/></w:pPr>'
+    return f"<w:tc><w:tcPr>{tc_pr}</w:tcPr><w:p>{p_pr}"
 
 
 _TASK_ORDER: dict = {}
