@@ -15,6 +15,7 @@ day).
                                                      (None too for a year outside 2021-2030)
     period_refusal(text, tz, today) -> str | None    why a typed period is refused, one line
     current_period(today, tz) -> Period              the period whose report is due next
+    current_regime_period(kb, today, tz) -> Period | None    the same in another plan's regime
     reporting_agencies(kb) -> list[str]              leads, districts instead of the collective
     half_year(year, tz), year_period(year, tz)
     fmt_local(moment, tz), fmt_window(period)
@@ -25,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from bot.calendar import month_day
+from bot.calendar import month_day, occurrences
 from bot.text import fold
 
 SIX_MONTH = "IV.3-6m"
@@ -174,6 +175,20 @@ def current_period(today: date, tz: tzinfo) -> Period:
     if (today.month, today.day) <= (12, 15):
         return year_period(today.year, tz)
     return half_year(today.year + 1, tz)
+
+
+def current_regime_period(kb, today: date, tz: tzinfo) -> Period | None:
+    """In a plan other than KH147 (whose 6-month report is cumulative: current_period), the
+    period of the periodic report due next among its monthly, quarterly or yearly report
+    deadlines: the nearest on or after today, after the plan's last report that last one;
+    None for a plan without a periodic report."""
+    rules = [d for d in kb.deadlines if d.kind == "report" and d.recurring]
+    found = sorted((occ, dl.id, dl) for dl in rules
+                   for occ in occurrences(dl, date(dl.from_year, 1, 1), date(dl.to_year, 12, 31)))
+    if not found:
+        return None
+    occ, _, dl = next((x for x in found if x[0] >= today), found[-1])
+    return regime_period(dl, occ, tz)
 
 
 def reporting_agencies(kb) -> list[str]:

@@ -23,7 +23,7 @@ from bot.db import models, repo
 from bot.export import agency_tasks
 from bot.importer import import_plan
 from bot.knowledge import load_knowledge, load_plans
-from bot.periods import period_for, regime_period
+from bot.periods import current_regime_period, period_for, regime_period
 from bot.reminders import run_pass
 from handlers import dispatch
 from tests.test_reminders import FakeSender, twin
@@ -248,6 +248,19 @@ def test_a_quarterly_report_and_a_short_month(plans_dir):
     assert (p.start.date(), p.label) == (date(2026, 4, 1), "quý II/2026")  # after 31/3
     monthly = replace(dl, day=31)
     assert regime_period(monthly, date(2026, 3, 31), TZ).start.date() == date(2026, 3, 1)
+
+
+def test_the_current_period_of_a_plans_regime(plans_dir):
+    plans = load_plans(str(plans_dir))
+    now = current_regime_period(plans.get("kh134"), date(2026, 11, 21), TZ)
+    assert (now.label, now.start.date(), now.due.date()) == (
+        "tháng 12/2026", date(2026, 11, 21), date(2026, 12, 20))
+    assert current_regime_period(plans.get("kh134"), date(2026, 11, 20), TZ).label == \
+        "tháng 11/2026"  # its due day still belongs to it
+    assert current_regime_period(plans.get("kh134"), date(2027, 3, 1), TZ).label == \
+        "tháng 12/2026"  # after the plan's last report: that one
+    assert current_regime_period(plans.get("kh88"), date(2026, 12, 1), TZ).label == \
+        "năm 2026"  # its yearly report (10/12) is due before the monthly one (20/12)
 
 
 def test_kh147_periods_are_unchanged_when_the_deadline_is_passed():
