@@ -324,7 +324,10 @@ def neutralise(value):
     them to ASCII), or with a tab."""
     if not isinstance(value, str):
         return value
-    value = _UNFIT.sub("", value)
+    if _UNFIT.search(value):
+        value = _UNFIT.sub("", value)
+    if value[:1].isalnum():  # most cells: no letter or digit folds to = + - @ (a test checks)
+        return value
     head = value.lstrip()[:1]
     if value.startswith(_DANGEROUS) or (head and unicodedata.normalize("NFKC", head)
                                         .startswith(_DANGEROUS)):
@@ -485,10 +488,17 @@ def _workbook_rels(n: int) -> str:
             'relationships">' + "".join(links) + "</Relationships>")
 
 
-def _filter_ref(header: list, rows: list[list]) -> str:
-    from openpyxl.utils import get_column_letter
+def _column(n: int) -> str:
+    """The letters of the 1-based column n: A … Z, AA …"""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(65 + rest) + out
+    return out
 
-    return f"A1:{get_column_letter(max([len(header), *map(len, rows)]))}{len(rows) + 1}"
+
+def _filter_ref(header: list, rows: list[list]) -> str:
+    return f"A1:{_column(max([len(header), *map(len, rows)]))}{len(rows) + 1}"
 
 
 def _workbook_xml(sheets) -> str:
@@ -514,10 +524,8 @@ def _xml(text: str) -> str:
 
 def _sheet_xml(header: list, rows: list[list], widths: list[int],
                strings: dict[str, int]) -> str:
-    from openpyxl.utils import get_column_letter
-
     ref = _filter_ref(header, rows)
-    letters = [get_column_letter(i) for i in range(1, max([len(header), *map(len, rows)]) + 1)]
+    letters = [_column(i) for i in range(1, max([len(header), *map(len, rows)]) + 1)]
     cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
                    for i, w in enumerate(widths, 1))
     out = [_HEAD, f'<worksheet {_NS} xmlns:r="{_REL}"><dimension ref="{ref}"/>'

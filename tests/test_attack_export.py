@@ -43,6 +43,21 @@ def test_a_dangerous_cell_is_quoted_after_cleaning(value):
     assert not any(c in out for c in CONTROLS)
 
 
+def test_no_letter_or_digit_folds_to_a_formula_start():
+    """neutralise lets a cell starting with a letter or digit through unchecked (the fast
+    path of 200,000 cells): true only while no such character's NFKC form starts with one of
+    = + - @ tab CR. Checked over every code point."""
+    import sys
+    import unicodedata
+
+    from bot.export import _DANGEROUS
+
+    starts = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isalnum()
+              and unicodedata.normalize("NFKC", c).startswith(_DANGEROUS)]
+    assert starts == []
+    assert neutralise("x\x01=1") == "x=1" and neutralise("\x01x") == "x"
+
+
 def test_ordinary_text_is_left_alone():
     assert neutralise("Đã phê duyệt 2 đồ án\nđạt 100%") == "Đã phê duyệt 2 đồ án\nđạt 100%"
     assert neutralise("Nguyễn  Văn A") == "Nguyễn  Văn A"
