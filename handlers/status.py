@@ -501,12 +501,13 @@ def _minutes() -> int:
 
 async def _guided_start(req: Request, svc: Services, agency_id: str) -> list[Reply]:
     """The guided flow's first step: the plan when the agency has tasks in several (the
-    chat's default first), else the tasks of the one plan."""
-    plans = plans_of(svc)
-    own = [p for p in plans.ids if _leads_in(plan_kb(svc, p), agency_id)
-           and export.agency_tasks(plan_kb(svc, p), agency_id)]
-    if len(own) <= 1:
-        return _task_picker(svc, agency_id, own[0] if own else DEFAULT_PLAN)
+    chat's default first), else KH147's tasks. KH147's general duties bind every unit, so
+    KH147 is always one; another plan is one when it gives the unit tasks of its own."""
+    own = [DEFAULT_PLAN] + [p for p in plans_of(svc).ids
+                            if p != DEFAULT_PLAN and _leads_in(plan_kb(svc, p), agency_id)
+                            and export.agency_tasks(plan_kb(svc, p), agency_id)]
+    if len(own) == 1:
+        return _task_picker(svc, agency_id)
     first = await chat_plan(req, svc)
     own.sort(key=lambda p: p != first)
     return [Reply(f"{svc.kb.agency(agency_id).name} có nhiệm vụ trong {len(own)} kế hoạch; "
