@@ -134,10 +134,11 @@ def plan_knowledge(svc, plan_id: str | None = DEFAULT_PLAN):
     plan_id = (plan_id or DEFAULT_PLAN).strip().lower()
     if plan_id == DEFAULT_PLAN:
         return svc.kb
-    found = loaded_plans(svc).get(plan_id)
-    if found is None:
-        raise UnknownPlan(f"Không có kế hoạch “{plan_id[:40]}”; xem danh sách bằng lệnh /kehoach.")
-    return found
+    plans = loaded_plans(svc)
+    if plan_id not in plans:
+        raise UnknownPlan(f"Không có kế hoạch “{plan_id[:40]}”; các kế hoạch đang theo dõi: "
+                          f"{', '.join(plans)} (xem lệnh /kehoach).")
+    return plans[plan_id]
 
 
 def plan_short(plan_id: str, kb) -> str:
