@@ -149,3 +149,11 @@ async def test_a_follow_up_asks_another_period(periods):
     assert before.startswith("Sở Xây dựng") and "kỳ báo cáo năm 2026" in before
     other = await ask(periods, "còn Sở Y tế thì sao?")  # the period asked stays
     assert other.startswith("Sở Y tế") and "kỳ báo cáo năm 2026" in other
+
+
+async def test_this_years_periods_need_no_year(periods):
+    first = await ask(periods, "ai chưa báo cáo 6 tháng đầu năm?")  # asked in March 2027
+    assert "kỳ báo cáo 6 tháng năm 2027" in first
+    whole = await ask(periods, "Sở Xây dựng đã báo cáo năm nay chưa?")
+    assert whole.startswith("Sở Xây dựng") and "kỳ báo cáo năm 2027" in whole
+    assert "kỳ báo cáo năm 2027" in await ask(periods, "ai chưa báo cáo 6 tháng cuối năm?")

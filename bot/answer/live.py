@@ -43,10 +43,13 @@ _OBSTACLES = ("vuong gi", "vuong mac", "kho khan", "dang vuong", "bi vuong", "vu
               "vuong cho nao", "tac o dau", "vuong")
 _ITEM = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2}){1,2}|iv\.\d)(?![\d])")
 # a period named in a folded question: "ky 6 thang dau nam 2026", "6t 2026", "2026 6t", "6 thang
-# cuoi nam 2025", "(ky bao cao) nam 2025", "ky 2025", "ky truoc", "ky nay"
+# cuoi nam 2025", "(ky bao cao) nam 2025", "ky 2025", "ky truoc", "ky nay"; "6 thang (dau nam)
+# (nay)", "(ca) nam nay": this year's
 _PERIOD = re.compile(
     r"(?<!\S)(?P<ky>(?:ky|dot) (?:bao cao )?)?(?:"
-    r"6 ?t(?:hang)?(?: (?P<side>dau|cuoi))?(?: nam)? (?P<half>20\d\d)"
+    r"6 ?t(?:hang)?(?: (?P<side>dau|cuoi))?(?: nam)? (?P<half>20\d\d|nay)"
+    r"|(?P<six>6 ?t(?:hang)?(?: (?P<side2>dau|cuoi))?(?: nam)?)"
+    r"|(?:ca )?nam (?P<now>nay)"
     r"|(?P<half2>20\d\d) 6 ?t(?:hang)?"
     r"|(?:ca )?nam (?P<year>20\d\d)"
     r"|(?P<bare>20\d\d)"
@@ -62,6 +65,9 @@ class LiveAsk:
     period: str = ""  # as bot.periods reads it ("6T/2026", "năm 2025"), "trước", "" (current)
 
 
+THIS_YEAR = "{nay}"  # in a period's text: the year of `today` (asked_period fills it in)
+
+
 def period_named(folded: str) -> tuple[str, re.Match] | None:
     """The period a folded question names, as bot.periods.parse_period reads it ("6T/2026",
     "năm 2025"; "trước": the one before the current; "": the current), with its match."""
@@ -73,8 +79,12 @@ def period_named(folded: str) -> tuple[str, re.Match] | None:
                 continue  # "trước", "nay" alone are ordinary words
             return ("trước" if m.group("prev") else ""), m
         if m.group("half"):  # the second half of a year is reported in that year's report
-            y = m.group("half")
+            y = m.group("half").replace("nay", THIS_YEAR)
             return (f"năm {y}" if m.group("side") == "cuoi" else f"6T/{y}"), m
+        if m.group("six"):  # "6 tháng đầu năm": this year's; "6 tháng cuối năm": its annual
+            return (f"năm {THIS_YEAR}" if m.group("side2") == "cuoi" else "6T"), m
+        if m.group("now"):
+            return f"năm {THIS_YEAR}", m
         if m.group("half2"):
             return f"6T/{m.group('half2')}", m
         return f"năm {m.group('year') or m.group('bare')}", m
@@ -87,6 +97,7 @@ def asked_period(live: LiveAsk, tz: tzinfo, today: date) -> Period | str:
     current = current_period(today, tz)
     if not live.period:
         return current
+    typed = live.period.replace(THIS_YEAR, str(today.year))
     if live.period == "trước":
         year = current.due.year
         before = year_period(year - 1, tz) if current.kind == "6T" else half_year(year, tz)
@@ -94,7 +105,7 @@ def asked_period(live: LiveAsk, tz: tzinfo, today: date) -> Period | str:
             return before
         # only the year before the plan's first report falls outside it
         return period_refusal(f"năm {before.due.year}", tz, today) or ""
-    return parse_period(live.period, tz, today) or period_refusal(live.period, tz, today) or ""
+    return parse_period(typed, tz, today) or period_refusal(typed, tz, today) or ""
 
 
 def live_question(kb, text: str) -> LiveAsk | None:
