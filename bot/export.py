@@ -396,8 +396,14 @@ def agency_table(kb, report: Report, tz: tzinfo) -> list[list]:
             for a in report.agencies]
 
 
+def file_part(period_id: str) -> str:
+    """A period id as part of a file name: another plan's "VI.1-month@2026-12-20" becomes
+    "VI.1-month_2026-12-20"; KH147's "2026" and "2026-6T" stay as they are."""
+    return re.sub(r"[^0-9A-Za-z.-]+", "_", period_id)
+
+
 def build_export(kb, report: Report, fmt: str, tz: tzinfo) -> Attachment:
-    name = f"{report.plan_id}_tien_do_{report.period.id}.{fmt}"
+    name = f"{report.plan_id}_tien_do_{file_part(report.period.id)}.{fmt}"
     tasks = task_table(kb, report, tz)
     if fmt == "csv":
         return Attachment(name, _csv(TASK_HEADER, tasks), CSV_MIME)

@@ -936,7 +936,7 @@ async def build_report(svc, period: Period | str | None = None,
 
 
 def report_filename(period: Period, plan_id: str = DEFAULT_PLAN) -> str:
-    return f"bao_cao_{plan_id}_{period.id}.docx"
+    return f"bao_cao_{plan_id}_{export.file_part(period.id)}.docx"
 
 
 async def report_attachment(svc, period: Period | str | None = None,

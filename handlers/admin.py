@@ -9,7 +9,15 @@ from bot import export, units
 from bot.calendar import fmt_int
 from bot.core import Reply, Request
 from bot.knowledge import DEFAULT_PLAN, KnowledgeError, Plans, fold
-from bot.periods import Period, current_period, fmt_local, fmt_window, parse_period, period_refusal
+from bot.periods import (
+    Period,
+    current_period,
+    current_regime_period,
+    fmt_local,
+    fmt_window,
+    parse_period,
+    period_refusal,
+)
 from bot.progress import from_report
 from bot.services import Services
 from handlers.access import ADMINS_ONLY, is_admin
@@ -49,6 +57,17 @@ def _period(svc: Services, text: str) -> Period | None:
     return parse_period(text, svc.settings.tz, today)
 
 
+def plan_period(svc: Services, plan_id: str | None, kb, text: str) -> Period | None:
+    """The period a command means for one plan: a typed one as for KH147; none typed, another
+    plan's own next periodic report (a monthly report's month: bot.periods.regime_period) when
+    it has one, else KH147's current period."""
+    if plan_id not in (None, DEFAULT_PLAN) and not text.strip():
+        own = current_regime_period(kb, svc.local_now().date(), svc.settings.tz)
+        if own is not None:
+            return own
+    return _period(svc, text)
+
+
 def refusal(svc: Services, text: str) -> str | None:
     """Why a period that reads well is refused (outside the plan's years), else None."""
     return period_refusal(text, svc.settings.tz, svc.local_now().date())
@@ -74,7 +93,8 @@ async def cmd_summary(req: Request, svc: Services, args: str) -> list[Reply]:
     plans = export.loaded_plans(svc)
     replies = []
     for pid in [plan_id] if plan_id else list(plans):
-        report = await export.collect(svc, period, history=False, plan_id=pid)
+        own = plan_period(svc, pid, plans[pid], rest)
+        report = await export.collect(svc, own, history=False, plan_id=pid)
         text = summary_text(svc, report, plans[pid])
         if len(plans) > 1:  # which plan this block is about
             text = f"{export.plan_short(pid, plans[pid])}\n{text}"
@@ -149,9 +169,10 @@ async def cmd_export(req: Request, svc: Services, args: str) -> list[Reply]:
                       or f"Không hiểu “{shorten(args, 40)}”; dùng /xuat [csv|xlsx] "
                       f"[kế hoạch …] [KỲ], {PERIOD_HELP}.")]
     plan_id = plan_id or DEFAULT_PLAN
+    kb = export.plan_knowledge(svc, plan_id)
+    period = plan_period(svc, plan_id, kb, " ".join(words))
     report = await export.collect(svc, period, history=fmt == "xlsx",  # its history sheet
                                   plan_id=plan_id)
-    kb = export.plan_knowledge(svc, plan_id)
     attachment = export.build_export(kb, report, fmt, svc.settings.tz)
     which = "" if plan_id == DEFAULT_PLAN else f"{export.plan_short(plan_id, kb)}, "
     return [Reply(f"Báo cáo tiến độ {which}{_title(period)}: {fmt_int(len(report.rows))} dòng "

@@ -10,7 +10,7 @@ from bot.core import Reply, Request
 from bot.knowledge import DEFAULT_PLAN
 from bot.services import Services
 from handlers.access import ADMINS_ONLY, is_admin
-from handlers.admin import PERIOD_HELP, plan_args, refusal
+from handlers.admin import PERIOD_HELP, plan_args, plan_period, refusal
 from handlers.registry import command
 from handlers.status import shorten
 
@@ -26,7 +26,7 @@ async def cmd_report(req: Request, svc: Services, args: str) -> list[Reply]:
         return [Reply(picked)]
     plan_id, rest = picked
     plan_id = plan_id or DEFAULT_PLAN
-    period = report.resolve_period(svc, rest)
+    period = plan_period(svc, plan_id, export.plan_knowledge(svc, plan_id), rest)
     if period is None:
         return [Reply(refusal(svc, rest)
                       or f"Không hiểu kỳ báo cáo “{shorten(rest, 40)}”; {PERIOD_HELP}.")]

@@ -198,3 +198,18 @@ async def test_desk_unknown_plan_is_not_found_and_says_nothing_of_it(two, path):
         assert "kh999" not in body and "<b>x" not in body and "Traceback" not in body
     finally:
         await cl.close()
+
+
+async def test_without_a_period_each_plan_takes_its_own_next_report(two):
+    """kh134 reports monthly (before the 20th): on 30/11/2026 its next report is December's,
+    21/11 – 20/12, while KH147's is the year 2026 (due 15/12)."""
+    kh147, kh134 = [r.text for r in await dispatch(admin("/tonghop"), two)][:2]
+    assert "kỳ báo cáo năm 2026" in kh147
+    assert "21/11/2026" in kh134 and "20/12/2026" in kh134 and "năm 2026 (" not in kh134
+    [typed] = await dispatch(admin("/tonghop kh134 2026"), two)
+    assert "kỳ báo cáo năm 2026" in typed.text  # a typed period is read as for KH147
+    [sheet] = await dispatch(admin("/xuat csv kh134"), two)
+    assert "20/12/2026" in sheet.text and sheet.file.filename.startswith("kh134_tien_do_")
+    assert sheet.file.filename == "kh134_tien_do_VI.1-month_2026-12-20.csv"
+    [draft] = await dispatch(admin("/baocao kh134"), two)
+    assert "tháng 12/2026" in draft.text and draft.file.filename.endswith("_2026-12-20.docx")
