@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 
@@ -25,10 +26,9 @@ def cli_ask(question: str, as_json: bool, plan: str | None = None) -> int:
     """`ask`: one question, or with "-" one question per stdin line (one output line each).
     `plan` scopes the questions to one plan; without it a question naming its plan ("kế
     hoạch 134") is answered from that plan, any other from KH147."""
-    from bot.config import plans_dir_setting
     from bot.knowledge import KnowledgeError, load_plans
     try:
-        plans = load_plans(plans_dir_setting())
+        plans = load_plans(_plans_dir())
     except KnowledgeError as e:
         sys.stderr.write(f"Không đọc được dữ liệu Kế hoạch: {e}\n")
         return 1
@@ -50,6 +50,17 @@ def cli_ask(question: str, as_json: bool, plan: str | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): nothing left to do
         sys.stderr.close()
     return 0
+
+
+def _plans_dir() -> str | None:
+    """PLANS_DIR for `ask`. Without the variable and without a `.env` file there is nothing
+    to read: bot.config (pydantic-settings, ~130 ms to import) is left out of the process.
+    Otherwise it reads the setting as every command does (a missing folder: one line, exit 2);
+    like pydantic-settings, the variable's name is matched whatever its case."""
+    if not any(k.upper() == "PLANS_DIR" for k in os.environ) and not os.path.exists(".env"):
+        return None
+    from bot.config import plans_dir_setting
+    return plans_dir_setting()
 
 
 def _safe_answer(kb, question: str, today: date) -> Answer:
