@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import statistics
 import sys
 import time
@@ -26,53 +25,33 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
 
 from bench.wide import (  # noqa: E402
     DEFAULT_PG,
     NOW,
     STATUSES,
+    fill_updates,
     on_postgres,
     on_sqlite,
-    the_periods,
+    pct,
     wide_plan,
 )
 from bot import export  # noqa: E402
 from bot.core import Request  # noqa: E402
 from bot.db import repo  # noqa: E402
-from bot.db.models import StatusUpdate  # noqa: E402
 from bot.desk import auth, data, routes  # noqa: E402
 from bot.web import make_app  # noqa: E402
 from handlers import dispatch  # noqa: E402
 
 
+def desk_fields(rnd, p) -> dict:
+    return dict(status=rnd.choice(STATUSES),
+                note=f"Báo cáo kỳ {p.id}: tiến độ {rnd.randint(0, 100)}%, "
+                     "đã làm việc với các đơn vị liên quan.")
+
+
 async def fill(svc, units: int, periods: int) -> int:
-    rnd = random.Random(147)
-    ids = [f"dv{i:02d}" for i in range(1, units + 1)]
-    users = {a: (await repo.upsert_user(svc.sessions, "telegram", f"9{i:03d}",
-                                        f"Cán bộ đơn vị {i:02d}")).id
-             for i, a in enumerate(ids, 1)}
-    rows = []
-    for p in the_periods(svc, periods):
-        end = min(p.end, NOW - timedelta(hours=1))
-        span = (end - p.start).total_seconds()
-        for agency in ids:
-            for task in svc.kb.tasks:
-                rows.append(dict(item_id=task.id, agency_id=agency,
-                                 status=rnd.choice(STATUSES),
-                                 note=f"Báo cáo kỳ {p.id}: tiến độ {rnd.randint(0, 100)}%, "
-                                      "đã làm việc với các đơn vị liên quan.",
-                                 user_id=users[agency], channel="telegram",
-                                 created_at=p.start + timedelta(seconds=rnd.random() * span)))
-    async with svc.engine.begin() as conn:
-        for i in range(0, len(rows), 5000):
-            await conn.execute(insert(StatusUpdate), rows[i:i + 5000])
-    return len(rows)
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return await fill_updates(svc, units, periods, desk_fields)
 
 
 async def timed(coro) -> float:

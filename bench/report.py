@@ -16,60 +16,38 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import statistics
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
 
 from bench.wide import (  # noqa: E402
     DEFAULT_PG,
     NOW,
     STATUSES,
+    fill_updates,
     on_postgres,
     on_sqlite,
-    the_periods,
+    pct,
     wide_plan,
 )
 from bot import report  # noqa: E402
-from bot.db import repo  # noqa: E402
-from bot.db.models import StatusUpdate  # noqa: E402
+
+
+def report_fields(rnd, p) -> dict:
+    """A result for every update; obstacles for the stuck ones, proposals for a tenth."""
+    status = rnd.choice(STATUSES)
+    result = f"Kỳ {p.id}: tiến độ {rnd.randint(0, 100)}%, đã làm việc với các đơn vị."
+    return dict(status=status, note=result, result=result,
+                obstacles="Thiếu kinh phí thực hiện" if status == "vuong" else "",
+                proposals="Đề nghị bố trí vốn" if rnd.random() < 0.1 else "")
 
 
 async def fill(svc, units: int, periods: int) -> int:
-    rnd = random.Random(147)
-    ids = [f"dv{i:02d}" for i in range(1, units + 1)]
-    users = {a: (await repo.upsert_user(svc.sessions, "telegram", f"9{i:03d}",
-                                        f"Cán bộ đơn vị {i:02d}")).id
-             for i, a in enumerate(ids, 1)}
-    rows = []
-    for p in the_periods(svc, periods):
-        end = min(p.end, NOW - timedelta(hours=1))
-        span = (end - p.start).total_seconds()
-        for agency in ids:
-            for task in svc.kb.tasks:
-                status = rnd.choice(STATUSES)
-                result = f"Kỳ {p.id}: tiến độ {rnd.randint(0, 100)}%, đã làm việc với các đơn vị."
-                rows.append(dict(
-                    item_id=task.id, agency_id=agency, status=status, note=result,
-                    result=result, user_id=users[agency], channel="telegram",
-                    obstacles="Thiếu kinh phí thực hiện" if status == "vuong" else "",
-                    proposals="Đề nghị bố trí vốn" if rnd.random() < 0.1 else "",
-                    created_at=p.start + timedelta(seconds=rnd.random() * span)))
-    async with svc.engine.begin() as conn:
-        for i in range(0, len(rows), 5000):
-            await conn.execute(insert(StatusUpdate), rows[i:i + 5000])
-    return len(rows)
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return await fill_updates(svc, units, periods, report_fields)
 
 
 def line(name: str, ms: list[float]) -> str:

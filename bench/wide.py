@@ -4,14 +4,16 @@ file, then PostgreSQL in a throw-away schema)."""
 from __future__ import annotations
 
 import json
+import random
 import tempfile
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from bot.config import Settings
-from bot.db.models import Base
+from bot.db import repo
+from bot.db.models import Base, StatusUpdate
 from bot.knowledge import load_knowledge, parse_knowledge
 from bot.periods import half_year, year_period
 from bot.services import build_services
@@ -48,6 +50,36 @@ def the_periods(svc, n: int):
             if p.start <= NOW and len(out) < n:
                 out.append(p)
     return out
+
+
+async def fill_updates(svc, units: int, periods: int, fields) -> int:
+    """One update a (unit, task, period) at a random moment of the period's window, stored in
+    bulk; `fields(rnd, period)` gives the rest of the row (status, note, ...). Returns the count."""
+    rnd = random.Random(147)
+    ids = [f"dv{i:02d}" for i in range(1, units + 1)]
+    users = {a: (await repo.upsert_user(svc.sessions, "telegram", f"9{i:03d}",
+                                        f"Cán bộ đơn vị {i:02d}")).id
+             for i, a in enumerate(ids, 1)}
+    rows = []
+    for p in the_periods(svc, periods):
+        end = min(p.end, NOW - timedelta(hours=1))
+        span = (end - p.start).total_seconds()
+        for agency in ids:
+            for task in svc.kb.tasks:
+                row = fields(rnd, p)  # drawn before the moment: keeps the seeded sequence
+                rows.append(dict(row, item_id=task.id, agency_id=agency, user_id=users[agency],
+                                 channel="telegram",
+                                 created_at=p.start + timedelta(seconds=rnd.random() * span)))
+    async with svc.engine.begin() as conn:
+        for i in range(0, len(rows), 5000):
+            await conn.execute(insert(StatusUpdate), rows[i:i + 5000])
+    return len(rows)
+
+
+def pct(values: list[float], q: float) -> float:
+    """The `q` quantile of `values` (nearest rank)."""
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 async def on_sqlite(run, args, **settings) -> None:
