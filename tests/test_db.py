@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -17,7 +15,8 @@ from bot.db import repo
 from bot.db.migrate import alembic_config, cli_upgrade, upgrade
 from bot.db.models import Base, Chat, Membership, StatusUpdate, User
 from bot.db.session import make_engine
-from tests.conftest import ENGINES, PG_URL, make_settings
+from tests.conftest import ENGINES, make_settings
+from tests.migrations import empty_database, rows, upgraded_from
 
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -25,21 +24,8 @@ T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 @pytest.fixture(params=ENGINES)
 async def empty_db(request, tmp_path):
     """(url, schema) of an empty database: a new SQLite file or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/migrated.db", None
-        return
-    if not PG_URL:
-        pytest.skip("TEST_POSTGRES_URL is not set: PostgreSQL runs skipped")
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield PG_URL, schema
-    finally:
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+    async with empty_database(request.param, tmp_path) as db:
+        yield db
 
 
 async def _diffs(url: str, schema: str | None) -> list:
@@ -67,28 +53,16 @@ async def test_migrations_produce_exactly_the_models(empty_db):
     assert set(Base.metadata.tables) <= tables
 
 
+async def _one_user(conn) -> None:
+    await conn.execute(text("INSERT INTO users (channel, external_id, display_name, "
+                            "private_reminders, created_at) VALUES "
+                            "('telegram', '501', 'Cán bộ', 1, '2026-11-01 00:00:00')"))
+
+
 async def test_a_deployment_on_the_first_revision_upgrades_keeping_its_data(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path}/v1.db"
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda c: _to_revision(c, "0001"))
-        await conn.execute(text("INSERT INTO users (channel, external_id, display_name, "
-                                "private_reminders, created_at) VALUES "
-                                "('telegram', '501', 'Cán bộ', 1, '2026-11-01 00:00:00')"))
-    await engine.dispose()
-    await upgrade(url)
-    assert await _diffs(url, None) == []
-    engine = make_engine(url)
-    async with engine.connect() as conn:
-        names = (await conn.execute(text("SELECT display_name FROM users"))).scalars().all()
-    await engine.dispose()
-    assert names == ["Cán bộ"]
-
-
-def _to_revision(connection, revision: str) -> None:
-    cfg = alembic_config()
-    cfg.attributes["connection"] = connection
-    command.upgrade(cfg, revision)
+    async with upgraded_from("0001", _one_user, "sqlite", tmp_path) as (url, _):
+        assert await _diffs(url, None) == []
+        assert await rows(url, None, "SELECT display_name FROM users") == [("Cán bộ",)]
 
 
 async def test_upgrade_adopts_tables_made_by_create_all(tmp_path):

@@ -12,14 +12,13 @@ import pytest
 from sqlalchemy import text
 
 from bot.core import Request
-from bot.db.migrate import alembic_config
 from bot.db.models import Base
-from bot.db.session import make_engine
 from bot.importer import import_plan
 from bot.knowledge import KnowledgeError, load_plans
 from bot.services import build_services
 from handlers import dispatch
 from tests.conftest import make_settings
+from tests.migrations import rows, upgraded_from
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -129,35 +128,20 @@ async def test_kehoach_lists_the_plans(plans_dir, tmp_path):
         await svc.close()
 
 
+async def _one_update(conn) -> None:
+    await conn.execute(text("INSERT INTO users (id, channel, external_id, display_name, "
+                            "private_reminders, created_at) VALUES (1, 'telegram', '5', "
+                            "'A', 1, '2026-01-01 00:00:00')"))
+    await conn.execute(text("INSERT INTO status_updates (item_id, agency_id, status, "
+                            "note, user_id, channel, created_at) VALUES ('2.2.1', "
+                            "'sxd', 'dang', '', 1, 'telegram', '2026-01-02 00:00:00')"))
+
+
 async def test_old_rows_migrate_under_kh147(tmp_path):
     """Rows written before 0006 belong to KH147 after it."""
-    from alembic import command
-
-    url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
-    engine = make_engine(url)
-
-    def to(rev: str):
-        def run(conn):
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, rev)
-        return run
-
-    try:
-        async with engine.begin() as conn:
-            await conn.run_sync(to("0005"))
-            await conn.execute(text("INSERT INTO users (id, channel, external_id, display_name, "
-                                    "private_reminders, created_at) VALUES (1, 'telegram', '5', "
-                                    "'A', 1, '2026-01-01 00:00:00')"))
-            await conn.execute(text("INSERT INTO status_updates (item_id, agency_id, status, "
-                                    "note, user_id, channel, created_at) VALUES ('2.2.1', "
-                                    "'sxd', 'dang', '', 1, 'telegram', '2026-01-02 00:00:00')"))
-        async with engine.begin() as conn:
-            await conn.run_sync(to("head"))
-            rows = (await conn.execute(text("SELECT item_id, plan_id FROM status_updates"))).all()
-        assert rows == [("2.2.1", "kh147")]
-    finally:
-        await engine.dispose()
+    async with upgraded_from("0005", _one_update, "sqlite", tmp_path) as (url, _):
+        got = await rows(url, None, "SELECT item_id, plan_id FROM status_updates")
+    assert got == [("2.2.1", "kh147")]
 
 
 async def test_a_chat_question_naming_another_plan_is_answered_from_it(plans_dir, tmp_path):
