@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.migrate import alembic_config, upgrade
 from bot.db.session import make_engine
-from tests.conftest import PG_URL
+from tests.conftest import ENGINES, PG_URL
 
 
 def to_revision(connection, revision: str) -> None:
@@ -60,6 +60,15 @@ async def upgraded_from(
             await old.dispose()
         await upgrade(url, schema)
         yield url, schema
+
+
+def upgraded_db(revision: str, fill: Callable[[AsyncConnection], Awaitable[None]]):
+    """A fixture of `upgraded_from(revision, fill, ...)` on each engine: `(url, schema)`."""
+    @pytest.fixture(params=ENGINES)
+    async def fixture(request, tmp_path):
+        async with upgraded_from(revision, fill, request.param, tmp_path) as db:
+            yield db
+    return fixture
 
 
 async def rows(url: str, schema: str | None, sql: str) -> list[tuple]:

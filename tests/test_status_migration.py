@@ -2,13 +2,11 @@
 result/obstacles/proposals and as effective (not superseded, not withdrawn); on both engines."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
 from bot.db import repo
 from bot.db.session import make_engine, make_sessionmaker
-from tests.conftest import ENGINES
-from tests.migrations import upgraded_from
+from tests.migrations import upgraded_db
 
 
 async def _one_update(conn) -> None:
@@ -22,11 +20,7 @@ async def _one_update(conn) -> None:
         "'2026-11-02 00:00:00+00')"))
 
 
-@pytest.fixture(params=ENGINES)
-async def migrated_db(request, tmp_path):
-    """A database at revision 0003 holding one status update, upgraded to head."""
-    async with upgraded_from("0003", _one_update, request.param, tmp_path) as db:
-        yield db
+migrated_db = upgraded_db("0003", _one_update)
 
 
 async def test_old_updates_survive_the_migration(migrated_db):

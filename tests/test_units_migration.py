@@ -3,11 +3,9 @@ a split unit or a former district keeps the row (asked once when they next write
 and status updates keep their ids. On both engines."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
-from tests.conftest import ENGINES
-from tests.migrations import rows, upgraded_from
+from tests.migrations import rows, upgraded_db
 
 TS = "'2026-11-01 00:00:00+00'"
 
@@ -39,11 +37,7 @@ async def _members_and_subscriptions(conn) -> None:
         f"created_at) VALUES ('2.1.1', 'skhdt', 'dang', 'Đã trình', 1, 'telegram', {TS})"))
 
 
-@pytest.fixture(params=ENGINES)
-async def migrated_db(request, tmp_path):
-    """A database at revision 0004 with members and subscriptions, upgraded to head."""
-    async with upgraded_from("0004", _members_and_subscriptions, request.param, tmp_path) as db:
-        yield db
+migrated_db = upgraded_db("0004", _members_and_subscriptions)
 
 
 async def test_members_of_merged_units_move_to_the_successor(migrated_db):
