@@ -28,7 +28,10 @@ _DOC_WORDS = {"ke", "hoach", "van", "ban", "nay", "ky", "hanh", "nghi", "quyet",
               "trien", "khai", "thuc", "hien", "ten", "trich", "yeu", "can", "cu", "ubnd",
               "tinh", "chu", "tich", "pho", "boi", "da", "nao", "gi", "ai", "bao", "gio",
               "luc", "khi", "may", "2021", "cua", "la", "do", "uy", "nhan", "dan", "noi", "ve",
-              "cai"}
+              "cai",
+              # the signer's office asked ("chức vụ", "chức danh", "cương vị", "giữ chức",
+              # "họ tên"): the signer's facts, not a topic of the plan
+              "chuc", "danh", "vu", "cuong", "vi", "giu", "ho", "ten"}
 
 
 def by_document(kb, q: Question, today: date) -> Answer | None:

@@ -26,14 +26,16 @@ def topic_evidence(idx: Index, rest: list[str], said: list[str]) -> bool:
                set(p.split()) <= DUTY_WORDS for p in pairs)
 
 
-def plausible(idx: Index, content: list[str]) -> bool:
+def plausible(idx: Index, content: list[str], vocabulary: set[str] = frozenset()) -> bool:
     """Does the question touch the plan at all?
 
     More than half of its words the plan uses must sit in a word pair the plan also has, or
     be one of the plan's marked terms (acronyms such as "SIPAS", numbers such as "1721").
     Single Vietnamese syllables prove little: "lãi suất" shares both with the plan ("lại",
     "suất đầu tư").
-    One known word may stand alone.
+    One known word may stand alone. Words put in the plan's terms from an everyday phrase
+    (`vocabulary`, knowledge/vocabulary.json) count as covered: "bồi thường" is what the plan
+    writes even when "bồi" alone is a stop word ("bởi").
     """
     known = [w for w in content if w in idx.postings]
     if not known or not _has_evidence(idx, content):
@@ -44,7 +46,7 @@ def plausible(idx: Index, content: list[str]) -> bool:
     for j, (a, b) in enumerate(zip(content, content[1:], strict=False)):
         if (a, b) in idx.pairs:
             covered |= {j, j + 1}
-    covered |= {j for j, w in enumerate(content) if w in idx.marks}
+    covered |= {j for j, w in enumerate(content) if w in idx.marks or w in vocabulary}
     # words the plan never uses (chat, a slip, a name) neither prove nor disprove anything
     if len(covered) > 0.5 * len(known):
         return True

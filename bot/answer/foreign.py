@@ -68,7 +68,48 @@ def _foreign_document(q: Question) -> str | None:
     for kind in ("nghi dinh", "thong tu"):  # the plan cites neither decrees nor circulars
         if has_phrase(q.folded, kind):
             return _label(kind)
-    return None
+    return _law(q)
+
+
+# "luật" that names no law: "pháp luật", "kỷ luật", "quy luật", "luật sư", "luật lệ"
+_LAW_COMPOUND_BEFORE = {"phap", "ky", "quy"}
+_LAW_COMPOUND_AFTER = {"su", "le"}
+
+
+def _law_words(words: list[str]) -> list[int]:
+    """Where "luật" stands as a document kind ("Luật Đất đai"), not inside a compound."""
+    return [i for i, w in enumerate(words) if w == "luat"
+            and (not i or words[i - 1] not in _LAW_COMPOUND_BEFORE)
+            and (i + 1 >= len(words) or words[i + 1] not in _LAW_COMPOUND_AFTER)]
+
+
+def _law(q: Question) -> str | None:
+    """A law by name ("Luật Đất đai 2024", "luat dau tu"), when the plan itself names none
+    (it only says "quy định của pháp luật"): what a law provides is not the plan's."""
+    at = _law_words(q.folded.split())
+    if not at or _plan_names_laws(q.idx):
+        return None
+    name = q.folded.split()[at[0]:at[0] + 3]
+    return "luật (" + _as_typed_words(q.raw, name) + ")" if len(name) > 1 else "luật"
+
+
+def _plan_names_laws(idx) -> bool:
+    """Does the plan cite a law by name? Read once per index."""
+    found = getattr(idx, "_names_laws", None)
+    if found is None:
+        found = idx._names_laws = any(
+            _law_words(fold(f"{d.text} {d.heading}").split()) for d in idx.docs)
+    return found
+
+
+def _as_typed_words(raw: str, folded: list[str]) -> str:
+    """The run of words as the official typed them, found by their folded forms."""
+    words = raw.split()
+    plain = [fold(w.strip(",.?!;:")) for w in words]
+    for i in range(len(plain) - len(folded) + 1):
+        if plain[i:i + len(folded)] == folded:
+            return " ".join(w.strip(",.?!;:") for w in words[i:i + len(folded)])
+    return " ".join(folded)
 
 
 def _as_typed(raw: str, plain: str) -> str:

@@ -223,6 +223,13 @@ class Index:
         return _rewrite(toks, SYNONYMS)
 
     @staticmethod
+    def vocabulary_words(toks: list[str]) -> set[str]:
+        """The plan's words an everyday phrase of the question stands for (knowledge/
+        vocabulary.json: "đền bù" → "bồi thường"): the plan's own wording by construction."""
+        text = f" {' '.join(toks)} "
+        return {w for src, dst in SYNONYMS if f" {' '.join(src)} " in text for w in dst}
+
+    @staticmethod
     def terms(toks: list[str]) -> list[str]:
         """What BM25 counts: the meaningful words, and each pair of neighbours."""
         uni = [w for w in toks if w not in STOP]

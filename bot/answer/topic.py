@@ -44,7 +44,8 @@ def by_topic(kb, q: Question, today: date) -> Answer | None:
     # words typed with marks the plan never writes them with are not the plan's words
     judged = [w for w in (measured if _distinct(idx, measured) else content)
               if w not in q.homographs]
-    if not judged or not plausible(idx, judged):
+    vocabulary = idx.vocabulary_words(idx.canon(q.toks))
+    if not judged or not plausible(idx, judged, vocabulary):
         return None
     scores = idx.score(figure_free(idx, q2.seq(), keep_years=True) if objective else q2.seq())
     top = max(scores) if scores else 0.0

@@ -27,7 +27,7 @@ POLITE = ("dong chi", "cho hoi", "xin hoi", "vui long", "lam on", "xin cho biet"
           "giup em", "giup minh")
 # phrases removed before ranking (checked on the folded question)
 STOP_PHRASES = ("phu trach", "chiu trach nhiem", "dam nhiem", "dam nhan", "co quan nao",
-                "don vi nao", "so nao", "nganh nao", "the nao", "nhu the nao", "la gi",
+                "don vi nao", "so nao", "nganh nao", "ben nao", "the nao", "nhu the nao", "la gi",
                 "lam gi", "hom nay", "bao nhieu", "khi nao", "bao gio", "o dau", "ve dau",
                 "duoc giao", "giao cho", "ke hoach nay", "o bac giang", "tai bac giang",
                 "ke hoach 147", "trong ke hoach", "theo ke hoach", "cho biet", "xin hoi",
