@@ -31,7 +31,7 @@ _DOC_WORDS = {"ke", "hoach", "van", "ban", "nay", "ky", "hanh", "nghi", "quyet",
               "cai",
               # the signer's office asked ("chức vụ", "chức danh", "cương vị", "giữ chức",
               # "họ tên"): the signer's facts, not a topic of the plan
-              "chuc", "danh", "vu", "cuong", "vi", "giu", "ho", "ten"}
+              "chuc", "danh", "vu", "cuong", "giu", "ho"}
 
 
 def by_document(kb, q: Question, today: date) -> Answer | None:
