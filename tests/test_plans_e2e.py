@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from tg_stub import BotProcess, TelegramStub
+from tg_chat import db, serving_bot
 
 from bot.importer import import_plan
 
@@ -36,14 +35,9 @@ def bot(tmp_path_factory):
     plans = tmp_path_factory.mktemp("plans")
     plan = import_plan(DATA / "plan_laocai_kh134_2026.txt").plan
     (plans / "kh134.json").write_text(json.dumps(plan, ensure_ascii=False), "utf-8")
-    with TelegramStub() as stub:
-        proc = BotProcess(tmp_path_factory.mktemp("tg_plans"), TELEGRAM_BOT_TOKEN=stub.token,
-                          TELEGRAM_API_BASE_URL=stub.base_url, ADMIN_TELEGRAM_IDS=str(ADMIN),
-                          PLANS_DIR=str(plans), KH147_TEST_NOW=START).start()
-        stub.wait_for("getUpdates", timeout=20)
-        yield stub, proc
-        if proc.alive():
-            proc.stop()
+    with serving_bot(tmp_path_factory.mktemp("tg_plans"), now=START,
+                     ADMIN_TELEGRAM_IDS=str(ADMIN), PLANS_DIR=str(plans)) as bot:
+        yield bot
 
 
 def say(stub, user: int, text: str, to: int | None = None) -> str:
@@ -87,11 +81,6 @@ def remind(proc, at: str) -> str:
 
 def plain(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html).replace("&amp;", "&")
-
-
-def db(proc, sql: str) -> list[tuple]:
-    with sqlite3.connect(proc.db_path) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def test_a_bot_serving_kh147_and_kh134(bot):

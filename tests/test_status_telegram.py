@@ -4,10 +4,8 @@ ambiguous status answered with a button, a section update that spares a finished
 acknowledgement's correction, and the admin's summary saying the same as /trangthai."""
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
-from tg_stub import BotProcess, TelegramStub
+from tg_chat import buttons, db, press, say, serving_bot
 
 from bot.export import agency_tasks
 from bot.knowledge import load_knowledge
@@ -17,37 +15,8 @@ ADMIN, OFFICIAL = 900, 701
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    with TelegramStub() as stub:
-        proc = BotProcess(tmp_path_factory.mktemp("tg_status"), TELEGRAM_BOT_TOKEN=stub.token,
-                          TELEGRAM_API_BASE_URL=stub.base_url,
-                          ADMIN_TELEGRAM_IDS=str(ADMIN)).start()
-        stub.wait_for("getUpdates", timeout=20)
-        yield stub, proc
-        if proc.alive():
-            proc.stop()
-
-
-def say(stub, user: int, text: str, to: int | None = None) -> dict:
-    mark = stub.mark()
-    stub.send_text(user, user, text)
-    [call] = stub.wait_for("sendMessage", since=mark, chat_id=to or user)
-    return call.params
-
-
-def press(stub, user: int, data: str) -> dict:
-    mark = stub.mark()
-    stub.press(user, user, data)
-    [call] = stub.wait_for("sendMessage", since=mark, chat_id=user)
-    return call.params
-
-
-def buttons(msg: dict) -> list[dict]:
-    return [b for row in (msg.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-def db(proc, sql: str) -> list[tuple]:
-    with sqlite3.connect(proc.db_path) as conn:
-        return conn.execute(sql).fetchall()
+    with serving_bot(tmp_path_factory.mktemp("tg_status"), ADMIN_TELEGRAM_IDS=str(ADMIN)) as bot:
+        yield bot
 
 
 def test_an_official_reports_as_meant(bot):

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
+from tg_chat import serving_bot
 from tg_stub import BotProcess, TelegramStub
 
 import handlers  # noqa: F401  (fills the command registry, to know which features exist)
@@ -39,14 +40,8 @@ def pending(*commands: str):
 @pytest.fixture(scope="module")
 def tg(tmp_path_factory):
     """One stand-in and one bot process shared by the scripted steps below."""
-    with TelegramStub() as stub:
-        bot = BotProcess(tmp_path_factory.mktemp("tg"), TELEGRAM_BOT_TOKEN=stub.token,
-                         TELEGRAM_API_BASE_URL=stub.base_url,
-                         ADMIN_TELEGRAM_IDS=str(ADMIN)).start()
-        stub.wait_for("getUpdates", timeout=20)
+    with serving_bot(tmp_path_factory.mktemp("tg"), ADMIN_TELEGRAM_IDS=str(ADMIN)) as (stub, bot):
         yield Session(stub, bot)
-        if bot.alive():
-            bot.stop()
 
 
 class Session:

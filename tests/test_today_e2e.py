@@ -6,52 +6,22 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 
 import pytest
-from tg_stub import BotProcess, TelegramStub
+from tg_chat import buttons, db, press, say, serving_bot
 
 ADMIN, FINANCE, WARD, PLANNER, LABOUR = 900, 711, 712, 713, 714
 
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    with TelegramStub() as stub:
-        proc = BotProcess(tmp_path_factory.mktemp("tg_today"), TELEGRAM_BOT_TOKEN=stub.token,
-                          TELEGRAM_API_BASE_URL=stub.base_url,
-                          ADMIN_TELEGRAM_IDS=str(ADMIN)).start()
-        stub.wait_for("getUpdates", timeout=20)
-        yield stub, proc
-        if proc.alive():
-            proc.stop()
-
-
-def say(stub, user: int, text: str, to: int | None = None) -> dict:
-    mark = stub.mark()
-    stub.send_text(user, user, text)
-    [call] = stub.wait_for("sendMessage", since=mark, chat_id=to or user)
-    return call.params
-
-
-def press(stub, user: int, data: str, to: int | None = None) -> dict:
-    mark = stub.mark()
-    stub.press(user, user, data)
-    [call] = stub.wait_for("sendMessage", since=mark, chat_id=to or user)
-    return call.params
-
-
-def buttons(msg: dict) -> list[dict]:
-    return [b for row in (msg.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+    with serving_bot(tmp_path_factory.mktemp("tg_today"), ADMIN_TELEGRAM_IDS=str(ADMIN)) as bot:
+        yield bot
 
 
 def approve(stub, notice: dict, official: int) -> dict:
     ok = next(b for b in buttons(notice) if b["text"].startswith("Duyệt"))
     return press(stub, ADMIN, ok["callback_data"], to=official)
-
-
-def db(proc, sql: str) -> list[tuple]:
-    with sqlite3.connect(proc.db_path) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def test_finance_registers_reports_and_is_summarised_under_todays_name(bot):
