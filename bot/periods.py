@@ -16,6 +16,9 @@ day).
     period_refusal(text, tz, today) -> str | None    why a typed period is refused, one line
     current_period(today, tz) -> Period              the period whose report is due next
     current_regime_period(kb, today, tz) -> Period | None    the same in another plan's regime
+    regime_periods(kb, today, tz) -> list[Period]    its reports so far, newest first
+    default_period(kb, plan_id, today, tz) -> Period    what a command means with no period typed
+    issued_on(kb) -> date | None                     the plan's issue date (document.date)
     reporting_agencies(kb) -> list[str]              leads, districts instead of the collective
     half_year(year, tz), year_period(year, tz)
     fmt_local(moment, tz), fmt_window(period)
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.calendar import month_day, occurrences
+from bot.knowledge import DEFAULT_PLAN
 from bot.text import fold
 
 SIX_MONTH = "IV.3-6m"
@@ -189,6 +193,56 @@ def current_regime_period(kb, today: date, tz: tzinfo) -> Period | None:
         return None
     occ, _, dl = next((x for x in found if x[0] >= today), found[-1])
     return regime_period(dl, occ, tz)
+
+
+def regime_periods(kb, today: date, tz: tzinfo) -> list[Period]:
+    """Newest first: the periods of another plan's periodic reports, from the first one due
+    after the plan was issued up to the one due next (current_regime_period, always listed);
+    [] for a plan without a periodic report."""
+    current = current_regime_period(kb, today, tz)
+    if current is None:
+        return []
+    issued = issued_on(kb)
+    found = {}
+    for dl in kb.deadlines:
+        if dl.kind != "report" or not dl.recurring:
+            continue
+        for occ in occurrences(dl, date(dl.from_year, 1, 1), current.due.date()):
+            if issued is None or occ >= issued:
+                period = regime_period(dl, occ, tz)
+                found[period.id] = period
+    found[current.id] = current
+    return sorted(found.values(), key=lambda p: (p.due, p.id), reverse=True)
+
+
+def default_period(kb, plan_id: str | None, today: date, tz: tzinfo) -> Period:
+    """The period a command or a page means when none is named: another plan's own next
+    periodic report (a monthly report's month) when it has one, else KH147's current one."""
+    if plan_id not in (None, DEFAULT_PLAN):
+        own = current_regime_period(kb, today, tz)
+        if own is not None:
+            return own
+    return current_period(today, tz)
+
+
+def issued_on(kb) -> date | None:
+    """The day the plan was issued: the document's ISO date ("2026-03-26"), else its date as
+    written ("26/3/2026"); a month alone ("8/2021", KH147) reads as its first day, so nothing
+    of the plan's life is cut off. None when the file gives no readable date."""
+    doc = kb.document
+    iso = str(doc.extra.get("date_iso") or "")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", iso)
+    if m:
+        y, mo, d = m.group(1), m.group(2), m.group(3)
+    else:
+        m = re.fullmatch(r"(?:(\d{1,2})/)?(\d{1,2})/(\d{4})", (doc.date or "").strip())
+        if not m:
+            return None
+        d, mo, y = m.groups()
+    try:
+        return date(int(y), int(mo), int(d or 1))
+    except ValueError:
+        return None
 
 
 def reporting_agencies(kb) -> list[str]:

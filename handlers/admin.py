@@ -12,7 +12,7 @@ from bot.knowledge import DEFAULT_PLAN, KnowledgeError, Plans, fold
 from bot.periods import (
     Period,
     current_period,
-    current_regime_period,
+    default_period,
     fmt_local,
     fmt_window,
     parse_period,
@@ -61,10 +61,8 @@ def plan_period(svc: Services, plan_id: str | None, kb, text: str) -> Period | N
     """The period a command means for one plan: a typed one as for KH147; none typed, another
     plan's own next periodic report (a monthly report's month: bot.periods.regime_period) when
     it has one, else KH147's current period."""
-    if plan_id not in (None, DEFAULT_PLAN) and not text.strip():
-        own = current_regime_period(kb, svc.local_now().date(), svc.settings.tz)
-        if own is not None:
-            return own
+    if not text.strip():
+        return default_period(kb, plan_id, svc.local_now().date(), svc.settings.tz)
     return _period(svc, text)
 
 

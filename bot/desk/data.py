@@ -6,7 +6,7 @@ status) and `bot.buckets` for the Government Office's five buckets. A snapshot i
 no status update has been added and the minute has not changed (a deadline passing turns
 "trong hạn" into "quá hạn"), so pages stay fast with tens of thousands of updates.
 
-    periods(svc) -> list[Period]              every period of the plan up to the current one
+    periods(svc, plan_id="kh147", kb=None) -> list[Period]   the plan's periods, default first
     snapshot(svc, period, plan_id="kh147") -> Snapshot   (Snapshot.history_of: a task's updates)
     current(svc, period, wait, plan_id="kh147") -> (Snapshot, refreshing)
 
@@ -27,7 +27,7 @@ from bot import buckets, export
 from bot.db import repo
 from bot.db.models import StatusUpdate, User
 from bot.knowledge import DEFAULT_PLAN
-from bot.periods import Period, current_period, half_year, year_period
+from bot.periods import Period, current_period, half_year, regime_periods, year_period
 
 FIRST_YEAR = 2021  # the plan runs 2021-2030
 CACHE_SIZE = 12
@@ -87,10 +87,17 @@ class Snapshot:
         return [u for u in self.units if not u.reported]
 
 
-def periods(svc) -> list[Period]:
-    """Newest first: the current period, then every earlier one back to the plan's start."""
-    tz = svc.settings.tz
-    current = current_period(svc.local_now().date(), tz)
+def periods(svc, plan_id: str = DEFAULT_PLAN, kb=None) -> list[Period]:
+    """Newest first, the default one first. KH147's: the current period, then every earlier
+    one back to the plan's start. Another plan with a periodic report (kh134: monthly,
+    before the 20th): its own reports, from the one due next (the period /tonghop takes for
+    it) back to the first after the plan was issued; a plan without one takes KH147's."""
+    tz, today = svc.settings.tz, svc.local_now().date()
+    if plan_id != DEFAULT_PLAN:
+        own = regime_periods(kb or export.plan_knowledge(svc, plan_id), today, tz)
+        if own:
+            return own
+    current = current_period(today, tz)
     out = []
     for year in range(current.start.year + 1, FIRST_YEAR - 1, -1):
         for p in (year_period(year, tz), half_year(year, tz)):

@@ -70,16 +70,28 @@ def _plan(request: web.Request) -> tuple[str, object, dict]:
     return wanted, plans[wanted], plans
 
 
-def _period(request: web.Request) -> tuple[Period, list[Period]]:
+def _period(request: web.Request, plan_id: str, kb) -> tuple[Period, list[Period]]:
+    """(the period of `?ky=`, the chooser's periods). Another plan with its own reports
+    (ids like "VI.1-month@2026-12-20") also takes a KH147 period ("2026", as /tonghop kh134
+    2026 does), shown in its chooser then; a period it does not have is "not found"."""
     svc = _svc(request)
-    choices = data.periods(svc)
+    choices = data.periods(svc, plan_id, kb)
     wanted = request.query.get("ky", "").strip()
     if not wanted:
         return choices[0], choices
+    listed = next((p for p in choices if p.id == wanted), None)
+    if listed is not None:
+        return listed, choices
     found = parse_period(wanted, svc.settings.tz)
-    if found is None or found.id not in {p.id for p in choices}:
+    kh147 = choices if plan_id == DEFAULT_PLAN else data.periods(svc)
+    if found is not None and found.id in {p.id for p in kh147}:
+        return found, choices if found in choices else [*choices, found]
+    if choices[0].kind in _KH147_KINDS:
         raise _bad("Không có kỳ báo cáo này; xin chọn một kỳ trong danh sách.")
-    return found, choices
+    raise web.HTTPNotFound()  # another plan's period id: nothing of it is echoed
+
+
+_KH147_KINDS = ("6T", "year")  # the periods of KH147's IV.3 reports (bot.periods)
 
 
 def _bar(counts: dict[str, int]) -> list[tuple[str, int, float, float]]:
@@ -96,7 +108,7 @@ def _bar(counts: dict[str, int]) -> list[tuple[str, int, float, float]]:
 
 async def _base(request: web.Request) -> dict:
     plan_id, kb, plans = _plan(request)
-    period, choices = _period(request)
+    period, choices = _period(request, plan_id, kb)
     snap, refreshing = await data.current(_svc(request), period, plan_id=plan_id)
     return {"period": period, "periods": choices, "snap": snap, "ky": period.id,
             "page": request.match_info.route.name, "signed_in": True,
@@ -244,8 +256,8 @@ async def download(request: web.Request) -> web.Response:
     if fmt not in MIMES:
         raise web.HTTPNotFound()
     svc = _svc(request)
-    plan_id, _kb, _plans = _plan(request)
-    period, _choices = _period(request)
+    plan_id, kb, _plans = _plan(request)
+    period, _choices = _period(request, plan_id, kb)
     if fmt == "docx":
         if not report_available():
             raise web.HTTPNotFound()
