@@ -14,7 +14,7 @@ from bot.core import Request
 from bot.db import repo
 from bot.periods import parse_period
 from handlers import dispatch
-from tests.test_desk import signed_in_client
+from tests.test_desk import signed_in
 from tests.test_import_plans import plans_dir  # noqa: F401  (kh134 and kh88, imported)
 
 MARCH = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
@@ -164,8 +164,7 @@ async def test_report_of_the_plan_named(two):
 
 
 async def test_desk_pages_and_downloads_are_the_plans_own(two):
-    cl = await signed_in_client(two)
-    try:
+    async with signed_in(two) as cl:
         other = await (await cl.get("/desk/matran?plan=kh134&ky=2026")).text()
         assert NOTE_134 in other and NOTE_147 not in other
         assert "V.1.1" in other and "2.3.1" not in other
@@ -183,21 +182,16 @@ async def test_desk_pages_and_downloads_are_the_plans_own(two):
         report = await cl.get("/desk/tai/docx?plan=kh134&ky=2026")
         assert "bao_cao_kh134_2026.docx" in report.headers["Content-Disposition"]
         assert NOTE_134 in _docx_text(await report.read())
-    finally:
-        await cl.close()
 
 
 @pytest.mark.parametrize("path", ["/desk/?plan=kh999", "/desk/matran?plan=%3Cb%3Ex",
                                   "/desk/tai/csv?plan=kh999&ky=2026"])
 async def test_desk_unknown_plan_is_not_found_and_says_nothing_of_it(two, path):
-    cl = await signed_in_client(two)
-    try:
+    async with signed_in(two) as cl:
         r = await cl.get(path)
         body = await r.text()
         assert r.status == 404 and "Không tìm thấy" in body
         assert "kh999" not in body and "<b>x" not in body and "Traceback" not in body
-    finally:
-        await cl.close()
 
 
 async def test_without_a_period_each_plan_takes_its_own_next_report(two):
