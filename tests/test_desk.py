@@ -441,3 +441,133 @@ async def test_desk_counts_agree_with_the_compiled_report(svc):
                               withdrawn=i % 4 == 0, at=NOW - timedelta(days=i))
     await add(svc, "sxd", "2.2.2", "xong", "ghi lùi ngày", "Lê C", NOW - timedelta(days=400))
     await same_everywhere()
+
+
+# ---------------------------------------------------------------- another plan's own periods
+
+NOV_30 = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 10:00; kh134's next report: 20/12/2026
+NOTE_NOV = "Báo cáo tháng 11 của Sở Công Thương (KH134)"
+NOTE_DEC = "Báo cáo tháng 12 của Sở Công Thương (KH134)"
+NOV = "VI.1-month@2026-11-20"  # kh134's report of November: 21/10 – 20/11/2026
+
+
+@pytest.fixture
+def periodic_plans(tmp_path_factory):
+    """kh134 (monthly, before the 20th, issued 26/3/2026) and kh200: kh134 without its
+    reporting regime, so without periodic reports."""
+    import json
+
+    from tests.test_import_plans import DATA, import_plan
+
+    folder = tmp_path_factory.mktemp("periodic")
+    plan = import_plan(DATA / "plan_laocai_kh134_2026.txt").plan
+    (folder / "kh134.json").write_text(json.dumps(plan, ensure_ascii=False), "utf-8")
+    reports = {d["id"] for d in plan["deadlines"] if d.get("kind") == "report"}
+    plan["deadlines"] = [d for d in plan["deadlines"] if d["id"] not in reports]
+    for t in plan["tasks"]:
+        t["deadline"] = None if t.get("deadline") in reports else t.get("deadline")
+        t["deadlines"] = [d for d in t.get("deadlines", ()) if d not in reports]
+    plan["document"]["number"] = "200/KH-UBND"
+    plan["document"].pop("reporting", None)
+    (folder / "kh200.json").write_text(json.dumps(plan, ensure_ascii=False), "utf-8")
+    return folder
+
+
+@pytest.fixture
+async def kh134_desk(svc, periodic_plans):
+    configure(svc)
+    svc.settings = svc.settings.model_copy(update={"PLANS_DIR": str(periodic_plans)})
+    svc.clock = Clock(NOV_30)
+    user = await repo.upsert_user(svc.sessions, "telegram", "7", "Cán bộ Bảy")
+    for item, note, at in (("V.1.2", NOTE_NOV, datetime(2026, 11, 10, 2, 0, tzinfo=UTC)),
+                           ("V.1.1", NOTE_DEC, datetime(2026, 11, 25, 2, 0, tzinfo=UTC))):
+        await repo.add_status(svc.sessions, user_id=user.id, agency_id="sct", item_id=item,
+                              status="dang", note=note, channel="telegram", plan_id="kh134",
+                              at=at)
+    cl = await signed_in_client(svc)
+    yield cl
+    await cl.close()
+
+
+def period_options(page: str) -> list[tuple[str, bool, str]]:
+    """(value, selected, label) of the period chooser's options."""
+    chooser = page.split('<select id="ky" name="ky">', 1)[1].split("</select>", 1)[0]
+    return [(v.replace("&#64;", "@"), bool(sel), label) for v, sel, label in re.findall(
+        r'<option value="([^"]*)"( selected)?>([^<]*)</option>', chooser)]
+
+
+def cell(matrix: str, task_id: str) -> str:
+    """The bucket of Sở Công Thương's cell for a task in the matrix."""
+    return re.search(rf'<td class="b-(\w+)"><a href="/desk/donvi/sct\?[^"]*#t-{task_id}"',
+                     matrix).group(1)
+
+
+async def test_another_plan_lists_its_own_periods_its_next_report_first(kh134_desk):
+    page = await (await kh134_desk.get("/desk/?plan=kh134")).text()
+    options = period_options(page)
+    assert options[0] == ("VI.1-month@2026-12-20", True, "Tháng 12/2026")  # as /tonghop's
+    assert options[1] == (NOV, False, "Tháng 11/2026")
+    # back to April, the first report due after the plan was issued (26/3/2026); no KH147
+    # 6-month or yearly report among them
+    assert options[-1][2] == "Tháng 4/2026" and len(options) == 9
+    assert "21/11/2026 – 20/12/2026" in page
+    matrix = await (await kh134_desk.get("/desk/matran?plan=kh134")).text()
+    # reported in December's period: V.1.1 (25/11); V.1.2 only in November's (10/11)
+    assert (cell(matrix, "V.1.1"), cell(matrix, "V.1.2")) == ("open_ontime", "unreported")
+    mine = period_options(await (await kh134_desk.get("/desk/")).text())
+    assert mine[0] == ("2026", True, "Năm 2026") and ("2026-6T", False, "6 tháng năm 2026") \
+        in mine
+
+
+async def test_a_period_of_another_plan_goes_through_links_and_downloads(kh134_desk):
+    cl = kh134_desk
+    r = await cl.get("/desk/matran", params={"plan": "kh134", "ky": NOV})
+    page = await r.text()
+    assert r.status == 200 and "tháng 11/2026" in page and "21/10/2026 – 20/11/2026" in page
+    assert NOTE_NOV in page and NOTE_DEC not in page  # 25/11 is December's report
+    assert (cell(page, "V.1.1"), cell(page, "V.1.2")) == ("unreported", "open_ontime")
+    assert [o for o in period_options(page) if o[1]] == [(NOV, True, "Tháng 11/2026")]
+    link = "ky=VI.1-month%402026-11-20&amp;plan=kh134"
+    assert f"/desk/donvi/sct?{link}" in page and f"/desk/tai/csv?{link}" in page
+    unit = await cl.get("/desk/donvi/sct", params={"plan": "kh134", "ky": NOV})
+    assert unit.status == 200 and NOTE_NOV in await unit.text()
+    csv = await cl.get("/desk/tai/csv", params={"plan": "kh134", "ky": NOV})
+    assert 'filename="kh134_tien_do_VI.1-month_2026-11-20.csv"' in \
+        csv.headers["Content-Disposition"]
+    text = (await csv.read()).decode("utf-8-sig")
+    assert NOTE_NOV in text and NOTE_DEC not in text
+    xlsx = await cl.get("/desk/tai/xlsx", params={"plan": "kh134", "ky": NOV})
+    assert xlsx.status == 200 and (await xlsx.read())[:2] == b"PK"
+    assert "kh134_tien_do_VI.1-month_2026-11-20.xlsx" in xlsx.headers["Content-Disposition"]
+    report = await cl.get("/desk/tai/docx", params={"plan": "kh134", "ky": NOV})
+    assert "bao_cao_kh134_VI.1-month_2026-11-20.docx" in report.headers["Content-Disposition"]
+    body = docx.Document(io.BytesIO(await report.read()))
+    words = "\n".join([p.text for p in body.paragraphs] + [
+        c.text for t in body.tables for row in t.rows for c in row.cells])
+    assert NOTE_NOV in words and NOTE_DEC not in words
+
+
+async def test_a_kh147_period_typed_for_another_plan_is_read_as_tonghop_reads_it(kh134_desk):
+    page = await (await kh134_desk.get("/desk/matran?plan=kh134&ky=2026")).text()
+    assert [o for o in period_options(page) if o[1]] == [("2026", True, "Năm 2026")]
+    assert (cell(page, "V.1.1"), cell(page, "V.1.2")) == ("open_ontime",) * 2  # all 2026
+
+
+@pytest.mark.parametrize("ky", ["VI.1-month@2026-03-20",  # before the plan was issued
+                                "VI.1-month@2027-01-20",  # not due yet, outside its years
+                                "VI.1-month@2026-11-21", "IV.3-6m@2026-06-15",
+                                "<b>VI.1-month@2026-11-20", "1999"])
+async def test_a_period_another_plan_does_not_have_is_not_found(kh134_desk, ky):
+    for path in ("/desk/", "/desk/matran", "/desk/tai/csv", "/desk/tai/docx"):
+        r = await kh134_desk.get(path, params={"plan": "kh134", "ky": ky})
+        body = await r.text()
+        assert r.status == 404 and "Không tìm thấy trang này." in body, (path, ky)
+        assert ky not in body and "&lt;b&gt;" not in body and "2026-11-21" not in body
+
+
+async def test_a_plan_without_periodic_reports_keeps_kh147s_periods(kh134_desk):
+    page = await (await kh134_desk.get("/desk/?plan=kh200")).text()
+    options = period_options(page)
+    assert options[0] == ("2026", True, "Năm 2026") and ("2021-6T", False,
+                                                         "6 tháng năm 2021") in options
+    assert (await kh134_desk.get("/desk/?plan=kh200&ky=1999")).status == 400
