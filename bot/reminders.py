@@ -61,7 +61,7 @@ from bot.db.models import (
     User,
 )
 from bot.knowledge import DEFAULT_PLAN, Deadline, Knowledge
-from bot.periods import period_for, reporting_agencies
+from bot.periods import issued_on, period_for, reporting_agencies
 from bot.progress import unit_progress
 from bot.senders import Sender, SendResult
 from bot.services import Services
@@ -426,8 +426,8 @@ async def _plan_one(svc: Services, plan_id: str, at: datetime) -> list[Planned]:
     before = max(svc.settings.reminder_days) + 4  # +4: a Friday shift and the 24 h window
     after = -min(OVERDUE_OFFSETS) + 5
     kb = plan_kb(svc, plan_id)
-    targets = occurrences_between(kb, today - timedelta(days=after),
-                                  today + timedelta(days=before))
+    targets = in_life(kb, occurrences_between(kb, today - timedelta(days=after),
+                                              today + timedelta(days=before)))
     all_offsets = list(svc.settings.reminder_days) + list(OVERDUE_OFFSETS)
     due = []
     for dl, occ in targets:
@@ -456,6 +456,14 @@ async def _plan_one(svc: Services, plan_id: str, at: datetime) -> list[Planned]:
             planned.append(Planned(dl.id, occ, offset, r.chat, text, moment,
                                    held=_held(svc, moment, at), plan_id=plan_id))
     return planned
+
+
+def in_life(kb: Knowledge, targets: list[tuple[Deadline, date]]) -> list[tuple[Deadline, date]]:
+    """The occurrences due on or after the plan's issue date: a plan issued on 26/3/2026
+    that reports "hằng tháng" in 2026 owes no report of January, February or 20 March
+    (KH147's dates all fall after its 8/2021)."""
+    issued = issued_on(kb)
+    return targets if issued is None else [(dl, occ) for dl, occ in targets if occ >= issued]
 
 
 @dataclass

@@ -227,6 +227,41 @@ async def test_a_report_sent_through_a_department_names_both(psvc):
     assert "Gửi báo cáo về: UBND tỉnh (qua Sở Nông nghiệp và Môi trường)." in msg.splitlines()
 
 
+async def test_no_reminder_of_a_report_due_before_the_plan_was_issued(psvc):
+    """kh134 was issued on 26/3/2026 and reports "trước ngày 20 hằng tháng" in 2026: its
+    first report is April's; January's, February's and March's dates are not its own."""
+    await subscribe(psvc, "-134", ("kh134", "*"))
+    for before in (datetime(2026, 1, 19, 8, 5, tzinfo=TZ),
+                   datetime(2026, 3, 17, 8, 5, tzinfo=TZ), datetime(2026, 3, 20, 8, 5, tzinfo=TZ)):
+        sender = FakeSender()
+        await run_pass(psvc, {"telegram": sender}, before)
+        assert sender.to("-134") == [], before
+    sender = FakeSender()  # 3 days and 1 day before Monday 20/4/2026: both Friday 17/4
+    await run_pass(psvc, {"telegram": sender}, datetime(2026, 4, 17, 8, 5, tzinfo=TZ))
+    [msg] = sender.to("-134")
+    assert msg.startswith(HEAD_134) and "Hạn: Thứ Hai, 20/04/2026 (còn 3 ngày)." in msg
+    assert await deliveries(psvc) == [("kh134", "VI.1-month", date(2026, 4, 20), 1, "sent")]
+
+
+async def test_kh147_is_reminded_of_its_first_dates_after_its_issue(psvc):
+    """KH147 (8/2021): the IV.1 plan due 30/9/2021 and the annual report of 15/12/2021."""
+    await subscribe(psvc, "-147", ("kh147", "*"))
+    for moment, due in ((datetime(2021, 9, 23, 8, 5, tzinfo=TZ), "30/09/2021"),
+                        (datetime(2021, 12, 8, 8, 5, tzinfo=TZ), "15/12/2021")):
+        sender = FakeSender()
+        await run_pass(psvc, {"telegram": sender}, moment)
+        [msg] = sender.to("-147")
+        assert f"{due} (còn 7 ngày)" in msg and "134" not in msg
+
+
+def test_a_plans_issue_date(plans_dir):
+    from bot.periods import issued_on
+
+    plans = load_plans(str(plans_dir))
+    assert issued_on(plans.get("kh134")) == date(2026, 3, 26)
+    assert issued_on(load_knowledge()) == date(2021, 8, 1)  # "tháng 8 năm 2021": no day
+
+
 # ---- periods of a reporting regime -----------------------------------------------------------
 
 
