@@ -71,6 +71,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.validate import FieldReader
+from bot.validate import where as _where
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "kh147.json"
 GENERAL_SECTIONS = ("1", "IV.1", "IV.3")
@@ -387,22 +389,10 @@ class Knowledge:
         return tuple(self._agency[u] for u in self.org.task_holders(task_id))
 
 
-# --- field readers: each failure names the place --------------------------------------------
+# --- field readers: each failure names the place (bot/validate.py) ---------------------------
 
-
-def _need(obj: dict, key: str, where: str) -> Any:
-    if not isinstance(obj, dict):
-        raise KnowledgeError(f"{where}: expected an object")
-    if key not in obj:
-        raise KnowledgeError(f"{where}: missing field '{key}'")
-    return obj[key]
-
-
-def _str(obj: dict, key: str, where: str) -> str:
-    v = _need(obj, key, where)
-    if not isinstance(v, str) or not v.strip():
-        raise KnowledgeError(f"{where}: field '{key}' must be a non-empty string")
-    return v
+_read = FieldReader(KnowledgeError)
+_need, _str, _strs, _list = _read.need, _read.text, _read.texts, _read.items
 
 
 def _opt_str(obj: dict, key: str, where: str, required: bool = True) -> str | None:
@@ -412,31 +402,11 @@ def _opt_str(obj: dict, key: str, where: str, required: bool = True) -> str | No
     return v
 
 
-def _strs(obj: dict, key: str, where: str, required: bool = True) -> tuple[str, ...]:
-    v = _need(obj, key, where) if required else obj.get(key, [])
-    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-        raise KnowledgeError(f"{where}: field '{key}' must be a list of strings")
-    return tuple(v)
-
-
 def _opt_int(obj: dict, key: str, where: str) -> int | None:
     v = obj.get(key)
     if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
         raise KnowledgeError(f"{where}: field '{key}' must be an integer or null")
     return v
-
-
-def _list(raw: dict, key: str) -> list:
-    v = _need(raw, key, "file")
-    if not isinstance(v, list):
-        raise KnowledgeError(f"file: field '{key}' must be a list")
-    return v
-
-
-def _where(kind: str, items: list, i: int) -> str:
-    it = items[i]
-    ident = it.get("id") if isinstance(it, dict) else None
-    return f"{kind} '{ident}'" if isinstance(ident, str) else f"{kind}[{i}]"
 
 
 def _index(items, what: str) -> dict:

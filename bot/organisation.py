@@ -32,6 +32,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.validate import FieldReader
+from bot.validate import where as _where
+
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "organisation.json"
 UNIT_KINDS = ("department", "office", "board", "inspectorate", "police", "collective",
               "commune", "ward")
@@ -147,29 +150,10 @@ def _holders(org: Organisation, agency_id: str, task_id: str | None,
                                for h in _holders(org, c, None, chain)))
 
 
-# --- field readers: each failure names the place --------------------------------------------
+# --- field readers: each failure names the place (bot/validate.py) ---------------------------
 
-
-def _need(obj: Any, key: str, where: str) -> Any:
-    if not isinstance(obj, dict):
-        raise OrganisationError(f"{where}: expected an object")
-    if key not in obj:
-        raise OrganisationError(f"{where}: missing field '{key}'")
-    return obj[key]
-
-
-def _str(obj: dict, key: str, where: str, required: bool = True) -> str:
-    v = _need(obj, key, where) if required else obj.get(key, "")
-    if not isinstance(v, str) or (required and not v.strip()):
-        raise OrganisationError(f"{where}: field '{key}' must be a non-empty string")
-    return v
-
-
-def _strs(obj: dict, key: str, where: str, required: bool = True) -> tuple[str, ...]:
-    v = _need(obj, key, where) if required else obj.get(key, [])
-    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-        raise OrganisationError(f"{where}: field '{key}' must be a list of strings")
-    return tuple(v)
+_read = FieldReader(OrganisationError)
+_need, _str, _strs, _list = _read.need, _read.text, _read.texts, _read.items
 
 
 def _date(obj: dict, key: str, where: str, required: bool = True) -> date | None:
@@ -181,19 +165,6 @@ def _date(obj: dict, key: str, where: str, required: bool = True) -> date | None
     except (TypeError, ValueError):
         raise OrganisationError(f"{where}: field '{key}' must be an ISO date "
                                 f"(YYYY-MM-DD), not {v!r}") from None
-
-
-def _where(kind: str, items: list, i: int) -> str:
-    it = items[i]
-    ident = it.get("id") if isinstance(it, dict) else None
-    return f"{kind} '{ident}'" if isinstance(ident, str) else f"{kind}[{i}]"
-
-
-def _list(raw: dict, key: str, required: bool = True) -> list:
-    v = _need(raw, key, "file") if required else raw.get(key, [])
-    if not isinstance(v, list):
-        raise OrganisationError(f"file: field '{key}' must be a list")
-    return v
 
 
 # --- parsing ----------------------------------------------------------------------------------
