@@ -86,9 +86,15 @@ def test_ask_answers_from_the_plan_the_question_names(plans_dir):
     assert out["question"] == "Sở Công Thương phải làm gì theo kế hoạch 134"
     assert "V.1" in out["sections"] and "2" in out["sections"]
     assert "Nghị quyết 34-NQ/TU" in out["answer"]
+    # the duties binding every unit are kh134's own (its V.8, VI.1: monthly reports before
+    # the 20th), never KH147's 15/6 and 15/12
+    general = out["answer"].rsplit("\n", 1)[-1]
+    assert general.startswith("Nhiệm vụ chung") and "Mục VI.1" in general
+    assert "15/6" not in out["answer"] and "IV.3" not in out["answer"]
     res = _ask("--json", "Sở Công Thương phải làm gì", plans=plans_dir)
     out = json.loads(res.stdout)
     assert out["plan"] == "kh147" and out["sections"][:2] == ["2.3", "3.3"]
+    assert "Mục IV.3 (báo cáo 6 tháng trước ngày 15/6" in out["answer"]
 
 
 def test_ask_plan_scopes_the_questions(plans_dir):

@@ -3,6 +3,7 @@ the answer listing what it leads, by task group, each bullet quoted, then where 
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import date
 
 from bot.answer.deadline import deadline_cue
@@ -41,10 +42,28 @@ _TODAY_RE = re.compile(
     r"nao|(?:nay |gio )?(?:do ai|ai) (?:giu|lam)|tiep nhan|chuyen (?:ve|cho) (?:ai|dau)|"
     r"ve dau|cu(?! the)|nay|gio)(?!\S)")
 # what every agency must do besides its own sections (Mục 1, IV.1, IV.3), in short
-_GENERAL_DUTIES = ("Nhiệm vụ chung của mọi cơ quan: Mục 1 (tuyên truyền, người đứng đầu, phân "
-                   "cấp); Mục IV.1 (xây dựng kế hoạch cụ thể, hoàn thành trong tháng 9 năm "
-                   "2021); Mục IV.3 (báo cáo 6 tháng trước ngày 15/6, báo cáo năm trước ngày "
-                   "15/12, gửi Sở Công Thương).")
+_KH147_GENERAL = ("Nhiệm vụ chung của mọi cơ quan: Mục 1 (tuyên truyền, người đứng đầu, phân "
+                  "cấp); Mục IV.1 (xây dựng kế hoạch cụ thể, hoàn thành trong tháng 9 năm "
+                  "2021); Mục IV.3 (báo cáo 6 tháng trước ngày 15/6, báo cáo năm trước ngày "
+                  "15/12, gửi Sở Công Thương).")
+
+
+def general_duties(kb) -> str:
+    """The line on the sections binding every agency: KH147's in short, another plan's by its
+    own general sections' titles, none when that plan has none."""
+    if kb.shape.kh147:
+        return _KH147_GENERAL
+    found = [kb.section(sid) for sid in kb.general_section_ids]
+    if not found:
+        return ""
+    return ("Nhiệm vụ chung của mọi cơ quan: "
+            + "; ".join(f"Mục {s.id} ({textwrap.shorten(s.title.rstrip('.'), 70, placeholder=' …')})"
+                        for s in found) + ".")
+
+
+def _general_tail(kb) -> list[str]:
+    line = general_duties(kb)
+    return ["", line] if line else []
 
 
 def by_agency(kb, q: Question, today: date) -> Answer | None:
@@ -259,7 +278,7 @@ def current_answer(kb, agency_id: str) -> Answer:
         lines.append("Mỗi xã, phường báo cáo riêng phần địa bàn của mình.")
     led_lines, tasks = _led_lines(kb, held, keep=held_tasks)
     partner_lines, partner_secs = _partner_lines(kb, a, held_ids, plan_ids(kb, a.id))
-    lines += [*led_lines, *partner_lines, "", _GENERAL_DUTIES]
+    lines += [*led_lines, *partner_lines, *_general_tail(kb)]
     lines += [f"Căn cứ: {s}." for s in sources]
     sections = tuple(held_ids) + tuple(g for g in kb.general_section_ids if g not in held_ids)
     names, aids = with_parent(kb, a)  # a commune: and "UBND cấp xã"
@@ -283,7 +302,7 @@ def _plan_answer(kb, agency_id: str) -> Answer:
              f"{len(led)} mục" + (f" ({', '.join(led_ids)})" if led_ids else "") + "."]
     led_lines, tasks = _led_lines(kb, led)
     partner_lines, partner_secs = _partner_lines(kb, a, led_ids)
-    lines += [*led_lines, *partner_lines, "", _GENERAL_DUTIES]
+    lines += [*led_lines, *partner_lines, *_general_tail(kb)]
     sections = tuple(led_ids) + tuple(g for g in kb.general_section_ids if g not in led_ids)
     names, aids = with_parent(kb, a)
     return Answer("agency", "\n".join(lines).strip(), names, aids, sections,
