@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from alembic import command
@@ -16,11 +17,12 @@ from bot.db.session import make_engine
 from tests.conftest import ENGINES, PG_URL
 
 
-def to_revision(connection, revision: str) -> None:
-    """Run the migrations up to `revision` on a synchronous connection (for `run_sync`)."""
+def to_revision(connection, revision: str, step=command.upgrade) -> None:
+    """Run the migrations up (or, with `step=command.downgrade`, down) to `revision` on a
+    synchronous connection (for `run_sync`)."""
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, revision)
+    step(cfg, revision)
 
 
 @asynccontextmanager
@@ -71,11 +73,23 @@ def upgraded_db(revision: str, fill: Callable[[AsyncConnection], Awaitable[None]
     return fixture
 
 
-async def rows(url: str, schema: str | None, sql: str) -> list[tuple]:
-    """The rows `sql` reads, as tuples."""
+async def on_sync(url: str, schema: str | None, work: Callable[[Any], Any],
+                  commit: bool = False) -> Any:
+    """`work(connection)` on a synchronous connection to the database (an inspector, alembic),
+    in a transaction committed after it when `commit`."""
     engine = make_engine(url, schema=schema)
     try:
-        async with engine.connect() as conn:
-            return [tuple(r) for r in (await conn.execute(text(sql))).all()]
+        async with engine.begin() if commit else engine.connect() as conn:
+            return await conn.run_sync(work)
     finally:
         await engine.dispose()
+
+
+async def down_to(url: str, schema: str | None, revision: str) -> None:
+    """Run the downgrades from the database's revision to `revision`."""
+    await on_sync(url, schema, lambda c: to_revision(c, revision, command.downgrade), commit=True)
+
+
+async def rows(url: str, schema: str | None, sql: str) -> list[tuple]:
+    """The rows `sql` reads, as tuples."""
+    return await on_sync(url, schema, lambda c: [tuple(r) for r in c.execute(text(sql)).all()])

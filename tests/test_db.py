@@ -16,7 +16,15 @@ from bot.db.migrate import alembic_config, cli_upgrade, upgrade
 from bot.db.models import Base, Chat, Membership, StatusUpdate, User
 from bot.db.session import make_engine
 from tests.conftest import ENGINES, make_settings
-from tests.migrations import empty_database, rows, upgraded_from
+from tests.migrations import (
+    down_to,
+    empty_database,
+    on_sync,
+    rows,
+    to_revision,
+    upgraded_db,
+    upgraded_from,
+)
 
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -29,13 +37,8 @@ async def empty_db(request, tmp_path):
 
 
 async def _diffs(url: str, schema: str | None) -> list:
-    engine = make_engine(url, schema=schema)
-    try:
-        async with engine.connect() as conn:
-            return await conn.run_sync(lambda c: compare_metadata(
-                MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata))
-    finally:
-        await engine.dispose()
+    return await on_sync(url, schema, lambda c: compare_metadata(
+        MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata))
 
 
 async def test_migrations_produce_exactly_the_models(empty_db):
@@ -63,6 +66,45 @@ async def test_a_deployment_on_the_first_revision_upgrades_keeping_its_data(tmp_
     async with upgraded_from("0001", _one_user, "sqlite", tmp_path) as (url, _):
         assert await _diffs(url, None) == []
         assert await rows(url, None, "SELECT display_name FROM users") == [("Cán bộ",)]
+
+
+async def _a_seen_message(conn) -> None:
+    await conn.execute(text("INSERT INTO seen_messages (channel, message_id, seen_at) "
+                            "VALUES ('zalo', 'm1', '2026-11-01 00:00:00+00')"))
+
+
+seen_db = upgraded_db("0008", _a_seen_message)
+
+
+async def _seen_messages_table(url: str, schema: str | None) -> tuple:
+    """seen_messages as the database has it: columns, primary key, unique constraints."""
+    def read(c):
+        i = inspect(c)
+        return ([(col["name"], str(col["type"]), col["nullable"])
+                 for col in i.get_columns("seen_messages")],
+                i.get_pk_constraint("seen_messages")["constrained_columns"],
+                sorted((u["name"], u["column_names"])
+                       for u in i.get_unique_constraints("seen_messages")))
+    return await on_sync(url, schema, read)
+
+
+async def test_0009_drops_seen_messages_and_its_downgrade_makes_0001s_table(seen_db, tmp_path):
+    url, schema = seen_db
+    tables = await on_sync(url, schema, lambda c: set(inspect(c).get_table_names()))
+    assert "seen_messages" not in tables and "users" in tables
+    await down_to(url, schema, "0008")
+    assert await rows(url, schema, "SELECT count(*) FROM seen_messages") == [(0,)]
+    assert await _seen_messages_table(url, schema) == await _as_0001_made_it(schema, tmp_path)
+    await upgrade(url, schema)
+    assert await _diffs(url, schema) == []
+
+
+async def _as_0001_made_it(schema: str | None, tmp_path) -> tuple:
+    """seen_messages of a new database of the same engine taken to revision 0001 only."""
+    (tmp_path / "first").mkdir()
+    async with empty_database("postgres" if schema else "sqlite", tmp_path / "first") as db:
+        await on_sync(*db, lambda c: to_revision(c, "0001"), commit=True)
+        return await _seen_messages_table(*db)
 
 
 async def test_upgrade_adopts_tables_made_by_create_all(tmp_path):

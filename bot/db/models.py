@@ -211,18 +211,6 @@ class Download(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-class SeenMessage(Base):
-    """Message ids already handled, for channels that may deliver twice (Zalo polling)."""
-
-    __tablename__ = "seen_messages"
-    __table_args__ = (UniqueConstraint("channel", "message_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    message_id: Mapped[str] = mapped_column(String(128))
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class DeskToken(Base):
     """A web desk credential, stored only as its SHA-256: a one-time sign-in link sent by /web
     ("link", 10 minutes, used once) or a signed-in browser's session ("session", 8 hours).
