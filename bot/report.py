@@ -347,13 +347,15 @@ def _placeholder(doc, what: str) -> None:
     _run(p, PLACEHOLDER.format(what), italic=True, highlight=True)
 
 
-def _rule(cell, left_mm: float, right_mm: float) -> None:
-    """The short line under an agency's name and the motto: a bottom border on an empty,
-    indented paragraph (no drawing shapes, so every word processor shows it)."""
-    p = cell.add_paragraph()
+def _rule(where, left_mm: float, right_mm: float, after_pt: float = 4,
+          line_pt: float = 2) -> None:
+    """A short line (under an agency's name, the motto, the title): a bottom border on an
+    empty, indented paragraph added to a cell or the document (no drawing shapes, so every
+    word processor shows it)."""
+    p = where.add_paragraph()
     pf = p.paragraph_format
     pf.left_indent, pf.right_indent = Mm(left_mm), Mm(right_mm)
-    pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(4), Pt(2)
+    pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(after_pt), Pt(line_pt)
     ppr = p._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -449,7 +451,7 @@ def _title(doc, c: Compiled) -> None:
     p = _para(doc, f"Kết quả thực hiện {plan_words(c.kb)}", bold=True, align=center, after=0)
     p.runs[-1].add_break()
     _run(p, f"({period_words(c.period)})", bold=True)
-    _rule_doc(doc)
+    _rule(doc, 65, 65, after_pt=0, line_pt=6)
     p = _para(doc, f"Kính gửi: UBND tỉnh {province(c.kb)}.", align=center, after=12)
     p.paragraph_format.space_before = Pt(6)
     reported = len(c.reported)
@@ -458,20 +460,6 @@ def _title(doc, c: Compiled) -> None:
                f"{len(c.units)} cơ quan, đơn vị đã báo cáo; số liệu đến "
                f"{fmt_local(c.as_of, c.tz)}), Sở Công Thương tổng hợp, báo cáo kết quả thực "
                f"hiện {period_words(c.period)} như sau:")
-
-
-def _rule_doc(doc) -> None:
-    p = doc.add_paragraph()
-    pf = p.paragraph_format
-    pf.left_indent, pf.right_indent = Mm(65), Mm(65)
-    pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(0), Pt(6)
-    ppr = p._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(k), v)
-    borders.append(bottom)
-    ppr.append(borders)
 
 
 def _heading(doc, text: str, level: int = 1) -> None:
