@@ -167,3 +167,18 @@ async def test_a_chat_question_naming_another_plan_is_answered_from_it(plans_dir
         assert "kh134" not in own.text and "Mục 2.3" in own.text
     finally:
         await svc.close()
+
+
+def test_another_plans_document_objectives_and_deadlines_are_its_own(plans_dir):
+    """What KH147 says of itself (issued in a month, four parts, objectives in part II,
+    reports 2021-2030) is not said of a plan of another form."""
+    def ask(question):
+        return json.loads(_ask("--plan", "kh134", "--json", question, plans=plans_dir).stdout)
+
+    doc = ask("kế hoạch này do ai ký")["answer"]
+    assert "ban hành ngày 26/3/2026" in doc and "4 phần" not in doc
+    goals = ask("mục tiêu của kế hoạch là gì")
+    assert "không có phần mục tiêu riêng" in goals["answer"]
+    assert goals["sections"][:2] == ["1", "2"] and "500ha" in goals["answer"]
+    due = ask("hạn chót sắp tới")["answer"]
+    assert "trước ngày 20 hằng tháng (năm 2026)" in due

@@ -66,10 +66,12 @@ def issuer(kb) -> str:
 def document_answer(kb) -> Answer:
     """The plan's number, issuer, date, title, signer and its four parts."""
     d, number, title = document_facts(kb)
-    text = (f"Kế hoạch số {number} của {issuer(kb)}, ban hành tháng {d.date}: "
+    when = "ngày" if d.date.count("/") == 2 else "tháng"  # "26/3/2026"; KH147's "8/2021"
+    text = (f"Kế hoạch số {number} của {issuer(kb)}, ban hành {when} {d.date}: "
             f"«{clean(d.title)}».\n"
             f"• Kế hoạch triển khai thực hiện {d.implements}.\n"
-            f"• Người ký: {d.signer}" + (f" ({title}, ký thay Chủ tịch)" if title else "") + ".\n"
-            "• Nội dung gồm 4 phần: I. Mục đích, yêu cầu; II. Mục tiêu; III. Nội dung, nhiệm vụ; "
-            "IV. Tổ chức thực hiện.")
+            f"• Người ký: {d.signer}" + (f" ({title}, ký thay Chủ tịch)" if title else "") + ".")
+    if kb.shape.kh147:  # another plan's file keeps no part titles to list
+        text += ("\n• Nội dung gồm 4 phần: I. Mục đích, yêu cầu; II. Mục tiêu; III. Nội dung, "
+                 "nhiệm vụ; IV. Tổ chức thực hiện.")
     return Answer("document", text, (), (), ())

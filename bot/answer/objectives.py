@@ -64,8 +64,20 @@ def _figure_at(idx, words: list[str], j: int) -> int:
 
 
 def objectives_answer(kb) -> Answer:
-    """Part II, all six objectives (the /muctieu command)."""
-    lines = ["Mục tiêu của Kế hoạch (phần II):"]
+    """The objectives part, every objective (the /muctieu command); a plan without one (its
+    targets are the headings of its tasks, as in Lào Cai's KH134) lists those headings."""
+    if not kb.objectives:
+        return _headings_answer(kb)
+    lines = [f"Mục tiêu của Kế hoạch (phần {kb.shape.objectives_part or 'II'}):"]
     for o in kb.objectives:
         lines.append(f"• {section_label(o.id)}: {clean(o.text)}")
     return Answer("objective", "\n".join(lines), (), (), tuple(o.id for o in kb.objectives))
+
+
+def _headings_answer(kb) -> Answer:
+    part = kb.shape.tasks_part
+    heads = [s for s in kb.sections if s.part == part and s.group is None]
+    lines = [f"Kế hoạch số {kb.document.number} không có phần mục tiêu riêng; các nhiệm vụ "
+             f"chính (phần {part}):"]
+    lines += [f"• {section_label(s.id)}: {clean(s.title)}" for s in heads]
+    return Answer("objective", "\n".join(lines), sections=tuple(s.id for s in heads))

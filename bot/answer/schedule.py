@@ -103,8 +103,9 @@ def _deadline_line(kb, d, today: date) -> str:
         to += "; thực hiện: " + ", ".join(agency_name(kb, a) for a in d.applies_to)
     if d.recurring:
         every = {"monthly": f"{d.day} hằng tháng", "quarterly": f"{d.day} tháng cuối mỗi quý"}
-        rule = f"trước ngày {every.get(d.frequency, f'{d.day}/{d.month} hằng năm')} " \
-            f"({d.from_year}-{d.to_year})"
+        years = f"năm {d.from_year}" if d.from_year == d.to_year else \
+            f"{d.from_year}-{d.to_year}"
+        rule = f"trước ngày {every.get(d.frequency, f'{d.day}/{d.month} hằng năm')} ({years})"
         return f"• {d.title} ({section_label(src)}): {rule}{to}. Kỳ tới: {occ}."
     return f"• {d.title} ({section_label(src)}): hạn {occ}{to}."
 
