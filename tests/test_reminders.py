@@ -391,34 +391,49 @@ async def test_loop_runs_passes_until_stopped(sqlite_svc):
 # ---- the command line, end to end through the Telegram stand-in ------------------------------
 
 
-async def test_cli_remind_sends_through_telegram_once(tmp_path):
-    import os
-    import sys
-
+async def cli_database(tmp_path, *chats: str) -> str:
+    """The URL of a migrated SQLite file holding the chats `chats`, subscribed to every unit."""
     from bot.db.migrate import upgrade
     from tests.conftest import make_settings
-    from tests.tg_stub import TelegramStub
 
-    stub = TelegramStub()
-    await stub.start()
     url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
     await upgrade(url)
     svc = build_services(make_settings(tmp_path, DATABASE_URL=url))
     try:
-        await add_chat(svc, "-1009")
+        for ext in chats:
+            await add_chat(svc, ext)
     finally:
         await svc.close()
+    return url
+
+
+async def remind_cli_run(tmp_path, url: str, stub, *extra: str, **env: str):
+    """`python -m bot remind --at 2026-12-01T08:00 *extra` on `url` through the Telegram
+    stand-in: (exit status, stdout, stderr)."""
+    import os
+    import sys
+
     env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": stub.token,
-           "TELEGRAM_API_BASE_URL": stub.base_url, "BOT_TIMEZONE": "Asia/Ho_Chi_Minh"}
+           "TELEGRAM_API_BASE_URL": stub.base_url, **env}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "remind", "--at", "2026-12-01T08:00", *extra,
+        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 90)
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_cli_remind_sends_through_telegram_once(tmp_path):
+    from tests.tg_stub import TelegramStub
+
+    stub = TelegramStub()
+    await stub.start()
+    url = await cli_database(tmp_path, "-1009")
 
     async def remind(*extra: str) -> str:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "remind", "--at", "2026-12-01T08:00", *extra,
-            env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(proc.communicate(), 60)
-        assert proc.returncode == 0, err.decode()
-        return out.decode()
+        rc, out, err = await remind_cli_run(tmp_path, url, stub, *extra,
+                                            BOT_TIMEZONE="Asia/Ho_Chi_Minh")
+        assert rc == 0, err
+        return out
 
     try:
         dry = await remind("--dry-run")
@@ -661,34 +676,17 @@ def test_remind_exit_status_follows_the_sends(capsys):
 
 
 async def test_cli_remind_exits_non_zero_when_every_send_fails(tmp_path):
-    import os
-    import sys
-
-    from bot.db.migrate import upgrade
-    from tests.conftest import make_settings
     from tests.tg_stub import TelegramStub
 
     stub = TelegramStub()
     await stub.start()
-    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
-    await upgrade(url)
-    svc = build_services(make_settings(tmp_path, DATABASE_URL=url))
-    try:
-        for ext in ("-1601", "-1602"):
-            await add_chat(svc, ext)
-    finally:
-        await svc.close()
+    url = await cli_database(tmp_path, "-1601", "-1602")
     stub.fail("sendMessage", "502", times=None)  # Telegram down: every send fails
-    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": stub.token,
-           "TELEGRAM_API_BASE_URL": stub.base_url}
     try:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "remind", "--at", "2026-12-01T08:00", env=env,
-            cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(proc.communicate(), 90)
+        rc, out, err = await remind_cli_run(tmp_path, url, stub)
     finally:
         await stub.stop()
-    assert proc.returncode == 1, (out + err).decode()
-    assert "remind: due 2, sent 0, already sent 0, failed 2" in out.decode()
-    assert "Lỗi: 2/2 tin không gửi được" in err.decode()
+    assert rc == 1, out + err
+    assert "remind: due 2, sent 0, already sent 0, failed 2" in out
+    assert "Lỗi: 2/2 tin không gửi được" in err
 
