@@ -8,11 +8,10 @@ restart.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from bot.answer import Answer, agency_answer, answer, objectives_answer, partner_answer
 from bot.answer.followup import Subject, converse, resolve
-from bot.answer.live import asked_period, live_question
+from bot.answer.live import live_question, progress_text
 from bot.core import Choice, Reply, Request
 from bot.db import pending as pending_store
 from bot.knowledge import DEFAULT_PLAN
@@ -116,8 +115,9 @@ async def cmd_ask(req: Request, svc: Services, args: str) -> list[Reply]:
 
 async def _other_plan(req: Request, svc: Services, question: str) -> Reply | None:
     """A question naming another plan of PLANS_DIR ("… theo kế hoạch 134"), or naming none in
-    a chat whose default plan is another (/kehoach chon), is answered from that plan; choices
-    are left out, since their buttons act on KH147."""
+    a chat whose default plan is another (/kehoach chon), is answered from that plan (a
+    progress question from its status rows); choices are left out, since their buttons act
+    on KH147."""
     if not getattr(svc.settings, "PLANS_DIR", None):
         return None
     from handlers.plans import chat_plan, plans_of
@@ -127,6 +127,9 @@ async def _other_plan(req: Request, svc: Services, question: str) -> Reply | Non
     if named[0] == DEFAULT_PLAN:
         return None
     pid, asked = named
+    live = live_question(plans.get(pid), asked)
+    if live is not None:  # progress: that plan's rows, in its own period
+        return await live_reply(svc, live, pid)
     ans = answer(plans.get(pid), asked, _today(svc))
     return Reply(f"[Kế hoạch {pid}] {ans.text}")
 
@@ -248,132 +251,7 @@ async def cmd_objectives(req: Request, svc: Services, args: str) -> list[Reply]:
 
 # ---------------------------------------------------------------- live progress
 
-MAX_LINES = 30  # units or tasks listed in one answer; the rest are counted
-
-
-async def live_reply(svc: Services, live) -> Reply:
-    """A progress question answered from the status store, for the period it names (else the
-    current one), with the time the figures stand at; a period not in the plan is refused."""
-    period = asked_period(live, svc.settings.tz, _today(svc))
-    if isinstance(period, str):
-        return Reply(period)
-    if svc.now() < period.start:
-        from bot.periods import fmt_window
-        return Reply(f"Kỳ báo cáo {period.label} ({fmt_window(period)}) chưa bắt đầu; chưa có "
-                     "số liệu.")
-    if live.kind == "missing":
-        return Reply(await _missing(svc, period))
-    if live.kind == "reported":
-        return Reply(await _reported(svc, live.agencies[0], period))
-    return Reply(await _items(svc, live.items, live.kind == "obstacles", period))
-
-
-def _when(svc: Services, report) -> str:
-    """"kỳ báo cáo 6 tháng năm 2027 (16/12/2026 – 15/06/2027, hạn 15/06/2027), số liệu tính
-    đến 10:15 ngày 02/03/2027"."""
-    from bot.periods import fmt_local, fmt_window
-    p = report.period
-    return (f"kỳ báo cáo {p.label} ({fmt_window(p)}, hạn "
-            f"{fmt_local(p.due, svc.settings.tz, False)}), số liệu tính đến "
-            f"{fmt_local(report.as_of, svc.settings.tz)}")
-
-
-@dataclass(frozen=True)
-class _Now:
-    """A period and the instant its figures stand at (no rows needed)."""
-
-    period: object
-    as_of: object
-
-
-def _as_of(svc: Services, period) -> _Now:
-    from bot import export
-    return _Now(period, export.report_instant(svc, period))
-
-
-async def _reported(svc: Services, agency_id: str, period) -> str:
-    """Has one unit (or each unit of a collective) reported for the period?"""
-    from bot import export
-    from bot.progress import from_report
-    kb = svc.kb
-    ids = [c.id for c in kb.children(agency_id)] or [agency_id]
-    report = await export.collect(svc, period, agency_ids=ids)
-    progress = from_report(report)
-    name = kb.agency(agency_id).name
-    if len(ids) == 1:
-        p = progress.get(agency_id)
-        said = p.text() if p is not None else "không chủ trì nhiệm vụ riêng nào"
-        return f"{name} — {_when(svc, report)}: {said}."
-    done = [i for i in ids if i in progress and progress[i].complete]
-    lines = [f"{name} — {_when(svc, report)}: {len(done)}/{len(ids)} đơn vị đã báo cáo đủ."]
-    lines += _listed([f"• {kb.agency(i).name}: {progress[i].text()}" for i in ids
-                      if i in progress and not progress[i].complete])
-    return "\n".join(lines)
-
-
-async def _missing(svc: Services, period) -> str:
-    """Who has not reported in full for the period."""
-    from bot import export
-    from bot.progress import from_report
-    report = await export.collect(svc, period)
-    progress = from_report(report)
-    short = [p for p in progress.values() if p.total and not p.complete]
-    total = sum(1 for p in progress.values() if p.total)
-    if not short:
-        return f"Tất cả {total} cơ quan, đơn vị đã báo cáo đủ — {_when(svc, report)}."
-    lines = [f"{len(short)}/{total} cơ quan, đơn vị chưa báo cáo đủ — {_when(svc, report)}:"]
-    kb = svc.kb
-    local = [p for p in short if kb.agency(p.agency_id).kind in ("commune", "ward")]
-    lines += _listed([f"• {kb.agency(p.agency_id).name}: {p.text()}" for p in short
-                      if p not in local])
-    if local:  # the communes and wards in one line: names and how far each is
-        lines.append(f"• {len(local)} xã, phường: " + "; ".join(
-            f"{kb.agency(p.agency_id).name} ({p.reported}/{p.total})" for p in local))
-    lines.append("Chi tiết một đơn vị: /trangthai TÊN CƠ QUAN.")
-    return "\n".join(lines)
-
-
-async def _items(svc: Services, items: tuple[str, ...], obstacles: bool, period) -> str:
-    """The latest status of each task of the sections (or tasks) asked about; with
-    `obstacles`, only what is reported blocking them."""
-    from bot.db import repo
-    from bot.periods import fmt_local
-    from bot.statuses import label
-    from handlers.status import shorten
-    kb, tz = svc.kb, svc.settings.tz
-    report = _as_of(svc, period)
-    latest = await repo.effective_latest(svc.sessions, kb, until=report.as_of)
-    by_task: dict[str, list] = {}
-    for (_agency, task), row in latest.items():
-        by_task.setdefault(task, []).append(row)
-    tasks = [t for i in items for t in (kb.tasks_of(i) if kb.item(i) and not hasattr(
-        kb.item(i), "section") else (kb.item(i),))]
-    what = "Vướng mắc được báo cáo" if obstacles else "Tiến độ"
-    lines = [f"{what} — Mục {', '.join(items)}; {_when(svc, report)}:"]
-    body: list[str] = []
-    for t in tasks:
-        rows = sorted(by_task.get(t.id, []), key=lambda r: (r.created_at, r.id), reverse=True)
-        if obstacles:
-            rows = [r for r in rows if r.status == "vuong" or r.obstacles]
-            body += [f"• {t.id} — {kb.agency(r.agency_id).name} "
-                     f"({fmt_local(r.created_at, tz, False)}): "
-                     f"{shorten(r.obstacles or r.note or label(r.status), 160)}" for r in rows]
-            continue
-        if not rows:
-            body.append(f"• {t.id} {shorten(t.text, 80)} — Chưa có cập nhật")
-            continue
-        r = rows[0]
-        more = f"; {shorten(r.result or r.note, 120)}" if (r.result or r.note) else ""
-        others = f" (và {len(rows) - 1} đơn vị khác)" if len(rows) > 1 else ""
-        body.append(f"• {t.id} {shorten(t.text, 80)} — {label(r.status)} "
-                    f"({kb.agency(r.agency_id).name}, {fmt_local(r.created_at, tz, False)})"
-                    f"{others}{more}")
-    if obstacles and not body:
-        body = ["Chưa có vướng mắc nào được báo cáo."]
-    return "\n".join(lines + _listed(body))
-
-
-def _listed(lines: list[str]) -> list[str]:
-    if len(lines) <= MAX_LINES:
-        return lines
-    return lines[:MAX_LINES] + [f"… và {len(lines) - MAX_LINES} dòng khác."]
+async def live_reply(svc: Services, live, plan_id: str = DEFAULT_PLAN) -> Reply:
+    """A progress question answered from the status store of the plan asked about
+    (bot.answer.live.progress_text: that plan's rows and period, the plan named)."""
+    return Reply(await progress_text(svc, live, plan_id))
