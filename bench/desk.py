@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import time
@@ -26,16 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
-from bench.wide import (  # noqa: E402
-    DEFAULT_PG,
-    NOW,
-    STATUSES,
-    fill_updates,
-    on_postgres,
-    on_sqlite,
-    pct,
-    wide_plan,
-)
+from bench.wide import NOW, STATUSES, fill_updates, on_each_engine, pct, wide_plan  # noqa: E402
 from bot import export  # noqa: E402
 from bot.core import Request  # noqa: E402
 from bot.db import repo  # noqa: E402
@@ -143,9 +133,7 @@ def main() -> None:
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--pages-only", action="store_true", help="skip /tonghop and the files")
     args = ap.parse_args()
-    asyncio.run(on_sqlite(run, args, ADMIN_TELEGRAM_IDS="900"))
-    if not args.no_postgres:
-        asyncio.run(on_postgres(run, args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG), ADMIN_TELEGRAM_IDS="900"))
+    on_each_engine(run, args, postgres=not args.no_postgres, ADMIN_TELEGRAM_IDS="900")
 
 
 if __name__ == "__main__":

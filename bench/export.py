@@ -16,10 +16,8 @@ sheet's cell values), progress.txt and document.xml (the DOCX's body, canonical 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import io
 import json
-import os
 import statistics
 import sys
 import time
@@ -29,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 from bench.desk import fill  # noqa: E402
-from bench.wide import DEFAULT_PG, NOW, on_postgres, on_sqlite, wide_plan  # noqa: E402
+from bench.wide import NOW, on_each_engine, wide_plan  # noqa: E402
 from bot import export, progress  # noqa: E402
 from bot.core import Request  # noqa: E402
 from bot.periods import current_period  # noqa: E402
@@ -131,10 +129,8 @@ def main() -> None:
     ap.add_argument("--profile", help="profile this step once (pyinstrument) instead")
     ap.add_argument("--chars", type=int, default=6000, help="profile text shown")
     args = ap.parse_args()
-    if not args.no_sqlite:
-        asyncio.run(on_sqlite(run, args, ADMIN_TELEGRAM_IDS="900"))
-    if not args.no_postgres:
-        asyncio.run(on_postgres(run, args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG), ADMIN_TELEGRAM_IDS="900"))
+    on_each_engine(run, args, sqlite=not args.no_sqlite, postgres=not args.no_postgres,
+                   ADMIN_TELEGRAM_IDS="900")
 
 
 if __name__ == "__main__":

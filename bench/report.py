@@ -14,8 +14,6 @@ and apart the reading-and-compiling and the rendering. Aim: under 1 s.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import statistics
 import sys
 import time
@@ -23,17 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-from bench.wide import (  # noqa: E402
-    DEFAULT_PG,
-    NOW,
-    STATUSES,
-    fill_updates,
-    on_postgres,
-    on_sqlite,
-    pct,
-    wide_plan,
-)
+from bench.wide import NOW, STATUSES, fill_updates, on_each_engine, pct, wide_plan  # noqa: E402
 from bot import report  # noqa: E402
 
 
@@ -87,8 +75,7 @@ def main() -> None:
     p.add_argument("--periods", type=int, default=10)
     p.add_argument("--runs", type=int, default=7)
     args = p.parse_args()
-    asyncio.run(on_sqlite(run, args))
-    asyncio.run(on_postgres(run, args, os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG)))
+    on_each_engine(run, args)
 
 
 if __name__ == "__main__":

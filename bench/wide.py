@@ -3,7 +3,9 @@ given to a collective of N member units), its periods, and a run on each engine 
 file, then PostgreSQL in a throw-away schema)."""
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import random
 import tempfile
 import uuid
@@ -114,3 +116,12 @@ async def on_postgres(run, args, url: str, **settings) -> None:
         async with svc.engine.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await svc.close()
+
+
+def on_each_engine(run, args, sqlite: bool = True, postgres: bool = True, **settings) -> None:
+    """`run` on a fresh SQLite file, then on PostgreSQL (TEST_POSTGRES_URL, else DEFAULT_PG)."""
+    if sqlite:
+        asyncio.run(on_sqlite(run, args, **settings))
+    if postgres:
+        url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG)
+        asyncio.run(on_postgres(run, args, url, **settings))
