@@ -157,3 +157,12 @@ async def test_this_years_periods_need_no_year(periods):
     whole = await ask(periods, "Sở Xây dựng đã báo cáo năm nay chưa?")
     assert whole.startswith("Sở Xây dựng") and "kỳ báo cáo năm 2027" in whole
     assert "kỳ báo cáo năm 2027" in await ask(periods, "ai chưa báo cáo 6 tháng cuối năm?")
+
+
+async def test_an_item_of_part_iv_as_typed_with_its_dot(reported):
+    """"IV.3" folds to "iv 3": the item is read from the question as typed; II.6, an objective
+    no one reports on, is answered from the plan's text."""
+    text = await ask(reported, "tiến độ mục IV.3")
+    assert text.startswith("Tiến độ — Mục IV.3; kỳ báo cáo 6 tháng năm 2027")
+    assert "• IV.3.1 " in text
+    assert not (await ask(reported, "tiến độ mục II.6")).startswith("Tiến độ — Mục")
