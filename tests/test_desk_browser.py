@@ -17,6 +17,7 @@ from bot.db import repo
 from bot.desk import routes
 from bot.web import make_app, start_app
 from tests.test_desk import LINK, Clock, tg
+from tests.test_import_plans import plans_dir  # noqa: F401  (kh134 and kh88, imported)
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -143,3 +144,49 @@ def _copy_for_review(shots: Path) -> None:
         for name, target in (("matrix", "desk"), ("overview", "desk-overview"),
                              ("phone", "desk-phone"), ("unit", "desk-unit")):
             shutil.copy(shots / f"{name}.png", NOTES / f"{target}.png")
+
+
+async def test_another_plans_own_periods_in_the_browser(sqlite_svc, tmp_path,
+                                                       plans_dir):  # noqa: F811
+    """kh134 chosen in the plan chooser lands on its next monthly report; its November
+    report, chosen in the period chooser, gives the CSV of that month."""
+    from playwright.async_api import async_playwright
+
+    from handlers import dispatch
+
+    svc = sqlite_svc
+    svc.clock = Clock(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))
+    app = make_app([])
+    routes.setup(app, svc)
+    runner, port = await start_app(app, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{port}"
+    svc.settings = svc.settings.model_copy(update={"PUBLIC_BASE_URL": base,
+                                                   "PLANS_DIR": str(plans_dir)})
+    try:
+        [reply] = await dispatch(tg("/web"), svc)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                page = await (await browser.new_context(accept_downloads=True)).new_page()
+                await page.goto(LINK.search(reply.text).group(1))
+                await page.get_by_role("button", name="Đăng nhập").click()
+                await page.wait_for_url(f"{base}/desk/")
+                await page.select_option("select#plan", "kh134")
+                await page.get_by_role("button", name="Chọn").click()
+                await page.wait_for_url("**/desk/?plan=kh134")
+                chosen = page.locator("select#ky option:checked")
+                assert await chosen.inner_text() == "Tháng 12/2026"
+                await page.select_option("select#ky", label="Tháng 11/2026")
+                await page.get_by_role("button", name="Xem").click()
+                await page.wait_for_url("**ky=VI.1-month%402026-11-20*")
+                async with page.expect_download() as info:
+                    await page.get_by_role("link", name="CSV").click()
+                download = await info.value
+                assert download.suggested_filename == "kh134_tien_do_VI.1-month_2026-11-20.csv"
+                await page.screenshot(path=str(tmp_path / "kh134.png"), full_page=True)
+                if NOTES.is_dir():
+                    shutil.copy(tmp_path / "kh134.png", NOTES / "desk-kh134.png")
+            finally:
+                await browser.close()
+    finally:
+        await runner.cleanup()
