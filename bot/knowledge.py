@@ -536,28 +536,11 @@ def parse_knowledge(raw: dict) -> Knowledge:
 
 def _alias_index(agencies: tuple[Agency, ...]) -> dict[str, str]:
     """Folded name/alias -> agency id; an alias naming two agencies is an error."""
-    out: dict[str, str] = {}
-    for a in agencies:
-        for alias in (a.name, *a.aliases):
-            key = fold(alias)
-            if not key:
-                raise KnowledgeError(f"agency '{a.id}': alias '{alias}' is empty once folded")
-            other = out.setdefault(key, a.id)
-            if other != a.id:
-                raise KnowledgeError(
-                    f"agency '{a.id}': alias '{alias}' also names agency '{other}'")
-    return out
+    return _read.claim_names({}, agencies, "agency", fold, also="agency ")
 
 
 def _place_alias_index(places: tuple[Place, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for p in places:
-        for alias in (p.name, *p.aliases):
-            other = out.setdefault(fold(alias), p.id)
-            if other != p.id:
-                raise KnowledgeError(f"place '{p.id}': alias '{alias}' also names place "
-                                     f"'{other}'")
-    return out
+    return _read.claim_names({}, places, "place", fold, also="place ", empty_ok=True)
 
 
 # --- cross-reference checks -------------------------------------------------------------------

@@ -393,15 +393,7 @@ def _check_aliases(org: Organisation, plan) -> None:
     for a in plan.agencies:
         for alias in (a.name, *a.aliases):
             owner.setdefault(fold(alias), a.id)
-    for u in org.units:
-        for alias in (u.name, *u.aliases):
-            key = fold(alias)
-            if not key:
-                raise OrganisationError(f"unit '{u.id}': alias '{alias}' is empty once folded")
-            other = owner.setdefault(key, u.id)
-            if other != u.id:
-                raise OrganisationError(f"unit '{u.id}': alias '{alias}' also names "
-                                        f"'{other}'")
+    _read.claim_names(owner, org.units, "unit", fold)
 
 
 def load_organisation(plan, path: str | Path | None = None) -> Organisation | None:

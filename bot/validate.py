@@ -3,6 +3,7 @@
 share them, each raising its own error class."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -39,6 +40,23 @@ class FieldReader:
         if not isinstance(v, list):
             raise self.error(f"file: field '{key}' must be a list")
         return v
+
+    def claim_names(self, owner: dict[str, str], entries: Iterable, kind: str,
+                    fold: Callable[[str], str], also: str = "",
+                    empty_ok: bool = False) -> dict[str, str]:
+        """Each entry's name and aliases, folded, claimed in `owner` (folded -> entry id): an
+        alias empty once folded (unless `empty_ok`) or already another's is an error, named
+        "<kind> '<id>': alias '<alias>' also names <also>'<other>'". Returns `owner`."""
+        for e in entries:
+            for alias in (e.name, *e.aliases):
+                key = fold(alias)
+                if not key and not empty_ok:
+                    raise self.error(f"{kind} '{e.id}': alias '{alias}' is empty once folded")
+                other = owner.setdefault(key, e.id)
+                if other != e.id:
+                    raise self.error(f"{kind} '{e.id}': alias '{alias}' also names "
+                                     f"{also}'{other}'")
+        return owner
 
 
 def where(kind: str, items: list, i: int) -> str:
