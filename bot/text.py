@@ -738,3 +738,15 @@ def resolve_agency(kb, text: str) -> list:
     # a collective stands for its members here ("ubnd" → UBND huyện, not ten districts)
     ranked = [a for a in ranked if not (a.parent and a.parent in scores)]
     return ranked[:5]
+
+
+def shorten(text: str, size: int = 60) -> str:
+    """One line of at most `size` characters, cut at a word boundary, "…" when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= size:
+        return text
+    cut = text[:size - 1]
+    space = cut.rfind(" ")
+    if space > size // 2:  # a word boundary not too far back; else cut inside the long word
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"

@@ -38,7 +38,7 @@ from bot.statuses import (
     parse_update,
     plan_prefix,
 )
-from bot.text import fold
+from bot.text import fold, shorten
 from handlers.plans import chat_plan, chosen_plan, plan_name, plans_of
 from handlers.registry import callback, command, pending
 
@@ -54,18 +54,6 @@ STATUS_WORDS = "chưa thực hiện, đang thực hiện, hoàn thành, vướng
 EXPIRED = "Lựa chọn này không còn hiệu lực. Xin gõ lại /capnhat."
 NO_NOTE = {"bo qua", "khong", "khong co", "khong co ghi chu", "skip", "khong co gi"}
 CANCEL = {"huy", "huy bo"}  # "hủy", "huỷ", "huy", "hủy bỏ" once folded
-
-
-def shorten(text: str, size: int = SUMMARY) -> str:
-    """One line of at most `size` characters, cut at a word boundary, "…" when cut."""
-    text = " ".join((text or "").split())
-    if len(text) <= size:
-        return text
-    cut = text[:size - 1]
-    space = cut.rfind(" ")
-    if space > size // 2:  # a word boundary not too far back; else cut inside the long word
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 def item_summary(kb, item_id: str) -> str:

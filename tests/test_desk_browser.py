@@ -1,7 +1,8 @@
 """The web desk in a real browser: Debian's Chromium driven by Playwright.
 
 Signs in through the link /web sends, sees a unit's fresh update in the matrix, opens the unit
-and downloads the report; screenshots are saved (and one is copied for the lead's review).
+and downloads the report; screenshots are saved under the test's tmp folder, and copied into
+$KH147_SCREENSHOTS when that names a folder (to look at them after a run).
 Skipped when Chromium or Playwright is missing (CI installs the `chromium` package).
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
-NOTES = Path("/work/notes")
+SHOTS = os.environ.get("KH147_SCREENSHOTS", "")
 
 pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium (/usr/bin/chromium) missing"),
@@ -138,12 +139,12 @@ async def test_admin_signs_in_sees_the_matrix_and_downloads(sqlite_svc, tmp_path
     _copy_for_review(shots)
 
 
-def _copy_for_review(shots: Path) -> None:
-    """For the lead's review; the test's own copies stay under tmp."""
-    if NOTES.is_dir():
-        for name, target in (("matrix", "desk"), ("overview", "desk-overview"),
-                             ("phone", "desk-phone"), ("unit", "desk-unit")):
-            shutil.copy(shots / f"{name}.png", NOTES / f"{target}.png")
+def _copy_for_review(shots: Path, names=(("matrix", "desk"), ("overview", "desk-overview"),
+                                         ("phone", "desk-phone"), ("unit", "desk-unit"))) -> None:
+    """Into $KH147_SCREENSHOTS when set; the test's own copies stay under tmp."""
+    if SHOTS and Path(SHOTS).is_dir():
+        for name, target in names:
+            shutil.copy(shots / f"{name}.png", Path(SHOTS) / f"{target}.png")
 
 
 async def test_another_plans_own_periods_in_the_browser(sqlite_svc, tmp_path,
@@ -184,8 +185,6 @@ async def test_another_plans_own_periods_in_the_browser(sqlite_svc, tmp_path,
                 download = await info.value
                 assert download.suggested_filename == "kh134_tien_do_VI.1-month_2026-11-20.csv"
                 await page.screenshot(path=str(tmp_path / "kh134.png"), full_page=True)
-                if NOTES.is_dir():
-                    shutil.copy(tmp_path / "kh134.png", NOTES / "desk-kh134.png")
             finally:
                 await browser.close()
     finally:

@@ -270,7 +270,7 @@ async def _items(svc, kb, plan_id: str, items: tuple[str, ...], obstacles: bool,
     from bot import export
     from bot.db import repo
     from bot.statuses import label
-    from handlers.status import shorten  # the chat's one-line cut, as /trangthai uses
+    from bot.text import shorten  # the chat's one-line cut, as /trangthai uses
 
     tz = svc.settings.tz
     as_of = export.report_instant(svc, period)
