@@ -9,6 +9,7 @@ from datetime import date
 from bot.answer.deadline import deadline_cue
 from bot.answer.document import issuer
 from bot.answer.evidence import topic_evidence
+from bot.answer.index import index_for
 from bot.answer.model import Answer
 from bot.answer.objectives import objective_cue
 from bot.answer.partners import asks_partner, asks_who_partners, pair_answer, partner_answer
@@ -25,7 +26,7 @@ from bot.answer.render import (
     with_parent,
 )
 from bot.answer.vocab import DUTY_PHRASES, DUTY_WORDS, POLITE, STOP, has_phrase
-from bot.text import AFTER_NAME, SHORTHAND, marked_words, resolve_agency
+from bot.text import AFTER_NAME, SHORTHAND, fold, marked_words, resolve_agency
 
 # "sở hữu", "số liệu", "số lượng", "sơ đồ": "so" that starts no department's name
 _SO_WORDS = {"huu", "lieu", "luong", "do", "hoa", "sanh", "hieu", "voi", "ket", "kcn", "ccn",
@@ -70,7 +71,7 @@ def by_agency(kb, q: Question, today: date) -> Answer | None:
     """An agency named with nothing else of substance, or with a duty question and no topic
     the plan deals with: its duties (only its partnering when "phối hợp" is asked)."""
     ids = list(dict.fromkeys(m.agency_id for m in q.mentions))
-    rest_text = _besides_names(q)
+    rest_text = _without_own_names(kb, ids, _besides_names(q))
     rest = [w for w in q.idx.canon(rest_text.split()) if w not in DUTY_WORDS and w not in STOP]
     if deadline_cue(q) or objective_cue(q):
         return None
@@ -86,18 +87,30 @@ def by_agency(kb, q: Question, today: date) -> Answer | None:
     strong = [m for m in q.mentions if not m.weak]
     if _comes_with_topic(q, strong, rest, rest_text):
         return None  # the names come with a topic: ranked as a topic, led by them
+    own = [a for a in ids if a not in _predecessors(kb, ids)]
+    if len(own) == 1 and not asks_partner(q):
+        # "Sở KH&CN làm gì, kể cả phần của Sở TT&TT": the unit that took over the other's
+        return duties(kb, q, own[0])
     if len(ids) > 1 and len({kb.agency(a).parent or a for a in ids}) > 1:
         return _several_agencies(kb, q, strong)
     return duties(kb, q, ids[0])
 
 
+def _predecessors(kb, ids: list[str]) -> set[str]:
+    """The units whose duties one of `ids` took over."""
+    return {src.id for a in ids for src, _, _ in kb.inherited(a)}
+
+
 def _besides_names(q: Question) -> str:
     """What the question says besides the agency names, courtesy and the plan's own title
     (space-padded)."""
+    words = q.fixed.split()
     taken = set()
     for m in q.mentions:
         taken |= set(range(m.start, m.end))
-    rest_raw = [w for i, w in enumerate(q.fixed.split()) if i not in taken]
+        if m.start and words[m.start - 1] in _SIDE_WORDS:
+            taken.add(m.start - 1)  # "mảng công thương": the side a name stands for
+    rest_raw = [w for i, w in enumerate(words) if i not in taken]
     rest_text = f" {' '.join(rest_raw)} "
     for p in (*POLITE, *_TITLE_PHRASES):
         rest_text = rest_text.replace(f" {p} ", " ")
@@ -105,6 +118,50 @@ def _besides_names(q: Question) -> str:
         rest_text = PROVINCE_RE.sub(" ", rest_text)
         rest_text = f" {' '.join(_TODAY_RE.sub(' ', rest_text).split())} "
     return rest_text
+
+
+# "bên giao thông", "mảng xây dựng": the side a name's words stand for
+_SIDE_WORDS = {"ben", "phia", "mang", "khoi"}
+
+
+def _without_own_names(kb, ids: list[str], rest_text: str) -> str:
+    """The rest without the words of the named units' own names and of the units whose
+    duties they took over: "Sở GTVT làm gì về giao thông", "Thanh tra tỉnh … về thanh tra",
+    "Sở Xây dựng … kể cả phần bên giao thông" (its predecessor Sở GTVT) ask for the unit's
+    duties; the name's words are no topic (space-padded)."""
+    if not ids:
+        return rest_text
+    runs = _name_runs(kb, ids)
+    words = rest_text.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        n = next((n for n in range(min(len(words) - i, 8), 1, -1)
+                  if tuple(words[i:i + n]) in runs), 0)
+        if not n:
+            out.append(words[i])
+            i += 1
+            continue
+        if out and out[-1] in _SIDE_WORDS:
+            out.pop()
+        i += n
+    return f" {' '.join(out)} "
+
+
+def _name_runs(kb, ids: list[str]) -> set[tuple[str, ...]]:
+    """Every stretch of two words or more of the units' names and aliases (folded, and with
+    abbreviations expanded), theirs and their predecessors'."""
+    idx = index_for(kb)
+    units = {a for a in ids} | {src.id for a in ids for src, _, _ in kb.inherited(a)}
+    runs: set[tuple[str, ...]] = set()
+    for a in units:
+        agency = kb.agency(a)
+        for name in (agency.name, *agency.aliases):
+            folded = fold(name).split()
+            for toks in (folded, idx.canon(folded)):
+                runs |= {tuple(toks[j:k]) for j in range(len(toks))
+                         for k in range(j + 2, len(toks) + 1)}
+    return runs
 
 
 def _district_office(kb, q: Question) -> str:

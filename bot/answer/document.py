@@ -31,7 +31,9 @@ _DOC_WORDS = {"ke", "hoach", "van", "ban", "nay", "ky", "hanh", "nghi", "quyet",
               "cai",
               # the signer's office asked ("chức vụ", "chức danh", "cương vị", "giữ chức",
               # "họ tên"): the signer's facts, not a topic of the plan
-              "chuc", "danh", "vu", "cuong", "giu", "ho"}
+              "chuc", "danh", "vu", "cuong", "giu", "ho",
+              # its structure asked ("gồm mấy phần lớn", "bao gồm những phần chính nào")
+              "gom", "phan", "lon", "chinh", "muc"}
 
 
 def by_document(kb, q: Question, today: date) -> Answer | None:

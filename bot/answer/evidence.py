@@ -4,7 +4,13 @@ term such as "thủ tục", "đăng ký"; words the plan never uses count neithe
 from __future__ import annotations
 
 from bot.answer.index import Index
-from bot.answer.vocab import DUTY_WORDS, GENERIC_TERMS
+from bot.answer.vocab import DUTY_WORDS, GENERIC_TERMS, STOP
+
+# where a question's leading noun phrase ends: a linking word or a question word ("chế độ phụ
+# cấp | của cán bộ xã", "tiền đền bù | cho dân")
+_HEAD_ENDS = {"cua", "cho", "doi", "tai", "o", "trong", "ve", "khi", "thuoc", "de", "ai", "gi",
+              "nao", "sao", "the", "bao", "la", "co", "duoc", "phai", "can", "voi", "tu", "den",
+              "theo", "nhu", "lam", "|"}
 
 # a word in more than this share of the plan's bullets ("để", "triển khai") names no topic alone
 BROAD_SHARE = 0.25
@@ -38,7 +44,10 @@ def plausible(idx: Index, content: list[str], vocabulary: set[str] = frozenset()
     writes even when "bồi" alone is a stop word ("bởi").
     """
     known = [w for w in content if w in idx.postings]
-    if not known or not _has_evidence(idx, content):
+    # an everyday phrase put in the plan's terms is evidence even when a stop syllable split
+    # the plan's pair ("đền bù": "đến" is a stop word, "bù" is left alone)
+    put = any(w in vocabulary and w not in GENERIC_TERMS for w in content)
+    if not known or not (put or _has_evidence(idx, content)):
         return False
     if len(content) == 1:
         return True
@@ -110,3 +119,27 @@ def coverage(idx: Index, content: list[str], docs: list[int], foreign: set[str])
         held = sum(idx.idf.get(w, idx.max_idf) for w in words if w in toks and w not in foreign)
         best = max(best, held / total)
     return best
+
+
+def head_covered(idx: Index, seq: list[str], vocabulary: set[str] = frozenset()) -> bool:
+    """Is the noun phrase a question opens with the plan's? Vietnamese puts the head first and
+    its modifiers after it: in "chế độ phụ cấp công vụ của cán bộ xã" what is asked is "chế
+    độ phụ cấp", which the plan never writes; "công vụ", "cán bộ" only qualify it. A head of
+    three meaningful words or more must have at least half of them in word pairs the plan
+    writes (compounds, read between neighbours with their stop syllables), or be put in the
+    plan's terms (`vocabulary`), or be one of its marked terms."""
+    head: list[str] = []
+    for w in seq:
+        if w in _HEAD_ENDS:
+            break
+        head.append(w)
+    if len(head) == len(seq) or seq[len(head)] != "cua":
+        return True  # only "X của Y" tells the head from what qualifies it for sure
+    meaningful = [j for j, w in enumerate(head) if w not in STOP]
+    if len(meaningful) < 3:
+        return True
+    covered = {j for j, w in enumerate(head) if w in idx.marks or w in vocabulary}
+    for j, (a, b) in enumerate(zip(head, head[1:], strict=False)):
+        if f"{a} {b}" in idx.postings:
+            covered |= {j, j + 1}
+    return 2 * len(covered & set(meaningful)) >= len(meaningful)

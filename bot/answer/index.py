@@ -67,6 +67,7 @@ class Index:
         self._canon_cache: dict[str, list[str]] = {}
         self.doc_deadlines = {d.id: task_deadlines(kb, d.id) for d in self.docs}
         self.refs, self.ref_names = self._refs(kb)
+        self.synonyms = self._synonyms()
 
     def _read_docs_cached(self):
         """What `_read_docs` and the marked words give, read back from the on-disk cache when
@@ -218,16 +219,27 @@ class Index:
         out = _rewrite(out, COMPOUNDS)
         return [DIGITS.get(w, w) for w in out]
 
+    def _synonyms(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """The everyday rewrites; an everyday phrase the plan itself writes as a word pair
+        ("đền bù" in 5.6, beside "bồi thường" in Mục 1) is kept and the plan's other wording
+        added, so that the bullets using it still match."""
+        out = []
+        for src, dst in SYNONYMS:
+            own = len(src) > 1 and all(f"{a} {b}" in self.postings
+                                       for a, b in zip(src, src[1:], strict=False))
+            out.append((src, src + dst if own and src != dst[:len(src)] else dst))
+        return out
+
     def expand(self, toks: list[str]) -> list[str]:
         """A question's canonical words with everyday wording put in the plan's terms."""
-        return _rewrite(toks, SYNONYMS)
+        return _rewrite(toks, self.synonyms)
 
-    @staticmethod
-    def vocabulary_words(toks: list[str]) -> set[str]:
+    def vocabulary_words(self, toks: list[str]) -> set[str]:
         """The plan's words an everyday phrase of the question stands for (knowledge/
-        vocabulary.json: "đền bù" → "bồi thường"): the plan's own wording by construction."""
+        vocabulary.json: "đền bù" → "bồi thường", and "đền bù" itself, which the plan writes
+        too): the plan's own wording by construction."""
         text = f" {' '.join(toks)} "
-        return {w for src, dst in SYNONYMS if f" {' '.join(src)} " in text for w in dst}
+        return {w for src, dst in self.synonyms if f" {' '.join(src)} " in text for w in dst}
 
     @staticmethod
     def terms(toks: list[str]) -> list[str]:

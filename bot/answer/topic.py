@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from bot.answer.agency import agency_answer
-from bot.answer.evidence import MIN_COVERAGE, coverage, plausible
+from bot.answer.evidence import MIN_COVERAGE, coverage, head_covered, plausible
 from bot.answer.index import Index
 from bot.answer.model import Answer
 from bot.answer.objectives import (
@@ -47,6 +47,8 @@ def by_topic(kb, q: Question, today: date) -> Answer | None:
     vocabulary = idx.vocabulary_words(idx.canon(q.toks))
     if not judged or not plausible(idx, judged, vocabulary):
         return None
+    if not objective and not head_covered(idx, q2.seq(), vocabulary):
+        return None  # what is asked is foreign to the plan, only its qualifiers are the plan's
     scores = idx.score(figure_free(idx, q2.seq(), keep_years=True) if objective else q2.seq())
     top = max(scores) if scores else 0.0
     if top <= 0:

@@ -45,6 +45,7 @@ DUTY_WORDS = {
     "chuc", "nang", "linh", "vuc", "tac", "tham", "gia", "lien", "quan", "muc", "gom",
     "don", "vi",  # "đơn vị em phải làm gì": the unit named elsewhere
     "chung",  # "nhiệm vụ chung của Sở Xây dựng": the duties, not "quy hoạch chung"
+    "het", "ra",  # "kể hết ra", "kể ra": list them all
 }
 # built-in glossary; the knowledge file's glossary is merged over it
 GLOSSARY = {
