@@ -9,7 +9,6 @@ import copy
 import json
 import os
 import re
-import time
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
@@ -368,11 +367,10 @@ def test_document_metadata(kb, blocks):
 # --- the loader ---------------------------------------------------------------------------------
 
 
-def test_load_is_cached_fast_and_immutable(kb):
+def test_load_is_cached_and_immutable(kb):
+    # (how long a load takes is bench/ask.py's figure, not a timed test)
     assert load_knowledge() is kb
-    start = time.perf_counter()
     fresh = load_knowledge(str(DEFAULT_PATH))  # another cache key: a real read and parse
-    assert time.perf_counter() - start < 0.05
     assert fresh == kb and load_knowledge(str(DEFAULT_PATH)) is fresh
     with pytest.raises(FrozenInstanceError):
         kb.task("2.2.1").text = "x"  # type: ignore[misc]
