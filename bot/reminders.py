@@ -415,7 +415,10 @@ async def plan_reminders(svc: Services, at: datetime) -> list[Planned]:
     """What is due at `at` in every plan the bot serves, KH147 first."""
     planned: list[Planned] = []
     for plan_id in plan_ids(svc):
-        planned += await _plan_one(svc, plan_id, at)
+        try:
+            planned += await _plan_one(svc, plan_id, at)
+        except Exception:  # one plan's fault (a row it cannot read) stops no other plan
+            log.exception("reminders of plan %s skipped in this pass", plan_id)
     return planned
 
 

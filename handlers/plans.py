@@ -2,15 +2,19 @@
 this chat talks about when a message names none (`/kehoach chon …`, kept in the database)."""
 from __future__ import annotations
 
+import re
+
 from bot.core import Reply, Request
 from bot.db import repo
 from bot.knowledge import DEFAULT_PLAN, KnowledgeError, Plans, load_plans
 from bot.services import Services
-from bot.text import fold
+from bot.text import fold, shorten
 from handlers.access import is_admin
 from handlers.registry import command
 
 CHOOSE = "chon"  # "/kehoach chọn kh134"
+# marks that turn the direction of the text after them ("\u202e" shows "431 hk" as "kh 134")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 NOT_ALLOWED = ("Trong nhóm, chỉ quản trị viên của nhóm hoặc quản trị viên bot mới chọn được kế "
                "hoạch mặc định; chưa thay đổi gì.")
 
@@ -28,13 +32,21 @@ def plans_of(svc: Services) -> Plans:
     return cached
 
 
-def find_plan(plans: Plans, wanted: str) -> str | None:
+def echo(text: str) -> str:
+    """A typed plan name as a reply quotes it: one line of at most 60 characters, without the
+    marks that reverse the text after them."""
+    return shorten(_BIDI.sub("", text), 60)
+
+
+def find_plan(plans: Plans, wanted: str, exact: bool = False) -> str | None:
     """The plan a typed name stands for: its id ("kh134"), its number ("134"), or as a
     question names it ("kế hoạch 134", "KH khoáng sản"); None when none or several."""
     wanted = wanted.strip()
     if wanted.lower() in plans.ids:
         return wanted.lower()
     found = plans.named_in(wanted) or plans.named_in(f"kế hoạch {wanted}")
+    if found and exact and found[1] not in (wanted, f"kế hoạch {wanted}"):
+        return None  # named_in gives the words beside the name: a sentence, not a name
     return found[0] if found else None
 
 
@@ -85,7 +97,7 @@ async def cmd_plans(req: Request, svc: Services, args: str) -> list[Reply]:
         # "/kehoach kh134", "/kehoach 134", "/kehoach kế hoạch 134", "/kehoach khoáng sản"
         found = find_plan(plans, wanted)
         if found is None:
-            return [Reply(f"Không có kế hoạch «{wanted[:60]}». " + "\n".join(lines))]
+            return [Reply(f"Không có kế hoạch «{echo(wanted)}». " + "\n".join(lines))]
         kb = plans.get(found)
         return [Reply(plan_line(found, kb) + f"\nThực hiện: {kb.document.implements}")]
     current = await chat_plan(req, svc)
@@ -107,9 +119,9 @@ async def _choose(req: Request, svc: Services, plans: Plans, wanted: str) -> lis
     if not wanted.strip():
         return [Reply("Xin nêu kế hoạch cần chọn, ví dụ: /kehoach chon "
                       f"{plans.ids[-1]}. Xem danh sách: /kehoach.")]
-    pid = find_plan(plans, wanted)
+    pid = find_plan(plans, wanted, exact=True)  # a state change: the name alone
     if pid is None:
-        return [Reply(f"Không có kế hoạch «{wanted.strip()[:60]}»; chưa thay đổi gì. Các kế "
+        return [Reply(f"Không có kế hoạch «{echo(wanted)}»; chưa thay đổi gì. Các kế "
                       f"hoạch: {', '.join(plans.ids)}.")]
     kind = "private" if req.is_private else "group"
     await repo.set_chat_plan(svc.sessions, req.channel, req.chat_id, pid, kind, req.chat_title)
