@@ -328,12 +328,26 @@ def neutralise(value):
     if _UNFIT.search(value):
         value = _UNFIT.sub("", value)
     if value[:1].isalnum():  # most cells: no letter or digit folds to = + - @ (a test checks)
-        return value
+        return _capped(value)
     head = value.lstrip()[:1]
     if value.startswith(_DANGEROUS) or (head and unicodedata.normalize("NFKC", head)
                                         .startswith(_DANGEROUS)):
-        return "'" + value
-    return value
+        value = "'" + value
+    return _capped(value)
+
+
+# Excel takes at most 32,767 characters a cell (UTF-16 units) and "repairs" a file with more
+CELL_MAX = 32_767
+
+
+def _capped(value: str) -> str:
+    """A cell cut to what Excel takes, the cut marked with "…" (an old row's long note)."""
+    if len(value) <= CELL_MAX // 2:  # a code point is at most two UTF-16 units
+        return value
+    units = value.encode("utf-16-le")
+    if len(units) <= 2 * CELL_MAX:
+        return value
+    return units[:2 * (CELL_MAX - 1)].decode("utf-16-le", "ignore") + "…"
 
 
 def _local(moment: datetime | None, tz: tzinfo) -> str:
@@ -573,10 +587,17 @@ def _row_xml(n: int, row: list, letters: list[str], style: int,
     return f'<row r="{n}">{"".join(cells)}</row>'
 
 
+# Excel and LibreOffice read "_xHHHH_" in a shared string as the character U+HHHH; its "_"
+# written as "_x005F_" keeps the text as typed (openpyxl reads that back the same way)
+_ESCAPE_LIKE = re.compile(r"_(?=[xX][0-9A-Fa-f]{4}_)")
+
+
 def _shared_strings(strings: dict[str, int]) -> str:
     items = []
     for text in strings:  # insertion order is index order
         space = ' xml:space="preserve"' if text != text.strip() else ""
+        if "_x" in text or "_X" in text:  # "_x0001_" typed: literal, not the escape it reads as
+            text = _ESCAPE_LIKE.sub("_x005F_", text)
         items.append(f"<si><t{space}>{_xml(text)}</t></si>")
     return (_HEAD + f'<sst {_NS} count="{len(items)}" uniqueCount="{len(items)}">'
             + "".join(items) + "</sst>")
