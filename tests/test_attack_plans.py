@@ -12,6 +12,8 @@ import pytest
 from bot.core import Request
 from bot.db import pending, repo
 from bot.reminders import run_pass
+from tests.test_import_plans import plans_dir  # noqa: F401 (fixture of `two`)
+from tests.test_plans_desk_export import two  # noqa: F401 (fixture)
 from tests.test_plans_reminders import REMIND_134, TZ, subscribe
 from tests.test_plans_reminders import plans_dir as reminder_plans  # noqa: F401 (fixture)
 from tests.test_plans_status import group, one, saved
@@ -186,3 +188,46 @@ async def test_a_plan_that_fails_in_a_pass_is_logged_and_the_other_plans_still_g
     assert len(sender.to("-134")) == 1 and sender.to("-135") == []
     assert summary.sent == 1
     assert any("kh135" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
+
+
+# ---------------------------------------------------------------- the desk's ?plan= and ?ky=
+
+BAD_KY = ["2026\r\nSet-Cookie: x=1", '2026"; filename="x.exe', "../../etc/passwd",
+          "VI.1-month@2026-11-20/../x", "VI.1-month@9999-12-20", "VI.1-month@2026-11-20\x00",
+          "<script>alert(1)</script>", "9" * 5000, "VI.1-month@" + "2" * 3000,
+          "năm 2026" * 300, "VI.1-month@2026-02-30"]
+
+
+@pytest.mark.parametrize("ky", BAD_KY)
+async def test_a_forged_period_is_refused_quickly_and_echoes_nothing(two, ky):  # noqa: F811
+    from urllib.parse import quote
+
+    from tests.test_desk import signed_in
+
+    async with signed_in(two) as cl:
+        for path in ("/desk/matran", "/desk/tai/csv", "/desk/tai/xlsx"):
+            for plan in ("", "kh134"):
+                started = asyncio.get_running_loop().time()
+                r = await cl.get(f"{path}?ky={quote(ky)}&plan={plan}")
+                body = await r.text()
+                assert r.status in (400, 404, 414), (path, plan, r.status)
+                assert asyncio.get_running_loop().time() - started < 2
+                assert "Content-Disposition" not in r.headers
+                assert "script>" not in body and "Set-Cookie" not in body
+                assert "Traceback" not in body and "passwd" not in body
+
+
+async def test_a_download_names_its_file_with_safe_characters_only(two):  # noqa: F811
+    import re
+
+    from tests.test_desk import signed_in
+
+    async with signed_in(two) as cl:
+        for path in ("/desk/tai/csv?plan=kh134&ky=VI.1-month%402026-11-20",
+                     "/desk/tai/xlsx?plan=kh134", "/desk/tai/docx?plan=kh134",
+                     "/desk/tai/csv?ky=2026-6T"):
+            r = await cl.get(path)
+            assert r.status == 200, path
+            name = re.fullmatch(r'attachment; filename="([^"]+)"',
+                                r.headers["Content-Disposition"]).group(1)
+            assert re.fullmatch(r"[A-Za-z0-9._-]+", name), name
