@@ -23,9 +23,11 @@ from bot.importer.plan import (
     Review,
     build_sections,
     document,
+    note_unknown,
     part_list,
     plan_id,
     plan_years,
+    unknown_review,
 )
 from bot.importer.read import ReadError, read_document
 from bot.importer.structure import Annex, skeleton
@@ -37,7 +39,8 @@ ANNEX_HEAD = {"tt": re.compile(r"^(?:s?tt|số\s*tt|stt)$", re.I),
               "task": re.compile(r"nhiệm\s+vụ|nội\s+dung|công\s+việc|tên", re.I),
               "lead": re.compile(r"chủ\s+trì", re.I),
               "partners": re.compile(r"phối\s+hợp", re.I),
-              "time": re.compile(r"thời\s+(?:gian|hạn)|tiến\s+độ|hoàn\s+thành", re.I)}
+              "time": re.compile(r"thời\s+(?:gian|hạn)|tiến\s+độ|hoàn\s+thành", re.I),
+              "product": re.compile(r"sản\s+phẩm|kết\s+quả", re.I)}
 
 
 @dataclass
@@ -62,6 +65,8 @@ def import_plan(path: str | Path) -> Imported:
     built = build_sections(sk, cat, years)
     for annex in sk.annexes:
         _annex(built, cat, annex, doc)
+    unknown_review(built)
+    _run_to_last_deadline(built, doc, years)
     review += built.review
     agencies = _agencies(cat, built)
     main = next((p["id"] for p in doc["parts"] if re.search(r"NHIỆM VỤ|NỘI DUNG", p["title"],
@@ -98,6 +103,23 @@ def import_plan(path: str | Path) -> Imported:
         review.append(Review("tệp", f"tệp kế hoạch chưa hợp lệ: {e}"))
         plan["review"] = [r.to_json() for r in review]
     return Imported(plan, review, plan_id(doc))
+
+
+def _run_to_last_deadline(built: Built, doc: dict, years: tuple[int, int]) -> None:
+    """A plan whose title names no period (a directive's, open-ended) runs as long as its
+    tasks do: its yearly and periodic deadlines recur up to the last year a task is due, and
+    a person is told so."""
+    if "-" in doc.get("period", ""):
+        return
+    last = max((int(d["due"][:4]) for d in built.deadlines if d.get("due")), default=years[1])
+    if last <= years[1]:
+        return
+    rules = [d for d in built.deadlines if not d.get("due")]
+    for d in rules:
+        d["to_year"] = last
+    if rules:
+        built.review.append(Review("văn bản", f"kế hoạch không nêu thời hạn chung; các hạn "
+                                   f"định kỳ tính đến năm {last} (hạn muộn nhất trong văn bản)"))
 
 
 def cat_is_home(cat: Catalogue) -> bool:
@@ -143,9 +165,12 @@ def _agencies(cat: Catalogue, built: Built) -> list[dict]:
     out = []
     for uid in sorted(ids, key=order.index):
         u = cat.unit(uid)
-        out.append({"id": u.id, "name": u.name, "kind": u.kind, "short": u.short or u.name,
-                    "parent": u.parent if u.parent in ids else None,
-                    "aliases": _aliases(u, cat.province)})
+        name = cat.named.get(uid, u.name)  # "Chi cục Hải quan khu vực VIII", as the plan says
+        aliases = _aliases(u, cat.province)
+        if name != u.name:
+            aliases = [a for a in [u.name, *aliases] if fold(a) != fold(name)]
+        out.append({"id": u.id, "name": name, "kind": u.kind, "short": u.short or name,
+                    "parent": u.parent if u.parent in ids else None, "aliases": aliases})
     return out
 
 
@@ -194,10 +219,15 @@ def _reporting(built: Built, cat: Catalogue) -> dict | None:
     reports.sort(key=lambda d: (d["applies_to"] != "all", not d.get("report_to") and not
                                 d.get("report_to_name")))
     first = reports[0]
+    # a unit's own report to someone else ("Kho bạc … báo cáo Sở Tài chính hằng quý") is that
+    # unit's deadline, not the plan's reporting regime
+    reports = [d for d in reports if d is first or d["applies_to"] == "all" or
+               (d.get("report_to"), d.get("report_to_name")) in (
+                   (first.get("report_to"), first.get("report_to_name")), (None, None))]
     out = {"source": first["source"], "deadlines": [d["id"] for d in reports],
            "report_to": first.get("report_to"),
            "report_to_name": first.get("report_to_name") or (
-               cat.unit(first["report_to"]).name if first.get("report_to") else None)}
+               cat.name(first["report_to"]) if first.get("report_to") else None)}
     if first.get("report_via"):
         out["final_recipient"] = first["report_via"]
     return out
@@ -226,7 +256,9 @@ def _annex(built: Built, cat: Catalogue, annex: Annex, doc: dict) -> None:
             if not cell.get("task"):
                 continue
             lines.append(" | ".join(c for c in row if c.strip()))
-            if re.fullmatch(r"[IVX]+\.?|[A-Z]\.?", cell.get("tt", "")) or not (
+            filled = [c.strip() for c in row[1:] if c.strip()]
+            merged = len(filled) > 1 and len(set(filled)) == 1  # a group row merged in Word
+            if re.fullmatch(r"[IVX]+\.?|[A-Z]\.?", cell.get("tt", "")) or merged or not (
                     cell.get("lead") or cell.get("time")):
                 group = cell["task"]
                 continue
@@ -259,7 +291,7 @@ def _annex_task(built: Built, cat: Catalogue, sec: dict, cell: dict, group: str 
     lead_ms = [m for m in cat.mentions(cell.get("lead", "")) if m.kind in ("unit", "unknown")]
     for m in lead_ms:
         if m.kind == "unknown":
-            built.review.append(Review(tid, "tên đơn vị chưa nhận ra", m.text))
+            note_unknown(built, tid, m.text)
     leads = [m.unit for m in lead_ms if m.kind == "unit"]
     if cell.get("lead") and not leads:
         built.review.append(Review(tid, "đơn vị chủ trì chưa nhận ra", cell["lead"]))
@@ -268,12 +300,14 @@ def _annex_task(built: Built, cat: Catalogue, sec: dict, cell: dict, group: str 
     ps = [m.unit for m in pm if m.kind == "unit" and m.unit not in leads]
     for m in pm:
         if m.kind == "unknown":
-            built.review.append(Review(tid, "tên đơn vị chưa nhận ra", m.text))
+            note_unknown(built, tid, m.text)
     task = {"id": tid, "section": sec["id"], "lead": leads[0] if leads else None,
             "partners": list(dict.fromkeys(ps)), "text": cell["task"], "deadline": None,
             "deadlines": [], "places": []}
     if group:
         task["group"] = group
+    if cell.get("product"):
+        task["product"] = cell["product"]
     if len(leads) > 1:
         task["leads"] = leads
     for u in [*leads, *ps]:
@@ -282,11 +316,13 @@ def _annex_task(built: Built, cat: Catalogue, sec: dict, cell: dict, group: str 
     if time:
         task["timing"] = time
         found = dl.read_cell(time)
-        if not found and not dl.is_ongoing(time):
+        if not found and not dl.is_ongoing(time) and not dl.is_recurring(time):
             built.review.append(Review(tid, "chưa đọc được thời gian", time))
         years = plan_years(doc) or (2026, 2026)
         for d in found:
             did = f"{tid}-{d.due[:4]}" if d.due else f"{tid}-{d.frequency or 'yearly'}"
+            if did in task["deadlines"]:  # "Quý II và Quý IV hằng năm": two dates a year
+                did += f"-{len(task['deadlines']) + 1}"
             x = {"id": did, "title": " ".join(cell["task"].split()[:14]), "due": d.due,
                  "applies_to": [task["lead"]] if task["lead"] else "all", "report_to": None,
                  "source": sec["id"], "kind": "milestone", "note": f"{tid}: «{time}»"}

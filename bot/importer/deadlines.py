@@ -40,12 +40,24 @@ QUARTER_DAY = re.compile(r"(?:hằng|hàng|mỗi)\s+quý[,]?\s+(?:\(?\s*)?(?:g�
                          r"trước\s+ngày\s+(\d{1,2})(?!\s*/)|trước\s+ngày\s+(\d{1,2})\s+(?:của\s+)?"
                          r"(?:tháng\s+cuối\s+)?(?:hằng|hàng|mỗi)\s+quý|trước\s+ngày\s+(\d{1,2})\s+"
                          r"(?:của\s+)?tháng\s+cuối\s+(?:mỗi\s+|của\s+)?quý", re.I)
-ONGOING = re.compile(r"\bthường\s+xuyên\b", re.I)
+# "chi thường xuyên" is the budget's recurrent spending, not a timing
+ONGOING = re.compile(r"(?<!chi\s)\bthường\s+xuyên\b", re.I)
 # words that announce a time limit; a task with one and no date read is reviewed
-ANNOUNCES = re.compile(r"\b(?:chậm\s+nhất|hạn\s+chót|trước\s+ngày|hoàn\s+thành\s+trước)\b",
-                       re.I)
+ANNOUNCES = re.compile(r"\b(?:chậm\s+nhất|hạn\s+chót|trước\s+ngày|hoàn\s+thành\s+trước|"
+                       r"(?:hằng|hàng|mỗi)\s+tuần)\b", re.I)
 HALF_YEAR = re.compile(r"6\s+tháng|sáu\s+tháng|giữa\s+năm", re.I)
 QUARTERLY = re.compile(r"(?:hằng|hàng|mỗi)\s+quý|định\s+kỳ\s+quý", re.I)
+# which report a date is for, by the nearest of these words before it
+PERIOD_WORDS = (("6T", HALF_YEAR), ("year", re.compile(r"\bnăm\b", re.I)),
+                ("quarter", re.compile(r"\bquý\b", re.I)),
+                ("final", re.compile(r"tổng\s+kết|sơ\s+kết", re.I)))
+# a table cell that names a recurrence and no date ("Hằng năm", "Định kỳ hằng quý"): the task
+# recurs, there is no date to remind of
+RECURRING = re.compile(r"^(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?:năm|quý|tháng)\.?$", re.I)
+YEAR_RANGE = re.compile(r"^(?:[Gg]iai\s+đoạn\s+|[Nn]ăm\s+|[Tt]ừ\s+(?:năm\s+)?)?(\d{4})\s*"
+                        r"(?:[-–]|đến(?:\s+năm)?)\s*(\d{4})$")
+YEARLY_IN = re.compile(r"((?:[Qq]uý\s+(?:IV|III|II|I)|[Tt]háng\s+\d{1,2})(?:\s*(?:,|và)\s*"
+                       r"(?:[Qq]uý\s+(?:IV|III|II|I)|[Tt]háng\s+\d{1,2}))*)\s+(?:hằng|hàng)\s+năm$")
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,9 @@ def read_deadlines(text: str) -> tuple[list[Due], list[str]]:
         if not _valid(int(year or 0), month, day):
             continue
         if year:
-            add(m, due=f"{int(year):04d}-{month:02d}-{day:02d}")
+            add(m, due=f"{int(year):04d}-{month:02d}-{day:02d}",
+                period=(_period(text, m.start()) or "once") if _reports(text, m.start())
+                else None)
         else:
             add(m, frequency="yearly", month=month, day=day, period=_period(text, m.start()))
     for m in MONTH_YEAR.finditer(text):
@@ -118,24 +132,47 @@ def read_deadlines(text: str) -> tuple[list[Due], list[str]]:
     for m in ANNOUNCES.finditer(text):
         # "hoàn thành trước ngày 15/3/2026": the announcing words run into a date read
         if not any(a - 20 <= m.start() < b for a, b in spans):
-            unread.append(text[max(0, m.start() - 30):m.end() + 40].strip())
+            unread.append(_excerpt(text, m.start(), m.end()))
     return found, unread
+
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    """The words around a phrase, cut at word boundaries."""
+    a = text.rfind(" ", 0, max(0, start - 30)) + 1 if start > 30 else 0
+    b = text.find(" ", end + 40)
+    return text[a:b if b != -1 else len(text)].strip()
+
+
+def _clause_before(text: str, at: int) -> str:
+    before = text[max(0, at - 80):at]
+    last = max(before.rfind(";"), before.rfind("."))
+    return before[last + 1:]
+
+
+def _reports(text: str, at: int) -> bool:
+    """A dated deadline is a report's when its clause says so ("báo cáo năm gửi trước …")."""
+    return bool(re.search(r"báo\s+cáo", _clause_before(text, at), re.I))
 
 
 def _period(text: str, at: int) -> str | None:
     """Which report a yearly date is for: the words just before it ("Báo cáo 6 tháng gửi …")."""
-    before = text[max(0, at - 60):at]
-    last = max(before.rfind(";"), before.rfind("."))
-    clause = before[last + 1:]
-    if HALF_YEAR.search(clause):
-        return "6T"
-    if re.search(r"\bnăm\b", clause, re.I):
-        return "year"
-    return None
+    clause = _clause_before(text, at)[-60:]
+    best = None
+    for name, rx in PERIOD_WORDS:  # "6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12)"
+        hits = list(rx.finditer(clause))
+        if hits and (best is None or hits[-1].start() > best[1]):
+            best = (name, hits[-1].start())
+    if best and best[0] == "quarter":
+        return None  # a quarter's report is read by QUARTER_DAY; a date here is another's
+    return best[0] if best else None
 
 
 def is_ongoing(text: str) -> bool:
     return bool(ONGOING.search(text))
+
+
+def is_recurring(cell: str) -> bool:
+    return bool(RECURRING.match(" ".join(cell.split())))
 
 
 def read_cell(cell: str) -> list[Due]:
@@ -158,4 +195,24 @@ def read_cell(cell: str) -> list[Due]:
     m = re.search(r"(\d{1,2})\s*/\s*(\d{1,2})\s*(?:hằng|hàng)\s+năm", s)
     if m and _valid(0, int(m.group(2)), int(m.group(1))):
         return [Due(s, 0, frequency="yearly", month=int(m.group(2)), day=int(m.group(1)))]
+    m = YEAR_RANGE.match(s)  # "2026 - 2028", "Giai đoạn 2026-2030": by the end of the last
+    if m and int(m.group(1)) <= int(m.group(2)):
+        return [Due(s, 0, due=f"{int(m.group(2)):04d}-12-31")]
+    m = re.fullmatch(r"(?:[Đđ]ến|[Tt]rước|[Tt]rong)\s+năm\s+(\d{4})", s)
+    if m:
+        return [Due(s, 0, due=f"{int(m.group(1)):04d}-12-31")]
+    m = YEARLY_IN.match(s)  # "Quý II và Quý IV hằng năm", "Tháng 12 hằng năm": every year
+    if m:
+        return _yearly_in(s, m.group(1))
     return []
+
+
+def _yearly_in(cell: str, spec: str) -> list[Due]:
+    out = []
+    for q, month in re.findall(r"[Qq]uý\s+(IV|III|II|I)|[Tt]háng\s+(\d{1,2})", spec):
+        mo = ROMAN[q.upper()] * 3 if q else int(month)
+        if not 1 <= mo <= 12:
+            return []
+        out.append(Due(cell, 0, frequency="yearly", month=mo,
+                       day=calendar.monthrange(2023, mo)[1]))
+    return out

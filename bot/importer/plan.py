@@ -28,6 +28,13 @@ NOT_TASKS = re.compile(r"^(?:MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|C�
                        re.I)
 EVERYONE = re.compile(r"(?:các|Các)\s+(?:sở|Sở)\b|Giám đốc các Sở|[Tt]hủ trưởng các (?:cơ quan|sở|"
                       r"Sở)|các cấp, các ngành|[Cc]ác cơ quan, đơn vị")
+# items of any part that set the time, scope, place or who takes part ("1. Thời gian: Từ ngày
+# 15/5 đến …"): no one's task either
+NOT_TASK_ITEMS = re.compile(r"^(?:Thời gian|Thời hạn|Phạm vi|Địa điểm|Đối tượng|Thành phần|"
+                            r"Quy mô|Hình thức|Kinh phí|Nguồn kinh phí|Mục đích|Yêu cầu|"
+                            r"Quan điểm|Căn cứ)(?:\s+\w+){0,3}\s*(?::|$)", re.I)
+# a tasks part that hands its work to an annex ("Chi tiết nhiệm vụ tại Phụ lục kèm theo")
+TO_ANNEX = re.compile(r"[Pp]hụ lục", re.I)
 REPORT = re.compile(r"báo\s+cáo", re.I)
 FIGURE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)\s*(%/năm|%|nghìn tỷ đồng|tỷ đồng|"
                     r"triệu đồng|ha|km|KCN|CCN|doanh nghiệp|dự án)(?![\w])")
@@ -58,6 +65,7 @@ class Built:
     outside: dict[str, None] = field(default_factory=dict)
     leadless: list[tuple[str, int]] = field(default_factory=list)  # (section id, tasks)
     unit_headed: list[str] = field(default_factory=list)  # sections headed by a unit's name
+    unknown: dict[str, list[str]] = field(default_factory=dict)  # name -> where it is named
 
 
 def build_sections(sk: Skeleton, cat: Catalogue, years: tuple[int, int]) -> Built:
@@ -75,11 +83,28 @@ def build_sections(sk: Skeleton, cat: Catalogue, years: tuple[int, int]) -> Buil
             for s in out.sections:
                 if s["part"] == part.id and s["group"] is None:
                     out.objectives.append(objective(s))
+    if any(a.tables for a in sk.annexes):
+        _themes_of_the_annex(out)
     _deadlines(out, cat, years)
     _targets(out, years)
     _leadless(out)
     _annex_notes(out, sk)
     return out
+
+
+def _themes_of_the_annex(out: Built) -> None:
+    """A part whose items end "(Chi tiết nhiệm vụ tại Phụ lục kèm theo)" only sums up the
+    annex's table: its paragraphs naming no unit are the themes' words, not tasks (the table's
+    rows are the tasks, each with its lead)."""
+    parts = {s["part"] for s in out.sections
+             if any(TO_ANNEX.search(n) for n in s.get("notes", []))}
+    drop = {t["id"] for t in out.tasks if t["lead"] is None and not t.get("outside_lead") and
+            next(s for s in out.sections if s["id"] == t["section"])["part"] in parts and
+            not next(s for s in out.sections if s["id"] == t["section"])["binds_all"]}
+    out.tasks = [t for t in out.tasks if t["id"] not in drop]
+    left = {sid: sum(1 for t in out.tasks if t["section"] == sid and t["lead"] is None)
+            for sid, _ in out.leadless}
+    out.leadless = [(sid, left[sid]) for sid, _ in out.leadless if left[sid]]
 
 
 def _leadless(out: Built) -> None:
@@ -100,7 +125,7 @@ def _annex_notes(out: Built, sk: Skeleton) -> None:
     missing = []
     for s in out.sections:
         for note in s.get("notes", []):
-            m = re.search(r"[Pp]hụ lục\s+(?:số\s+)?(\w+)", note)
+            m = re.search(r"[Pp]hụ lục\s+(?:số\s+)?(\d+|[IVX]+)\b", note)
             if m and m.group(1).lstrip("0") not in have:
                 missing.append(f"{m.group(1)} ({s['id']})")
     if missing:
@@ -158,6 +183,8 @@ def _section(out: Built, cat: Catalogue, node: Node, prefix: str, parent: dict |
         sid = f"{sid}.{pos}x"
     node.children = [_as_task(cat, c) for c in node.children]
     title, body = split_heading(cat, node.heading)
+    if NOT_TASK_ITEMS.match(title):
+        assigns = False  # "1. Thời gian: Từ ngày 15/5/2026 …", "2. Phạm vi: …"
     heading_units = unit_heading(cat, title)
     paragraphs = [c for c in node.children if isinstance(c, tuple)]
     if body:
@@ -266,6 +293,7 @@ def _tasks(out: Built, cat: Catalogue, sec: dict, paras: list[tuple[str, str]],
         task_leads = leads or [m.unit for m in subj if m.kind == "unit"]
         if not leads and any(m.kind == "everyone" for m in subj):
             task_leads = []  # "Các sở, ngành và UBND …": everyone's task
+        outside_lead = not leads and not task_leads and bool(subj) and subj[0].kind == "outside"
         found = partners(cat, text, ms)
         ps = [m.unit for m in found if m.kind == "unit" and m.unit not in task_leads]
         task = {"id": f"{sec['id']}.{k}", "section": sec["id"],
@@ -274,6 +302,8 @@ def _tasks(out: Built, cat: Catalogue, sec: dict, paras: list[tuple[str, str]],
                 "deadlines": [], "places": []}
         if len(task_leads) > 1:
             task["leads"] = task_leads
+        if outside_lead:  # "Các doanh nghiệp trên địa bàn …": outside the administration
+            task["outside_lead"] = subj[0].text
         outside = [m.text for m in found if m.kind == "outside"]
         if outside:
             task["outside_partners"] = list(dict.fromkeys(outside))
@@ -283,12 +313,12 @@ def _tasks(out: Built, cat: Catalogue, sec: dict, paras: list[tuple[str, str]],
             task["timing"] = "thường xuyên"
         for u in [*task_leads, *ps]:
             out.used.setdefault(u)
-        own_leads.append(task["lead"])
+        own_leads.append(task["lead"] if not outside_lead else "")
         out.tasks.append(task)
     if not leads:
-        distinct = set(own_leads)
-        if len(distinct) == 1 and None not in distinct:
-            sec["lead"] = own_leads[0]  # a theme whose every task falls on one unit
+        distinct = set(own_leads)  # "": a task of bodies outside the administration
+        if len(distinct) == 1 and None not in distinct and "" not in distinct:
+            sec["lead"] = next(iter(distinct))  # a theme whose every task falls on one unit
         first = texts[0] if texts else ""
         if distinct == {None} and (everyone or EVERYONE.search(first[:160])):
             sec["binds_all"] = True  # nobody in particular: everyone's work
@@ -301,7 +331,29 @@ def _tasks(out: Built, cat: Catalogue, sec: dict, paras: list[tuple[str, str]],
 def _unknown(out: Built, where: str, ms: list[Mention]) -> None:
     for m in ms:
         if m.kind == "unknown":
-            out.review.append(Review(where, "tên đơn vị chưa nhận ra", m.text))
+            note_unknown(out, where, m.text)
+
+
+def note_unknown(out: Built, where: str, name: str) -> None:
+    places = out.unknown.setdefault(name, [])
+    if where not in places:
+        places.append(where)
+
+
+def unknown_review(out: Built) -> None:
+    """One review line per name not recognised, naming where it stands (a name the plan
+    repeats in twenty tasks is one question for a person, not twenty)."""
+    names = sorted(out.unknown, key=len, reverse=True)
+    for short in names:  # "Ban Chỉ đạo" and "Ban Chỉ đạo 389" where "Ban Chỉ đạo 389 tỉnh" is
+        longer = next((n for n in names if n.startswith(short + " ") and n in out.unknown),
+                      None)
+        if longer:
+            out.unknown[longer] += [w for w in out.unknown.pop(short)
+                                    if w not in out.unknown[longer]]
+    for name, places in out.unknown.items():
+        where = ", ".join(places[:6]) + (f" (+{len(places) - 6})" if len(places) > 6 else "")
+        out.review.append(Review(where, "tên đơn vị chưa nhận ra", name))
+    out.unknown.clear()
 
 
 # --- deadlines -----------------------------------------------------------------------------
@@ -313,10 +365,13 @@ def _deadlines(out: Built, cat: Catalogue, years: tuple[int, int]) -> None:
     for t in out.tasks:
         sec = by_id[t["section"]]
         found, unread = dl.read_deadlines(t["text"])
-        for phrase in unread:
-            out.review.append(Review(t["id"], "có hạn nhưng chưa đọc được ngày", phrase))
+        if unread:  # one line a task, its phrases together
+            out.review.append(Review(t["id"], "có hạn nhưng chưa đọc được ngày",
+                                     " … ".join(unread)))
         for d in found:
-            key = (sec["id"], d.key)
+            # one deadline per date of a section and its leads: two tasks of a theme due the
+            # same day but led by different units are two deadlines
+            key = (sec["id"], d.key, tuple(t.get("leads") or [t["lead"]]))
             if key in seen:
                 did = seen[key]
             else:
@@ -373,7 +428,8 @@ def _deadline(cat: Catalogue, did: str, sec: dict, task: dict, d: dl.Due,
 def _title(sec: dict, task: dict, d: dl.Due, reporting: bool) -> str:
     if reporting:
         return {"6T": "Báo cáo 6 tháng kết quả thực hiện", "year": "Báo cáo năm kết quả thực hiện",
-                "month": "Báo cáo tháng kết quả thực hiện",
+                "month": "Báo cáo tháng kết quả thực hiện", "final": "Báo cáo tổng kết",
+                "once": "Báo cáo kết quả thực hiện",
                 "quarter": "Báo cáo quý kết quả thực hiện"}.get(d.period or "", "Báo cáo định kỳ")
     words = task["text"].split()
     return " ".join(words[:14]) + ("…" if len(words) > 14 else "")
@@ -390,14 +446,16 @@ def recipient(cat: Catalogue, text: str) -> tuple[str | None, str | None, str | 
             before = text[:via.start()]
             final = next((m.text for m in reversed(ms) if m.end <= via.start() and
                           m.kind == "issuer"), "UBND tỉnh")
-            return inner[0].unit, cat.unit(inner[0].unit).name, final if before else None
-    for verb in re.finditer(r"\bgửi\b", text):
+            return inner[0].unit, cat.name(inner[0].unit), final if before else None
+    # "gửi (về) Sở A", "báo cáo tình hình … với Sở A"
+    for verb in re.finditer(r"\bgửi\b|\bbáo\s+cáo\b(?:[^.;()]{0,60}?\s(?:với|về|cho)\b)?"
+                            r"(?=\s+[A-ZĐ])", text):
         clause_end = re.search(r"[.;]", text[verb.end():])
         end = verb.end() + (clause_end.start() if clause_end else len(text))
         for m in ms:
             if verb.end() <= m.start < end and m.kind in ("unit", "issuer"):
                 if m.kind == "unit":
-                    return m.unit, cat.unit(m.unit).name, None
+                    return m.unit, cat.name(m.unit), None
                 return None, m.text, None
     return None, None, None
 

@@ -162,7 +162,11 @@ def paragraphs_from_lines(lines: list[str]) -> list[Para | Table]:
         above_title = not in_body and not seen_kind
         if KIND_LINE.match(s):
             seen_kind = True
-        if starts or not cur or in_tail or caps_switch or above_title:
+        # a title centred over two lines: the first spans the page, the second is centred
+        title_wrap = seen_kind and not in_body and not blank and bool(cur) and \
+            not KIND_LINE.match(cur[-1]) and cur[-1][-1] not in ".:;" and \
+            not MARKER.match(s) and (ind >= base + 10 or ind <= base + 1) and not caps_switch
+        if (starts and not title_wrap) or not cur or in_tail or caps_switch or above_title:
             flush()
         cur.append(s)
         blank = False

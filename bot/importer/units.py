@@ -26,6 +26,7 @@ DATA = Path(__file__).resolve().parent / "units.json"
 HEAD = re.compile(r"^(?:Sở|Ban|BQL|UBND|Ủy ban|Uỷ ban|Văn phòng|VP|Thanh tra|Công an|CA|Bộ Chỉ huy|"
                   r"BCH|Bộ đội|Thuế|Cục|Chi cục|Kho bạc|KBNN|Hải quan|Bảo hiểm|BHXH|Ngân hàng|"
                   r"NHNN|Trung tâm|Báo|Đài|Liên minh|Ủy ban Mặt trận|UBMTTQ|MTTQ|Các chủ đầu tư|"
+                  r"Hiệp hội|Hội|Liên đoàn|LĐLĐ|Tỉnh đoàn|Tỉnh Đoàn|Đoàn Thanh niên|Bưu điện|"
                   r"chủ đầu tư|Chủ đầu tư|nhà đầu tư|Nhà đầu tư|các nhà đầu tư)\b")
 # forms a unit's name takes that the catalogue may not list: reported when nothing matched
 UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
@@ -35,8 +36,15 @@ VERBS = (r"(?:và|chủ|phối|tham|hướng|thực|tổ|xây|kiểm|rà|đôn|t
          r"phê|cấp|hỗ|lập|tiếp|nghiên|chỉ|giám|tăng|đẩy|bố|cập|tạo|thu|đánh|trình|phân|căn|"
          r"để|trong|về|với|cùng|tại|đối|được|sẽ|cần|phải)\b")
 UNKNOWN = re.compile(rf"(?<!\w)(?:Sở|Ban Quản lý|Ban QL|Ban|Cục|Chi cục|Trung tâm|Văn phòng|"
-                     rf"Bộ Chỉ huy|Kho bạc|Ngân hàng|Hội đồng|Hội|Tổ công tác|Ủy ban|Uỷ ban)(?:\s+(?:và\s+|,\s*)?[{UPPER}][\w-]*"
-                     rf"(?:\s+(?!{VERBS})[{LOWER}]+){{0,3}})+")
+                     rf"Bộ Chỉ huy|Kho bạc|Ngân hàng|Hội đồng|Hiệp hội|Hội|Liên đoàn|Tổ công tác|"
+                     rf"Ủy ban|Uỷ ban|Trường|Bệnh viện|Bưu điện|Báo|Đài|Tỉnh đoàn)"
+                     rf"(?:\s+(?:và\s+|,\s*)?[{UPPER}][\w-]*"
+                     rf"(?:\s+(?!{VERBS})[{LOWER}]+){{0,3}})+"
+                     rf"(?:\s+(?:\d{{1,4}}|[IVX]{{1,5}})(?![\w/]))?(?:\s+tỉnh(?![\w]))?")
+# what goes on after the name of a unit that has many of its kind ("Kho bạc Nhà nước khu vực"
+# + "VIII", "Ban Quản lý Khu kinh tế" + "Đông Nam"): a number, a numeral or a proper name
+NAMED_TAIL = re.compile(rf"(?:\s+(?:[Kk]hu\s+vực\s+)?(?:\d{{1,2}}|[IVX]{{1,5}})(?![\w/])|"
+                        rf"(?:\s+[{UPPER}][\w]*){{1,4}})")
 COMMUNE = re.compile(rf"(?<!\w)(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(phường|xã|thị trấn|"
                      rf"đặc khu)\s+([{UPPER}][\w]*(?:\s+[{UPPER}][\w]*){{0,3}})")
 UBND = r"(?:UBND|Ủy\s+ban\s+nhân\s+dân)"
@@ -66,6 +74,7 @@ class Unit:
     short: str = ""
     parent: str | None = None
     former: bool = False
+    named: bool = False  # one of many of its kind, the plan adds its own name after it
     source: str = "catalogue"  # "plan" (this province's data), "catalogue", "form" (commune)
 
 
@@ -83,9 +92,14 @@ class Catalogue:
     province: str  # "Lào Cai"
     units: dict[str, Unit] = field(default_factory=dict)
     _patterns: list = field(default_factory=list)  # (compiled regex, kind, unit id)
+    named: dict[str, str] = field(default_factory=dict)  # unit id -> the plan's own name
 
     def unit(self, uid: str) -> Unit:
         return self.units[uid]
+
+    def name(self, uid: str) -> str:
+        """The unit's name as the plan writes it, or the catalogue's."""
+        return self.named.get(uid, self.units[uid].name)
 
     def children(self, uid: str) -> list[Unit]:
         return [u for u in self.units.values() if u.parent == uid]
@@ -100,6 +114,7 @@ class Catalogue:
                 a, b = m.span()
                 if any(taken[a:b]) or not _capital_head(t, a, kind):
                     continue
+                b = self._named_end(text, t, uid, a, b) if kind == "unit" else b
                 for i in range(a, b):
                     taken[i] = True
                 found.append(Mention(a, b, kind, uid, text[a:b]))
@@ -117,6 +132,19 @@ class Catalogue:
                 continue
             found.append(Mention(a, b, "unknown", None, text[a:b].strip(" ,")))
         return sorted(found, key=lambda x: x.start)
+
+    def _named_end(self, text: str, t: str, uid: str, start: int, end: int) -> int:
+        """Where the name of a unit marked `named` ends: after the number or proper name the
+        plan gives it ("Chi cục Hải quan khu vực VIII"), which becomes the unit's name."""
+        u = self.units[uid]
+        if not u.named:
+            return end
+        m = NAMED_TAIL.match(t, end)
+        if not m or HEAD.match(m.group(0).strip()) or fold(m.group(0).strip()) in (
+                fold(self.province), "tinh"):
+            return end
+        self.named.setdefault(uid, text[start:m.end()])
+        return m.end()
 
     def add_commune(self, level: str, place: str) -> str:
         uid = f"{'phuong' if level == 'phường' else 'xa' if level == 'xã' else slug(level)}_" \
@@ -150,6 +178,9 @@ def _alias_regex(alias: str, province: str) -> str:
     if province:
         p = re.escape(match_form(province)).replace(r"\ ", r"\s+")
         suffix = rf"(?:\s+tỉnh\s+{p}|\s+{p}|\s+tỉnh(?!\s+(?:ủy|uỷ)))?"
+        if a.endswith(r"\s+tỉnh"):  # "Báo và Phát thanh, Truyền hình tỉnh" written
+            # "… Truyền hình Nghệ An"
+            a = rf"{a[:-len('tỉnh')]}(?:tỉnh|{p}(?![\w]))"
     return rf"(?<![\w]){a}{suffix}(?![\w])"
 
 
@@ -193,7 +224,8 @@ def catalogue_for(province: str) -> Catalogue:
         if d["id"] in cat.units or fold(d["name"]) in known:
             continue
         cat.units[d["id"]] = Unit(d["id"], d["name"], d["kind"], list(d["aliases"]),
-                                  d.get("short", ""), former=bool(d.get("former")))
+                                  d.get("short", ""), former=bool(d.get("former")),
+                                  named=bool(d.get("named")))
     _compile(cat, data["issuer"], data["everyone"], data["outside"])
     return cat
 
