@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 
 from bot.importer import import_plan
+from bot.importer.deadlines import read_cell, read_deadlines
+from bot.importer.units import catalogue_for
 from bot.knowledge import load_plans, validate_plan
 
 DATA = Path(__file__).parent / "data"
@@ -459,3 +461,48 @@ def test_the_imported_plans_load_from_plans_dir(nghe_an, quang_ninh, dong_nai, t
     assert [s.id for s in plans.get("kh96").sections_led_by("qltt")] == ["3", "IV.3"]
     assert plans.get("kh215").agency("hhdn").name == "Hiệp hội Doanh nghiệp tỉnh"
     assert plans.get("kh112").deadline("III.17-month").months() == tuple(range(1, 13))
+
+
+# --- forms the three documents share with others -------------------------------------------
+
+
+@pytest.mark.parametrize("text, want", [
+    ("hoàn thành trước 30/6/2026.", ("2026-06-30", None, None)),  # "ngày" left out
+    ("chậm nhất 15/12/2026", ("2026-12-15", None, None)),
+    ("Báo cáo 6 tháng đầu năm (trước ngày 10/6) và báo cáo năm (trước ngày 10/12)",
+     (None, 6, "6T")),
+    ("hằng tháng, báo cáo trước ngày 20 gửi Sở Tài chính", (None, None, "month")),
+])
+def test_deadline_forms_of_other_plans(text, want):
+    found, unread = read_deadlines(text)
+    assert (found[0].due, found[0].month, found[0].period) == want and not unread
+
+
+def test_a_fraction_after_truoc_is_no_date():
+    assert read_deadlines("hỗ trợ trước 2/3 số hộ") == ([], [])
+
+
+@pytest.mark.parametrize("cell, due", [
+    ("06/2026", "2026-06-30"), ("Trước 30/6/2026", "2026-06-30"), ("2026 - 2028", "2028-12-31"),
+    ("Giai đoạn 2026-2030", "2030-12-31"), ("Đến năm 2030", "2030-12-31"),
+])
+def test_table_time_cells_of_other_plans(cell, due):
+    assert [d.due for d in read_cell(cell)] == [due]
+
+
+def test_units_outside_the_administration_and_units_of_every_province():
+    cat = catalogue_for("Nghệ An")
+    kinds = [(m.kind, m.unit) for m in cat.mentions(
+        "Đề nghị Ban Tuyên giáo và Dân vận Tỉnh ủy, Viện kiểm sát nhân dân tỉnh, Tòa án nhân "
+        "dân tỉnh, Thống kê tỉnh Nghệ An, Hội Liên hiệp Phụ nữ tỉnh và Tỉnh đoàn")]
+    assert kinds == [("outside", None), ("unit", "vksnd"), ("unit", "tand"), ("unit", "tkt"),
+                     ("unit", "hlhpn"), ("unit", "tinhdoan")]
+    # a name it does not know is reported whole, "phát triển" and all
+    assert [m.text for m in cat.mentions("Trung tâm Phát triển quỹ đất tỉnh triển khai")] == \
+        ["Trung tâm Phát triển quỹ đất tỉnh"]
+
+
+def test_dong_nai_implements_stops_before_the_issuers_words(dong_nai):
+    assert dong_nai.plan["document"]["implements"] == (
+        "Quyết định số 1095/QĐ-TTg ngày 28/4/2026 của Thủ tướng Chính phủ phê duyệt Chiến dịch "
+        "\"Toàn dân sử dụng dịch vụ công trực tuyến\" năm 2026")

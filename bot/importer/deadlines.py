@@ -24,11 +24,14 @@ from dataclasses import dataclass
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 MONTHLY = re.compile(r"(?:trước\s+ngày\s+(\d{1,2})\s+(?:hằng|hàng|mỗi)\s+tháng|"
-                     r"(?:hằng|hàng|mỗi)\s+tháng[,]?\s+(?:\(?\s*)?(?:gửi\s+)?trước\s+ngày\s+"
+                     r"(?:hằng|hàng|mỗi)\s+tháng[,]?\s+(?:\(?\s*)?(?:gửi\s+)?(?:báo\s+cáo\s+)?"
+                     r"trước\s+ngày\s+"
                      r"(\d{1,2})(?!\s*/))", re.I)
 DAY_MONTH = re.compile(r"(?:trước|chậm nhất|trong|vào)\s+(?:là\s+)?ngày\s+(\d{1,2})\s*[/.-]\s*"
                        r"(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?|(?:trước|chậm nhất)\s+ngày\s+(\d{1,2})"
-                       r"\s+tháng\s+(\d{1,2})(?:\s+năm\s+(\d{4}))?", re.I)
+                       r"\s+tháng\s+(\d{1,2})(?:\s+năm\s+(\d{4}))?|"
+                       # "trước 30/6/2026": without "ngày" only with its year
+                       r"(?:trước|chậm nhất)\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})", re.I)
 MONTH_YEAR = re.compile(r"(?:trong|trước|hết|cuối|đến)\s+tháng\s+(\d{1,2})\s*(?:năm\s+|/)"
                         r"(\d{4})", re.I)
 QUARTER = re.compile(r"(?:trong\s+|trước\s+|đến\s+|hết\s+)?quý\s+(IV|III|II|I)\s*(?:năm\s+|/)"
@@ -45,7 +48,7 @@ ONGOING = re.compile(r"(?<!chi\s)\bthường\s+xuyên\b", re.I)
 # words that announce a time limit; a task with one and no date read is reviewed
 ANNOUNCES = re.compile(r"\b(?:chậm\s+nhất|hạn\s+chót|trước\s+ngày|hoàn\s+thành\s+trước|"
                        r"(?:hằng|hàng|mỗi)\s+tuần)\b", re.I)
-HALF_YEAR = re.compile(r"6\s+tháng|sáu\s+tháng|giữa\s+năm", re.I)
+HALF_YEAR = re.compile(r"(?:6|sáu)\s+tháng(?:\s+(?:đầu|cuối)\s+năm)?|giữa\s+năm", re.I)
 QUARTERLY = re.compile(r"(?:hằng|hàng|mỗi)\s+quý|định\s+kỳ\s+quý", re.I)
 # which report a date is for, by the nearest of these words before it
 PERIOD_WORDS = (("6T", HALF_YEAR), ("year", re.compile(r"\bnăm\b", re.I)),
@@ -107,8 +110,8 @@ def read_deadlines(text: str) -> tuple[list[Due], list[str]]:
     for m in DAY_MONTH.finditer(text):
         if not free(m):
             continue
-        day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else \
-            (m.group(4), m.group(5), m.group(6))
+        k = next(i for i in (1, 4, 7) if m.group(i))
+        day, month, year = m.group(k), m.group(k + 1), m.group(k + 2)
         day, month = int(day), int(month)
         if not _valid(int(year or 0), month, day):
             continue
@@ -129,10 +132,12 @@ def read_deadlines(text: str) -> tuple[list[Due], list[str]]:
             add(m, due=f"{int(m.group(1)):04d}-12-31")
     found.sort(key=lambda d: d.start)
     unread = []
+    shown = 0  # where the last excerpt ended: two phrases in one excerpt are one
     for m in ANNOUNCES.finditer(text):
         # "hoàn thành trước ngày 15/3/2026": the announcing words run into a date read
-        if not any(a - 20 <= m.start() < b for a, b in spans):
+        if not any(a - 20 <= m.start() < b for a, b in spans) and m.start() >= shown:
             unread.append(_excerpt(text, m.start(), m.end()))
+            shown = m.end() + 40
     return found, unread
 
 
@@ -158,8 +163,10 @@ def _period(text: str, at: int) -> str | None:
     """Which report a yearly date is for: the words just before it ("Báo cáo 6 tháng gửi …")."""
     clause = _clause_before(text, at)[-60:]
     best = None
+    half = [m.span() for m in HALF_YEAR.finditer(clause)]  # "năm" of "6 tháng đầu năm"
     for name, rx in PERIOD_WORDS:  # "6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12)"
-        hits = list(rx.finditer(clause))
+        hits = [h for h in rx.finditer(clause)
+                if name == "6T" or not any(a <= h.start() < b for a, b in half)]
         if hits and (best is None or hits[-1].start() > best[1]):
             best = (name, hits[-1].start())
     if best and best[0] == "quarter":
@@ -185,7 +192,7 @@ def read_cell(cell: str) -> list[Due]:
     m = re.fullmatch(r"(?:[Nn]ăm\s+)?(\d{4})", s)
     if m:
         return [Due(s, 0, due=f"{int(m.group(1)):04d}-12-31")]
-    m = re.fullmatch(r"[Tt]háng\s+(\d{1,2})\s*/\s*(\d{4})", s) or \
+    m = re.fullmatch(r"(?:[Tt]háng\s+)?(\d{1,2})\s*/\s*(\d{4})", s) or \
         re.fullmatch(r"[Tt]háng\s+(\d{1,2})\s+năm\s+(\d{4})", s)
     if m and 1 <= int(m.group(1)) <= 12:
         return [Due(s, 0, due=_last_day(int(m.group(2)), int(m.group(1))))]

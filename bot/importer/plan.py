@@ -554,7 +554,8 @@ def _issuer(cells: list[str], number: str, place: str) -> tuple[str, str | None]
                 m = re.fullmatch(r"(TỈNH|THÀNH PHỐ)\s+(.+)", nxt.strip())
                 if m:
                     return f"UBND {m.group(1).lower()} {m.group(2).title()}", None
-        m = re.fullmatch(r"(?:ỦY|UỶ) BAN NHÂN DÂN (TỈNH|THÀNH PHỐ) ([^\Wa-z\d_][^a-z\d]*?)"
+        m = re.fullmatch(r"(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND) (TỈNH|THÀNH PHỐ) "
+                         r"([^\Wa-z\d_][^a-z\d]*?)"
                          r"(?: CỘNG HÒA.*| CỘNG HOÀ.*)?", c.strip())
         if m:
             return f"UBND {m.group(1).lower()} {m.group(2).title()}", None
@@ -570,7 +571,9 @@ def _implements(title: str, preamble: list[str]) -> tuple[str, str]:
         m = re.search(rf"(?:[Tt]hực hiện|[Tt]riển khai(?: thực hiện)?)\s+((?:{kinds}) số .+)$",
                       text)
         if m:
-            full = m.group(1).rstrip(" .,:")
+            # "…; Ủy ban nhân dân tỉnh ban hành Kế hoạch … như sau": the issuer's own words
+            full = re.split(r"[;,]\s*(?:Ủy|Uỷ|UBND)(?:\s+ban\s+nhân\s+dân)?\s+tỉnh\s+ban\s+hành",
+                            m.group(1))[0].rstrip(" .,:;")
             short = re.match(rf"(?:{kinds}) số [\w/.-]+", full)
             return full, short.group(0) if short else full
     return "", ""

@@ -27,17 +27,19 @@ HEAD = re.compile(r"^(?:Sở|Ban|BQL|UBND|Ủy ban|Uỷ ban|Văn phòng|VP|Thanh
                   r"BCH|Bộ đội|Thuế|Cục|Chi cục|Kho bạc|KBNN|Hải quan|Bảo hiểm|BHXH|Ngân hàng|"
                   r"NHNN|Trung tâm|Báo|Đài|Liên minh|Ủy ban Mặt trận|UBMTTQ|MTTQ|Các chủ đầu tư|"
                   r"Hiệp hội|Hội|Liên đoàn|LĐLĐ|Tỉnh đoàn|Tỉnh Đoàn|Đoàn Thanh niên|Bưu điện|"
+                  r"Thống kê|Viện|VKSND|Tòa án|Toà án|TAND|Trường|Cổng|"
                   r"chủ đầu tư|Chủ đầu tư|nhà đầu tư|Nhà đầu tư|các nhà đầu tư)\b")
 # forms a unit's name takes that the catalogue may not list: reported when nothing matched
 UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
 LOWER = "a-z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.islower())
 # words that end a name: what the unit does comes next ("… tỉnh hướng dẫn")
-VERBS = (r"(?:và|chủ|phối|tham|hướng|thực|tổ|xây|kiểm|rà|đôn|theo|triển|báo|gửi|có|là|đề|quản|"
+VERBS = (r"(?:và|chủ|phối|tham|hướng|thực|tổ|xây|kiểm|rà|đôn|theo|triển(?=\s+khai)|báo|gửi|có|là|đề|quản|"
          r"phê|cấp|hỗ|lập|tiếp|nghiên|chỉ|giám|tăng|đẩy|bố|cập|tạo|thu|đánh|trình|phân|căn|"
          r"để|trong|về|với|cùng|tại|đối|được|sẽ|cần|phải)\b")
 UNKNOWN = re.compile(rf"(?<!\w)(?:Sở|Ban Quản lý|Ban QL|Ban|Cục|Chi cục|Trung tâm|Văn phòng|"
                      rf"Bộ Chỉ huy|Kho bạc|Ngân hàng|Hội đồng|Hiệp hội|Hội|Liên đoàn|Tổ công tác|"
-                     rf"Ủy ban|Uỷ ban|Trường|Bệnh viện|Bưu điện|Báo|Đài|Tỉnh đoàn)"
+                     rf"Ủy ban|Uỷ ban|Trường|Bệnh viện|Bưu điện|Báo|Đài|Tỉnh đoàn|Liên hiệp|"
+                     rf"Viện|Tòa án)"
                      rf"(?:\s+(?:và\s+|,\s*)?[{UPPER}][\w-]*"
                      rf"(?:\s+(?!{VERBS})[{LOWER}]+){{0,3}})+"
                      rf"(?:\s+(?:\d{{1,4}}|[IVX]{{1,5}})(?![\w/]))?(?:\s+tỉnh(?![\w]))?")
@@ -184,7 +186,8 @@ def _alias_regex(alias: str, province: str) -> str:
     return rf"(?<![\w]){a}{suffix}(?![\w])"
 
 
-def _compile(cat: Catalogue, issuer: list[str], everyone: list[str], outside: list[str]) -> None:
+def _compile(cat: Catalogue, issuer: list[str], everyone: list[str], outside: list[str],
+             party: list[str]) -> None:
     entries: list[tuple[str, str, str | None, bool]] = []  # (text, kind, id, is_regex)
     for u in cat.units.values():
         for alias in dict.fromkeys([u.name, *u.aliases]):
@@ -195,6 +198,8 @@ def _compile(cat: Catalogue, issuer: list[str], everyone: list[str], outside: li
     pats = [(_alias_regex(x, cat.province if kind == "unit" else ""), kind, uid, len(x))
             for x, kind, uid, _ in entries]
     pats += [(rf"(?<![\w]){x}(?![\w])", "outside", None, 1) for x in outside]
+    # the party's bodies ("Ban Tuyên giáo và Dân vận Tỉnh ủy") before the issuer "Tỉnh ủy"
+    pats += [(rf"(?<![\w]){x}(?![\w])", "outside", None, 10_000) for x in party]
     pats.sort(key=lambda p: -p[3])
     cat._patterns = [(re.compile(rx, re.I if kind != "outside" else 0), kind, uid)
                      for rx, kind, uid, _ in pats]
@@ -226,7 +231,7 @@ def catalogue_for(province: str) -> Catalogue:
         cat.units[d["id"]] = Unit(d["id"], d["name"], d["kind"], list(d["aliases"]),
                                   d.get("short", ""), former=bool(d.get("former")),
                                   named=bool(d.get("named")))
-    _compile(cat, data["issuer"], data["everyone"], data["outside"])
+    _compile(cat, data["issuer"], data["everyone"], data["outside"], data["party"])
     return cat
 
 
