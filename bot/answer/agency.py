@@ -145,7 +145,34 @@ def _without_own_names(kb, ids: list[str], rest_text: str) -> str:
         if out and out[-1] in _SIDE_WORDS:
             out.pop()
         i += n
-    return f" {' '.join(out)} "
+    return f" {' '.join(_without_kind_words(kb, ids, out))} "
+
+
+def _without_kind_words(kb, ids: list[str], words: list[str]) -> list[str]:
+    """The words without a named unit's kind standing for the unit itself: in "cán bộ phường
+    Chũ, phường mình cần làm gì", "xã em", "huyện tôi" (the pronoun dropped as courtesy) the
+    kind word is the unit named, no topic. A kind word inside a word pair the plan writes
+    ("địa phương", "xã hội", "ban hành") is the plan's word and stays."""
+    kinds = {_kind_word(kb.agency(a).name) for a in ids} - {""}
+    pairs = index_for(kb).pairs
+    return [w for j, w in enumerate(words) if w not in kinds
+            or (j and (words[j - 1], w) in pairs)
+            or (j + 1 < len(words) and (w, words[j + 1]) in pairs)]
+
+
+def _kind_word(name: str) -> str:
+    """The word naming a unit's kind: "phường" of "UBND phường Chũ", "ban" of "Ban Quản lý
+    …"; none when the kind takes two words ("thành phố", "văn phòng"), those are runs."""
+    words = fold(name).split()
+    if words[:1] == ["ubnd"]:
+        words = words[1:]
+    if len(words) < 2 or (words[0], words[1]) in _TWO_WORD_KINDS:
+        return ""
+    return words[0]
+
+
+# kinds written in two words: their runs are taken with the name already
+_TWO_WORD_KINDS = {("thanh", "pho"), ("van", "phong"), ("thanh", "tra"), ("cong", "an")}
 
 
 def _name_runs(kb, ids: list[str]) -> set[tuple[str, ...]]:

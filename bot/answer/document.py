@@ -33,7 +33,10 @@ _DOC_WORDS = {"ke", "hoach", "van", "ban", "nay", "ky", "hanh", "nghi", "quyet",
               # "họ tên"): the signer's facts, not a topic of the plan
               "chuc", "danh", "vu", "cuong", "giu", "ho",
               # its structure asked ("gồm mấy phần lớn", "bao gồm những phần chính nào")
-              "gom", "phan", "lon", "chinh", "muc"}
+              "gom", "phan", "lon", "chinh", "muc",
+              # when it was issued, asked with a noun of time ("vào thời gian nào", "thời
+              # điểm nào", "dịp nào", "hồi nào"): a question word, no topic
+              "thoi", "gian", "diem", "dip", "hoi"}
 
 
 def by_document(kb, q: Question, today: date) -> Answer | None:

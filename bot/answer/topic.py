@@ -20,6 +20,12 @@ from bot.answer.question import Question
 from bot.answer.render import clean, lead_names, section_heading, section_label, sentences, trim
 from bot.answer.vocab import DUTY_WORDS, STOP, has_phrase
 
+# an objective answer must hold at least this share of what is measured (the question's
+# words without its figure words, evidence.coverage) in one of its objectives: an objective
+# figure is no topic's bullet, so its floor is calibrated apart. Visible sets: lowest
+# objective 0.351 ("tăng trưởng … phấn đấu bao nhiêu %"), next 0.41; a national programme
+# asked by its name ("chương trình mục tiêu quốc gia …") 0.25
+OBJECTIVE_MIN_COVERAGE = 0.30
 # a place ("KCN Việt Hàn") named in the question lifts the bullets that name it
 PLACE_BOOST = 0.6
 _DIGIT = re.compile(r"\d")
@@ -64,6 +70,9 @@ def by_topic(kb, q: Question, today: date) -> Answer | None:
         return None  # the best bullets hold too little of what is asked: not the plan's
     if intent == "objective" and objective:
         picked = [i for i in picked if idx.docs[i].kind == "objective"]
+    if intent == "objective" and coverage(
+            idx, measured or content, picked[:3], q.homographs) < OBJECTIVE_MIN_COVERAGE:
+        return None  # "chương trình mục tiêu quốc gia …": the objectives hold little of it
     return _topic_answer(kb, idx, q2, content, picked, intent)
 
 
