@@ -32,7 +32,7 @@ class Question:
         self.raw = text or ""
         self.idx = index_for(kb)
         intro, asked = _split_intro(self.raw)
-        district = bool(intro) and fold(intro).split()[:1] in (["phong"], ["xa"])
+        district = bool(intro) and _district_intro(kb, fold(intro))
         # "phòng Tài nguyên và Môi trường huyện" stands for its district
         self.intro_mentions = [_Intro(districts_id(kb))] if district else []
         self._read(kb, asked)
@@ -120,6 +120,14 @@ def _split_intro(raw: str) -> tuple[str, str]:
     if not m:
         return "", raw
     return nfc[m.start("who"):m.end("who")], nfc[m.end():]
+
+
+def _district_intro(kb, intro: str) -> bool:
+    """Does the introduction stand for the districts' collective? A district's office
+    ("phòng Kinh tế - Hạ tầng") or a commune the plan lists no unit for does; a commune of
+    today by its name ("em ở xã Kép") is that commune."""
+    head = intro.split()[:1]
+    return head == ["phong"] or (head == ["xa"] and not find_agencies(kb, intro, fuzzy=False))
 
 
 def districts_id(kb) -> str:
