@@ -19,21 +19,21 @@ Các lệnh:
 /nhiemvu [CƠ QUAN] — nhiệm vụ của một cơ quan
 /hanchot — các hạn sắp tới
 /muctieu — các mục tiêu của Kế hoạch
-/kehoach — các kế hoạch đang theo dõi (hỏi kế hoạch khác bằng số của nó: «kế hoạch 134»)
+/kehoach — các kế hoạch đang theo dõi (hỏi kế hoạch khác bằng số của nó: «kế hoạch 134»); /kehoach chon SỐ — chọn kế hoạch mặc định cho cuộc trò chuyện này
 /dangky CƠ QUAN — đăng ký làm cán bộ đầu mối của cơ quan
-/capnhat MỤC TRẠNG THÁI [GHI CHÚ] — cập nhật tiến độ, ví dụ: /capnhat 2.2.1 đang thực hiện Đã phê duyệt 2 đồ án; kèm khó khăn, kiến nghị: /capnhat 2.2.3 vướng mắc Khó khăn: thiếu vốn. Kiến nghị: tỉnh bố trí vốn
+/capnhat [KẾ HOẠCH] MỤC TRẠNG THÁI [GHI CHÚ] — cập nhật tiến độ, ví dụ: /capnhat 2.2.1 đang thực hiện Đã phê duyệt 2 đồ án; kèm khó khăn, kiến nghị: /capnhat 2.2.3 vướng mắc Khó khăn: thiếu vốn. Kiến nghị: tỉnh bố trí vốn
 /sua TRẠNG THÁI [GHI CHÚ] — sửa cập nhật vừa gửi (trong 30 phút)
 /rut — rút lại cập nhật vừa gửi (trong 30 phút)
 /huy — hủy thao tác cập nhật đang dở
-/trangthai [CƠ QUAN] — tình trạng mới nhất của từng nhiệm vụ
-/nhacnho [CƠ QUAN|tat] — đăng ký hoặc tắt nhắc hạn cho cuộc trò chuyện này"""
+/trangthai [CƠ QUAN] [KẾ HOẠCH] — tình trạng mới nhất của từng nhiệm vụ
+/nhacnho [CƠ QUAN|tat] [KẾ HOẠCH] — đăng ký hoặc tắt nhắc hạn cho cuộc trò chuyện này"""
 
 ADMIN_HELP = """
 
 Dành cho cán bộ Sở Công Thương (quản trị):
-/tonghop [KỲ] — tổng hợp theo cơ quan (KỲ: 2026 hoặc 6T/2026)
-/xuat [csv|xlsx] [KỲ] — xuất báo cáo ra tệp
-/baocao [KỲ] — dự thảo báo cáo UBND tỉnh kết quả thực hiện Kế hoạch (tệp Word)
+/tonghop [KẾ HOẠCH] [KỲ] — tổng hợp theo cơ quan (KỲ: 2026 hoặc 6T/2026; KẾ HOẠCH: «kế hoạch 134», mặc định mọi kế hoạch)
+/xuat [csv|xlsx] [KẾ HOẠCH] [KỲ] — xuất báo cáo ra tệp
+/baocao [KẾ HOẠCH] [KỲ] — dự thảo báo cáo UBND tỉnh kết quả thực hiện Kế hoạch (tệp Word)
 /web — liên kết đăng nhập bàn làm việc trên web (dùng một lần, hiệu lực 10 phút)
 /thanhvien [CƠ QUAN] — danh sách cán bộ đã đăng ký
 /xoathanhvien SỐ — xóa một cán bộ khỏi danh sách

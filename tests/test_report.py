@@ -303,7 +303,7 @@ async def test_baocao_refusals(filled):
 
 async def test_help_lists_baocao_for_admins(filled):
     [r] = await dispatch(admin("/help"), filled)
-    assert "/baocao [KỲ]" in r.text
+    assert "/baocao [KẾ HOẠCH] [KỲ]" in r.text
 
 
 async def test_zalo_admin_gets_a_download_link(filled, stub):
