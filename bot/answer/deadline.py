@@ -62,7 +62,7 @@ def by_deadline(kb, q: Question, today: date) -> Answer | None:
     t = cue_text(q)
     if has_phrase(t, "bao cao", "nop", "gui"):
         reports = asked_reports(kb, t)
-        if reports and not _topic_beats_reports(q):
+        if reports and not _topic_beats_reports(q) and _plan_report(q):
             reports.sort(key=lambda d: next_occurrence(d, today) or today)
             return deadline_answer(kb, reports, today, where=True)
     years = {int(y) for y in YEAR_RE.findall(t)}
@@ -141,6 +141,25 @@ def _scored(idx: Index, dls: list, scores: list[float], years: set[int]) -> list
         linked = linked or [i for i, doc in enumerate(idx.docs) if doc.section == d.source]
         ranked.append((max((scores[i] for i in linked), default=0.0), d))
     return ranked
+
+
+# the words of "which report, when, to whom" besides those qualifying the report; duty words
+# stay, so that a compound they are part of ("chấm | công") is judged whole
+_REPORT_ASK_WORDS = (DEADLINE_WORDS - DUTY_WORDS) | {
+    "bao", "cao", "nop", "gui", "6", "sau", "dinh", "ky", "hang", "nua", "cuoi", "nam", "thang",
+    "ket", "qua", "uy", "nhan", "dan", "ve", "dau", "ai"}
+
+
+def _plan_report(q: Question) -> bool:
+    """Is the report asked about the plan's own (Mục IV.3)? What qualifies "báo cáo" must be
+    the plan's wording: "báo cáo chấm công", "mẫu báo cáo tổng kết của công đoàn" are office
+    reports the plan never mentions, not its periodic report on the plan's results."""
+    content = q.content(_REPORT_ASK_WORDS, names=False)
+    # words the plan never uses ("chào bot, …") neither prove nor disprove anything
+    if not [w for w in content if w not in DUTY_WORDS and w in q.idx.postings]:
+        return True
+    vocabulary = q.idx.vocabulary_words(q.idx.canon(q.toks))
+    return plausible(q.idx, content, vocabulary)
 
 
 def asked_reports(kb, t: str) -> list:

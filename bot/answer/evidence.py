@@ -11,6 +11,9 @@ from bot.answer.vocab import DUTY_WORDS, GENERIC_TERMS, STOP
 _HEAD_ENDS = {"cua", "cho", "doi", "tai", "o", "trong", "ve", "khi", "thuoc", "de", "ai", "gi",
               "nao", "sao", "the", "bao", "la", "co", "duoc", "phai", "can", "voi", "tu", "den",
               "theo", "nhu", "lam", "|"}
+# question words that end the head only in their phrase: "bao | nhiêu", "thế | nào"; elsewhere
+# they are syllables of the head ("báo cáo tổng kết", "cụ thể")
+_HEAD_ENDS_BEFORE = {"bao": {"nhieu", "gio", "lau"}, "the": {"nao"}}
 
 # a word in more than this share of the plan's bullets ("để", "triển khai") names no topic alone
 BROAD_SHARE = 0.25
@@ -129,8 +132,9 @@ def head_covered(idx: Index, seq: list[str], vocabulary: set[str] = frozenset())
     writes (compounds, read between neighbours with their stop syllables), or be put in the
     plan's terms (`vocabulary`), or be one of its marked terms."""
     head: list[str] = []
-    for w in seq:
-        if w in _HEAD_ENDS:
+    for j, w in enumerate(seq):
+        if w in _HEAD_ENDS and (w not in _HEAD_ENDS_BEFORE
+                                or seq[j + 1:j + 2] and seq[j + 1] in _HEAD_ENDS_BEFORE[w]):
             break
         head.append(w)
     if len(head) == len(seq) or seq[len(head)] != "cua":

@@ -42,11 +42,34 @@ def _department(idx, key: str) -> bool:
 
 def by_foreign(kb, q: Question, today: date) -> Answer | None:
     """Another document, a ministry or another province asked about: outside the plan."""
-    what = _foreign_document(q) or _ministry(kb, q) or _province(q)
+    what = _foreign_document(q) or _national(q) or _ministry(kb, q) or _province(q)
     if what is None:
         return None
     return Answer("none", f"Kế hoạch này không nói về {what}. "
                   + help_answer(kb, "help").text)
+
+
+# kinds of programme a nation or a province adopts; "… quốc gia" after one names the nation's
+_PROGRAMME_KINDS = ("chuong trinh", "chien luoc", "de an", "quy hoach", "ke hoach", "du an")
+_NATIONAL = re.compile(r"(?<!\S)(" + "|".join(_PROGRAMME_KINDS)
+                       + r")((?: \S+){0,4}?) quoc gia(?!\S)")
+
+
+def _national(q: Question) -> str | None:
+    """A national programme or strategy ("chương trình mục tiêu quốc gia …", "chiến lược quốc
+    gia về …"): a document of the central government, unless the plan itself writes it."""
+    m = _NATIONAL.search(q.folded)
+    if m is None or m.group(0) in _plan_text(q.idx):
+        return None
+    return _as_typed_words(q.raw, m.group(0).split())
+
+
+def _plan_text(idx) -> str:
+    """The plan's bullets and headings folded into one text. Read once per index."""
+    text = getattr(idx, "_folded_text", None)
+    if text is None:
+        text = idx._folded_text = " ".join(fold(f"{d.heading} {d.text}") for d in idx.docs)
+    return text
 
 
 def _plain(q: Question) -> str:

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.answer.index import index_for
-from bot.answer.vocab import STOP, STOP_PHRASES
+from bot.answer.vocab import DUTY_WORDS, STOP, STOP_PHRASES
 from bot.text import (
     AFTER_NAME,
     drop_fillers,
@@ -94,8 +94,28 @@ class Question:
         leaves out the agency names the question mentions."""
         text = " " + " ".join(self.canon if names else self.canon_nonames) + " "
         for p in STOP_PHRASES:
-            text = text.replace(f" {p} ", " ")
+            if f" {p} " in text:
+                text = self._drop_phrase(text, p)
         return [w for w in text.split() if not drop or w not in drop]
+
+    def _drop_phrase(self, text: str, phrase: str) -> str:
+        """The text without a stop phrase, except its last word where that word and the next
+        one are a compound the plan writes ("được giao | đất": "giao đất" is the plan's)."""
+        words = text.split()
+        p = phrase.split()
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            if words[i:i + len(p)] != p:
+                out.append(words[i])
+                i += 1
+                continue
+            nxt = words[i + len(p)] if i + len(p) < len(words) else ""
+            if nxt and nxt not in DUTY_WORDS and nxt not in STOP and \
+                    f"{p[-1]} {nxt}" in self.idx.postings:
+                out.append(p[-1])
+            i += len(p)
+        return f" {' '.join(out)} "
 
     def content(self, drop: set[str] | None = None, names: bool = True) -> list[str]:
         """The words of `seq` that carry meaning."""

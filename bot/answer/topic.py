@@ -53,8 +53,10 @@ def by_topic(kb, q: Question, today: date) -> Answer | None:
     vocabulary = idx.vocabulary_words(idx.canon(q.toks))
     if not judged or not plausible(idx, judged, vocabulary):
         return None
-    if not objective and not head_covered(idx, q2.seq(), vocabulary):
-        return None  # what is asked is foreign to the plan, only its qualifiers are the plan's
+    if not head_covered(idx, q2.seq(), vocabulary):
+        # what is asked is foreign to the plan, only its qualifiers are the plan's; an
+        # objective too: "mục tiêu giảm nghèo đa chiều | của tỉnh" is no objective of it
+        return None
     scores = idx.score(figure_free(idx, q2.seq(), keep_years=True) if objective else q2.seq())
     top = max(scores) if scores else 0.0
     if top <= 0:
