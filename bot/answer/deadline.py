@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.answer.evidence import plausible
+from bot.answer.help import help_answer
 from bot.answer.index import Index
 from bot.answer.model import Answer
 from bot.answer.question import Question
@@ -62,7 +63,11 @@ def by_deadline(kb, q: Question, today: date) -> Answer | None:
     t = cue_text(q)
     if has_phrase(t, "bao cao", "nop", "gui"):
         reports = asked_reports(kb, t)
-        if reports and not _topic_beats_reports(q) and _plan_report(q):
+        if reports and not _topic_beats_reports(q):
+            if not _plan_report(q):
+                # an office report ("báo cáo chấm công"): the plan has nothing on it, and
+                # the words it shares with a bullet are those of the plan's own reports
+                return help_answer(kb, "none")
             reports.sort(key=lambda d: next_occurrence(d, today) or today)
             return deadline_answer(kb, reports, today, where=True)
     years = {int(y) for y in YEAR_RE.findall(t)}
@@ -155,8 +160,10 @@ def _plan_report(q: Question) -> bool:
     the plan's wording: "báo cáo chấm công", "mẫu báo cáo tổng kết của công đoàn" are office
     reports the plan never mentions, not its periodic report on the plan's results."""
     content = q.content(_REPORT_ASK_WORDS, names=False)
-    # words the plan never uses ("chào bot, …") neither prove nor disprove anything
-    if not [w for w in content if w not in DUTY_WORDS and w in q.idx.postings]:
+    # words the plan never uses ("chào bot, …") neither prove nor disprove anything, nor does
+    # one word alone ("bao h": "h" read as "huyện" is "giờ" there)
+    known = [w for w in content if w in q.idx.postings]
+    if len(known) < 2 or not [w for w in known if w not in DUTY_WORDS]:
         return True
     vocabulary = q.idx.vocabulary_words(q.idx.canon(q.toks))
     return plausible(q.idx, content, vocabulary)
