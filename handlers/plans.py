@@ -75,7 +75,8 @@ def plan_line(pid: str, kb) -> str:
     doc = kb.document
     number = doc.extra.get("number_display") or doc.number
     when = doc.date if doc.date and "chưa" not in doc.date else ""
-    head = f"• {pid}: Kế hoạch số {number}" + (f" ngày {when}" if when else "")
+    on = "ngày" if when.count("/") == 2 else "tháng"  # "26/3/2026"; KH147's "8/2021"
+    head = f"• {pid}: Kế hoạch số {number}" + (f" {on} {when}" if when else "")
     issuer = f" của {doc.issued_by}" if doc.issued_by and "chưa" not in doc.issued_by else ""
     return (f"{head}{issuer} — {doc.title}\n  {len(kb.tasks)} nhiệm vụ, "
             f"{len(kb.deadlines)} thời hạn")
