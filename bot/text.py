@@ -9,6 +9,7 @@
     expand_shorthand(folded) -> str         chat shorthand spelled out ("co nv gi" → "co nhiem
                                             vu gi"), for questions (not for agency-name input)
     marked_words(s) -> list[str]            fold(s).split() with diacritics kept
+    typed_syllable(word) -> bool            typed with its diacritics and well formed
     drop_fillers(words, marked) -> [str]    chat courtesy ("ạ", "anh chị", "tỉnh mình") removed
 
 Typed names vary a lot ("Sở KH&ĐT", "so ke hoach dau tu", "SKHĐT", "BQL các KCN", "so xay dugn"),
@@ -121,6 +122,32 @@ def normalize_tones(s: str) -> str:
     if not any(c in _TONES for c in nfd):
         return unicodedata.normalize("NFC", nfd)
     return unicodedata.normalize("NFC", _TONE_PAIR.sub(_tone_first, nfd))
+
+
+# a Vietnamese syllable without its tone: onset (with the spelling rules "k"/"gh"/"ngh"
+# before i, e, ê and "c"/"g"/"ng" elsewhere), an optional medial, a nucleus, a coda
+_ONSET = (r"(?:ngh(?=[ieê])|ng(?![ieê])|gh(?=[ieê])|gi|g(?![eê])|k(?=[ieêy])|c(?![ieêy])"
+          r"|qu|ch|kh|nh|ph|th|tr|[bdđhlmnprstvx])?")
+_RHYME = (r"(?:o(?=[aăe])|u(?=[âêơy]))?(?:iê|yê|ia|ya|uô|ua|ươ|ưa|ă(?=[cmnpt])|â(?=[cmnptuy])"
+          r"|[aeêioôơuưy])(?P<coda>ch|nh|ng|[cmnpt]|[iyou])?")
+_SYLLABLE = re.compile(_ONSET + _RHYME)
+_STOP_TONES = {"́", "̣"}  # a syllable ending in c, ch, p, t takes sắc or nặng
+_MARKED_LETTERS = set("ăâêôơưđ")
+
+
+def typed_syllable(word: str) -> bool:
+    """Was the word typed with its Vietnamese diacritics (a tone, or ă â ê ô ơ ư đ) and is it
+    a well-formed syllable? Such a word is deliberate ("nghèo"), not a slip for a plan word
+    one letter away ("nghề"); "nhiệmm" or "ngèo" are not well formed."""
+    nfd = unicodedata.normalize("NFD", word.casefold())
+    tones = [c for c in nfd if c in _TONES]
+    base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONES))
+    if len(tones) > 1 or not (tones or _MARKED_LETTERS & set(base)):
+        return False
+    m = _SYLLABLE.fullmatch(base)
+    if not m:
+        return False
+    return m.group("coda") not in ("c", "ch", "p", "t") or (bool(tones) and tones[0] in _STOP_TONES)
 
 
 def tokens(s: str) -> list[str]:

@@ -11,6 +11,7 @@ from bot.answer import answer
 from bot.answer.evidence import head_covered
 from bot.answer.question import Question
 from bot.knowledge import load_knowledge
+from bot.text import typed_syllable
 
 KB = load_knowledge()
 
@@ -91,3 +92,38 @@ def test_an_objective_foreign_to_the_plan_is_declined(q):
 
 def test_the_plans_objective_with_a_qualifier_is_answered():
     _answered("mục tiêu tăng trưởng của ngành công nghiệp đến 2030", "objective", "II.1")
+
+
+@pytest.mark.parametrize("q, kept, not_into", [
+    ("giảm nghèo đa chiều", "ngheo", "nghe"),  # "nghèo" is not the plan's "nghề"
+    ("chính sách cho người khuyết tật", "khuyet", "khuyen"),  # not "khuyến"
+    ("làm đường vào ruộng", "ruong", "rong"),
+])
+def test_a_word_typed_with_its_marks_is_not_corrected_into_a_plan_word(q, kept, not_into):
+    toks = Question(KB, q).toks
+    assert kept in toks and not_into not in toks, toks
+
+
+def test_an_out_of_plan_objective_typed_with_marks_is_declined():
+    _answered("mục tiêu giảm nghèo đa chiều của tỉnh đến 2025", "none")
+
+
+@pytest.mark.parametrize("q, fixed", [
+    ("giam ngheo da chieu", "nghe"),  # typed without marks: a slip, as before
+    ("ho tro doanh nghiepp", "nghiep"),
+    ("nhiệmm vụ của sở", "nhiem"),  # typed with marks but not a syllable: a slip
+    ("đào tạo nghềe", "nghe"),
+    ("phát triểnn công nghiệp", "trien"),
+])
+def test_a_word_without_marks_or_malformed_is_still_corrected(q, fixed):
+    assert fixed in Question(KB, q).toks, Question(KB, q).toks
+
+
+@pytest.mark.parametrize("word, meant", [
+    ("nghèo", True), ("khuyết", True), ("được", True), ("quốc", True), ("khoẻ", True),
+    ("đa", True), ("ngheo", False),  # no marks: nothing says it was meant
+    ("ngèo", False), ("kh\u00e1\u0300", False), ("nghiêp", False),  # "ng" before e; two tones; "-p" toneless
+    ("nhiệmm", False), ("tă", False), ("tăng", True),  # "ă" needs a coda
+])
+def test_a_typed_syllable_is_one_well_formed_vietnamese_syllable(word, meant):
+    assert typed_syllable(word) is meant

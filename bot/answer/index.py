@@ -249,14 +249,15 @@ class Index:
               if not (a in STOP and b in STOP)]
         return uni + bi
 
-    def correct(self, w: str) -> str:
-        """A typo'd word → the most frequent plan word one slip away.
+    def correct(self, w: str, typed: bool = False) -> str:
+        """A typo'd word → the most frequent plan word one slip away; a word `typed` with its
+        diacritics as a well-formed syllable ("nghèo", not the plan's "nghề") is kept.
 
         Vietnamese syllables are short, so a changed letter in a 4-letter word is as likely a
         different real word ("bóng" is not "công"): short words are only un-swapped ("dugn"
         → "dung"); longer ones may also lose, gain or change one letter (two from 8 letters).
         """
-        if w in self.vocab_freq or len(w) < 4 or not w.isalpha():
+        if typed or w in self.vocab_freq or len(w) < 4 or not w.isalpha():
             return w
         limit = 1 if len(w) < 8 else 2
         found = process.extract(w, self.vocab, scorer=OSA.distance, score_cutoff=limit,

@@ -17,6 +17,7 @@ from bot.text import (
     fuzzy_agencies,
     marked_words,
     strip_marks,
+    typed_syllable,
 )
 
 # "Bộ …", "Cục …": a body outside the province that shares a name's words
@@ -46,8 +47,9 @@ class Question:
         # "Hàn Quốc", "hàn xì": typed with marks, "han" is not "hạn"
         self.han_is_place = (any(w in _HAN_NOT_DEADLINE for w in marked)
                              and not any(w.startswith("hạn") for w in marked))
-        toks = self.folded.split()
-        self.toks = [self.idx.correct(w) for w in toks]
+        # a word typed with its diacritics and well formed ("nghèo") is meant, not a slip
+        typed = {fold(w) for w in marked if typed_syllable(w)}
+        self.toks = [self.idx.correct(w, w in typed) for w in self.folded.split()]
         self.fixed = " ".join(self.toks)
         self.mentions = find_agencies(kb, self.fixed, fuzzy=False) if self.toks else []
         if self.toks and (not self.mentions or self._name_goes_on()):
@@ -165,12 +167,14 @@ class _Intro:
 def _homographs(idx, marked: list[str]) -> set[str]:
     """Folded words the question typed with marks the plan never writes them with ("nghỉ
     phép": the plan has "nghị", never "nghỉ"): once folded they look like the plan's words,
-    but they are not. A word typed without marks is not judged."""
+    but they are not. A word typed without marks is not judged; one the plan never writes
+    even folded ("nghèo") is an unknown word, and counts as one."""
     typed = {w for w in marked if w != strip_marks(w) and w.isalpha()}
     if not typed:
         return set()
     plans = {fold(w) for w in typed if w in idx.marked}
-    return {f for w in typed if w not in idx.marked and (f := fold(w)) not in plans}
+    return {f for w in typed if w not in idx.marked and (f := fold(w)) not in plans
+            and f in idx.postings}
 
 
 def _longer(exact: list, fuzzy: list) -> list:
