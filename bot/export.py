@@ -120,13 +120,8 @@ class UnknownPlan(ValueError):
 
 
 def loaded_plans(svc) -> dict:
-    """Every plan the services serve, id -> Knowledge: KH147 (the services' own, with today's
-    organisation) first, then PLANS_DIR's files (bot.knowledge.load_plans reads them once
-    per process)."""
-    from bot.knowledge import load_plans
-
-    others = load_plans(getattr(svc.settings, "PLANS_DIR", None)).by_id
-    return {DEFAULT_PLAN: svc.kb, **{k: v for k, v in others.items() if k != DEFAULT_PLAN}}
+    """Every plan the services serve, id -> Knowledge, KH147 first (Services.plans)."""
+    return svc.plans.by_id
 
 
 def plan_knowledge(svc, plan_id: str | None = DEFAULT_PLAN):

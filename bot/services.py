@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.config import Settings
 from bot.db.models import utcnow
 from bot.db.session import make_engine, make_sessionmaker
-from bot.knowledge import Knowledge, load_knowledge
+from bot.knowledge import DEFAULT_PLAN, Knowledge, Plans, load_knowledge, load_plans
 
 
 @dataclass
@@ -27,6 +27,20 @@ class Services:
     # channel name -> running adapter, so a reply can reach another channel (a Zalo admin
     # approving a Telegram user); filled by the runner
     senders: dict = field(default_factory=dict)
+    # (PLANS_DIR, kb, Plans) of the last `plans` read: rebuilt only if either changed
+    _plans: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def plans(self) -> Plans:
+        """Every plan served: KH147 (the services' own `kb`, with today's organisation) first,
+        then PLANS_DIR's files by name (bot.knowledge.load_plans reads them once per process;
+        they change only with a restart, as kh147.json does)."""
+        folder = getattr(self.settings, "PLANS_DIR", None)
+        if self._plans is None or self._plans[0] != folder or self._plans[1] is not self.kb:
+            others = load_plans(folder).by_id
+            self._plans = (folder, self.kb, Plans(
+                {DEFAULT_PLAN: self.kb, **{k: v for k, v in others.items() if k != DEFAULT_PLAN}}))
+        return self._plans[2]
 
     def now(self) -> datetime:
         return self.clock()

@@ -8,7 +8,7 @@ import re
 from bot import export, units
 from bot.calendar import fmt_int
 from bot.core import Reply, Request
-from bot.knowledge import DEFAULT_PLAN, KnowledgeError, Plans, fold
+from bot.knowledge import DEFAULT_PLAN, KnowledgeError, fold
 from bot.periods import (
     Period,
     current_period,
@@ -35,7 +35,7 @@ def plan_args(svc: Services, args: str) -> tuple[str | None, str] | str:
     or the one line refusing a plan no one loaded. A plan is named by its id ("kh134"), its
     number or its resolution's (bot.knowledge.Plans.named_in: "kế hoạch 134")."""
     try:
-        plans = Plans(export.loaded_plans(svc))
+        plans = svc.plans
     except KnowledgeError as e:
         return f"Không đọc được danh sách kế hoạch: {e}"
     words = args.split()

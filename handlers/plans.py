@@ -6,7 +6,7 @@ import re
 
 from bot.core import Reply, Request
 from bot.db import repo
-from bot.knowledge import DEFAULT_PLAN, KnowledgeError, Plans, load_plans
+from bot.knowledge import DEFAULT_PLAN, KnowledgeError, Plans
 from bot.services import Services
 from bot.text import fold, shorten
 from handlers.access import is_admin
@@ -20,16 +20,8 @@ NOT_ALLOWED = ("Trong nhóm, chỉ quản trị viên của nhóm hoặc quản 
 
 
 def plans_of(svc: Services) -> Plans:
-    """The plans of the services' settings (the default plan is the one the services carry),
-    read once per services: a question in chat asks for them, and the files change only with
-    a restart, as kh147.json does."""
-    cached = getattr(svc, "_plans", None)
-    if cached is None:
-        plans = load_plans(getattr(svc.settings, "PLANS_DIR", None))
-        cached = Plans({DEFAULT_PLAN: svc.kb, **{k: v for k, v in plans.by_id.items()
-                                                if k != DEFAULT_PLAN}})
-        svc._plans = cached
-    return cached
+    """The plans this bot serves (Services.plans)."""
+    return svc.plans
 
 
 def echo(text: str) -> str:
@@ -75,8 +67,7 @@ def plan_line(pid: str, kb) -> str:
     doc = kb.document
     number = doc.extra.get("number_display") or doc.number
     when = doc.date if doc.date and "chưa" not in doc.date else ""
-    on = "ngày" if when.count("/") == 2 else "tháng"  # "26/3/2026"; KH147's "8/2021"
-    head = f"• {pid}: Kế hoạch số {number}" + (f" {on} {when}" if when else "")
+    head = f"• {pid}: Kế hoạch số {number}" + (f" {doc.dated}" if when else "")
     issuer = f" của {doc.issued_by}" if doc.issued_by and "chưa" not in doc.issued_by else ""
     return (f"{head}{issuer} — {doc.title}\n  {len(kb.tasks)} nhiệm vụ, "
             f"{len(kb.deadlines)} thời hạn")
