@@ -146,6 +146,14 @@ class Document:
     implements: str
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
+    @property
+    def dated(self) -> str:
+        """The date as a sentence gives it: "ngày 26/3/2026" for a plan dated by its day,
+        "tháng 8/2021" by its month (KH147), "" with none."""
+        if not self.date:
+            return ""
+        return f"{'ngày' if self.date.count('/') == 2 else 'tháng'} {self.date}"
+
 
 @dataclass(frozen=True)
 class Agency:

@@ -214,7 +214,7 @@ def plan_words(kb) -> str:
     number = d.extra.get("number_display") or d.number
     kind = d.extra.get("kind") or "Kế hoạch"
     title = d.title[:1].lower() + d.title[1:]
-    when = f" tháng {d.date}" if d.date else ""
+    when = f" {d.dated}" if d.date else ""
     return f"{kind} số {number}{when} của {d.issued_by} {title}"
 
 

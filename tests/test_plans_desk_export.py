@@ -207,3 +207,5 @@ async def test_without_a_period_each_plan_takes_its_own_next_report(two):
     assert sheet.file.filename == "kh134_tien_do_VI.1-month_2026-12-20.csv"
     [draft] = await dispatch(admin("/baocao kh134"), two)
     assert "tháng 12/2026" in draft.text and draft.file.filename.endswith("_2026-12-20.docx")
+    body = "\n".join(p.text for p in docx.Document(io.BytesIO(draft.file.content)).paragraphs)
+    assert "134/KH-UBND ngày 26/3/2026" in body and "tháng 26/3/2026" not in body

@@ -71,8 +71,7 @@ def issuer(kb) -> str:
 def document_answer(kb) -> Answer:
     """The plan's number, issuer, date, title, signer and its four parts."""
     d, number, title = document_facts(kb)
-    when = "ngày" if d.date.count("/") == 2 else "tháng"  # "26/3/2026"; KH147's "8/2021"
-    text = (f"Kế hoạch số {number} của {issuer(kb)}, ban hành {when} {d.date}: "
+    text = (f"Kế hoạch số {number} của {issuer(kb)}, ban hành {d.dated}: "
             f"«{clean(d.title)}».\n"
             f"• Kế hoạch triển khai thực hiện {d.implements}.\n"
             f"• Người ký: {d.signer}" + (f" ({title}, ký thay Chủ tịch)" if title else "") + ".")
